@@ -1,0 +1,274 @@
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use vae_playground::train::{encode_means, evaluate};
+use vae_playground::{weights, Dataset, Error, Result, TrainConfig, Trainer, Vae, VaeConfig, IMAGE_SIDE};
+
+#[derive(Parser)]
+#[command(name = "vae", version, about = "Train and explore a 2-D variational autoencoder on MNIST digits")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DataArgs {
+    /// Folder with mnist-10k-images.idx3-ubyte.gz and mnist-10k-labels.idx1-ubyte.gz (default: the bundled digits)
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Use only the first N images (before the split), for quick runs
+    #[arg(long)]
+    limit: Option<usize>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a model and save it as .safetensors
+    Train {
+        #[arg(long, default_value_t = 20)]
+        epochs: u64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        #[arg(long, default_value_t = 128)]
+        batch: usize,
+        #[arg(long, default_value_t = 1.0)]
+        beta: f64,
+        #[arg(long, default_value_t = 128)]
+        hidden: usize,
+        #[arg(long, default_value_t = 2)]
+        latent: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Test negative ELBO of a saved model (nats per image, 10 z-samples)
+    Eval {
+        model: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Decode a grid of latent points over the N(0,1) quantiles into one PNG
+    Sample {
+        model: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        grid: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write μ(x) of every test image as CSV: index,label,z0,z1,…
+    Encode {
+        model: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Train { epochs, out, lr, batch, beta, hidden, latent, seed, data } => {
+            let config = TrainConfig {
+                model: VaeConfig { hidden, latent, beta },
+                learning_rate: lr,
+                batch_size: batch,
+                seed,
+            };
+            train(config, epochs, &out, &load_data(&data)?)
+        }
+        Command::Eval { model, data } => {
+            let vae = load_model(&model)?;
+            let (_, test) = load_data(&data)?.split();
+            let elbo = evaluate(&vae, &test)?;
+            println!(
+                "test −ELBO {:.2} nats/image (recon {:.2} + KL {:.2}) on {} test images",
+                elbo.neg_elbo,
+                elbo.recon,
+                elbo.kl,
+                test.len()
+            );
+            Ok(())
+        }
+        Command::Sample { model, grid, out } => {
+            let vae = load_model(&model)?;
+            write_manifold(&vae, grid, &out)?;
+            println!("wrote {} ({grid}×{grid} digits)", out.display());
+            Ok(())
+        }
+        Command::Encode { model, out, data } => {
+            let vae = load_model(&model)?;
+            let (_, test) = load_data(&data)?.split();
+            let means = encode_means(&vae, &test)?;
+            let latent = vae.config().latent;
+            let mut csv = String::from("index,label");
+            (0..latent).for_each(|i| csv.push_str(&format!(",z{i}")));
+            csv.push('\n');
+            for (i, (z, label)) in means.chunks(latent).zip(test.labels()).enumerate() {
+                let z: Vec<String> = z.iter().map(|v| format!("{v:.6}")).collect();
+                csv.push_str(&format!("{i},{label},{}\n", z.join(",")));
+            }
+            write_file(&out, csv.as_bytes())?;
+            println!("wrote {} ({} test images)", out.display(), test.len());
+            Ok(())
+        }
+    }
+}
+
+fn train(config: TrainConfig, epochs: u64, out: &Path, data: &Dataset) -> Result<()> {
+    let mut trainer = Trainer::new(config, data)?;
+    println!(
+        "training a {}-{}-{} VAE ({} parameters) on {} images, testing on {}",
+        784,
+        config.model.hidden,
+        config.model.latent,
+        trainer.vae().parameter_count(),
+        trainer.train_set().len(),
+        trainer.test_set().len()
+    );
+    let bar = ProgressBar::new(trainer.steps_per_epoch() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("epoch {prefix} [{bar:30}] {pos}/{len} steps  loss {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    for epoch in 1..=epochs {
+        bar.reset();
+        bar.set_prefix(format!("{epoch}/{epochs}"));
+        let started = Instant::now();
+        let mean = trainer.run_epoch(|report| {
+            bar.inc(1);
+            bar.set_message(format!("{:.1}", report.metrics.loss));
+        })?;
+        let seconds = started.elapsed().as_secs_f64();
+        let elbo = trainer.evaluate()?;
+        bar.suspend(|| {
+            println!(
+                "epoch {epoch:>3}  train loss {:7.2}  test −ELBO {:7.2} (recon {:6.2} + KL {:5.2})  {:>6.0} samples/s",
+                mean.loss,
+                elbo.neg_elbo,
+                elbo.recon,
+                elbo.kl,
+                trainer.train_set().len() as f64 / seconds
+            )
+        });
+    }
+    bar.finish_and_clear();
+    write_file(out, &weights::to_safetensors(trainer.vae())?)?;
+    println!("saved {}", out.display());
+    Ok(())
+}
+
+fn load_data(args: &DataArgs) -> Result<Dataset> {
+    const IMAGES: &str = "mnist-10k-images.idx3-ubyte.gz";
+    const LABELS: &str = "mnist-10k-labels.idx1-ubyte.gz";
+    let data = match &args.data {
+        None => Dataset::from_idx_gz(
+            IMAGES,
+            include_bytes!("../../data/mnist-10k-images.idx3-ubyte.gz"),
+            LABELS,
+            include_bytes!("../../data/mnist-10k-labels.idx1-ubyte.gz"),
+        )?,
+        Some(dir) => {
+            let (images, labels) = (dir.join(IMAGES), dir.join(LABELS));
+            Dataset::from_idx_gz(
+                &images.display().to_string(),
+                &read_file(&images)?,
+                &labels.display().to_string(),
+                &read_file(&labels)?,
+            )?
+        }
+    };
+    Ok(match args.limit {
+        Some(n) => data.take(n),
+        None => data,
+    })
+}
+
+fn load_model(path: &Path) -> Result<Vae> {
+    weights::from_safetensors(&read_file(path)?).map_err(|e| match e {
+        Error::Weights(msg) => Error::Weights(format!("{}: {msg}", path.display())),
+        other => other,
+    })
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|source| Error::Io { path: path.display().to_string(), source })
+}
+
+/// The classic picture of a 2-D VAE: decode a grid of latent points placed at evenly spaced quantiles of N(0, 1),
+/// so equal areas of the picture hold equal prior mass. Latent dimensions beyond the first two stay at 0.
+fn write_manifold(vae: &Vae, grid: usize, out: &Path) -> Result<()> {
+    if !(1..=100).contains(&grid) {
+        return Err(Error::InvalidSetting { name: "grid", value: grid.to_string(), expected: "from 1 to 100" });
+    }
+    let latent = vae.config().latent;
+    let side = grid * IMAGE_SIDE;
+    let mut pixels = vec![0u8; side * side];
+    let quantile = |i: usize| inverse_normal_cdf((i as f64 + 0.5) / grid as f64) as f32;
+    for row in 0..grid {
+        for col in 0..grid {
+            let mut z = vec![0f32; latent];
+            z[0] = quantile(col);
+            if latent > 1 {
+                z[1] = quantile(grid - 1 - row); // up is +z1, as on a plot
+            }
+            let digit = vae.decoder().decode_point(&z)?;
+            for (i, v) in digit.iter().enumerate() {
+                let (y, x) = (row * IMAGE_SIDE + i / IMAGE_SIDE, col * IMAGE_SIDE + i % IMAGE_SIDE);
+                pixels[y * side + x] = (v * 255.0).round() as u8;
+            }
+        }
+    }
+    let file = std::fs::File::create(out).map_err(|source| Error::Io { path: out.display().to_string(), source })?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), side as u32, side as u32);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let io_error = |e: png::EncodingError| Error::Io {
+        path: out.display().to_string(),
+        source: std::io::Error::other(e.to_string()),
+    };
+    encoder.write_header().map_err(io_error)?.write_image_data(&pixels).map_err(io_error)?;
+    Ok(())
+}
+
+/// Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9).
+fn inverse_normal_cdf(p: f64) -> f64 {
+    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+    const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    let tail = |q: f64| {
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    if p < 0.02425 {
+        tail((-2.0 * p.ln()).sqrt())
+    } else if p > 1.0 - 0.02425 {
+        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    }
+}

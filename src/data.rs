@@ -1,0 +1,137 @@
+//! The digits: reading gzip'd IDX files, the train/test split contract, shuffled batches.
+
+use std::io::Read;
+
+use candle_core::{Device, Tensor};
+
+use crate::error::{Error, Result};
+use crate::{IMAGE_PIXELS, IMAGE_SIDE};
+
+/// The bundled files keep the last 1,000 images as the test set; this is a public contract.
+pub const TEST_SET_SIZE: usize = 1000;
+
+const IDX_IMAGES_MAGIC: u32 = 2051;
+const IDX_LABELS_MAGIC: u32 = 2049;
+/// An IDX file larger than this after decompression is refused rather than read into memory.
+const MAX_DECOMPRESSED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Labelled 28 × 28 grey-level images, kept as bytes (one tenth the memory of f32) until batched.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    images: Vec<u8>,
+    labels: Vec<u8>,
+}
+
+impl Dataset {
+    /// Reads a pair of gzip'd IDX files; the names are only used in error messages.
+    pub fn from_idx_gz(images_name: &str, images_gz: &[u8], labels_name: &str, labels_gz: &[u8]) -> Result<Self> {
+        let images = read_idx(images_name, images_gz, IDX_IMAGES_MAGIC, &[IMAGE_SIDE, IMAGE_SIDE])?;
+        let labels = read_idx(labels_name, labels_gz, IDX_LABELS_MAGIC, &[])?;
+        let n_images = images.len() / IMAGE_PIXELS;
+        if n_images != labels.len() {
+            return Err(Error::data(
+                labels_name,
+                format!("holds {} labels but {images_name} holds {n_images} images; they must match", labels.len()),
+            ));
+        }
+        if let Some(bad) = labels.iter().position(|&l| l > 9) {
+            return Err(Error::data(labels_name, format!("label {} at index {bad} is not a digit 0–9", labels[bad])));
+        }
+        Ok(Dataset { images, labels })
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    pub fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+
+    pub fn image(&self, index: usize) -> &[u8] {
+        &self.images[index * IMAGE_PIXELS..(index + 1) * IMAGE_PIXELS]
+    }
+
+    /// The first n images.
+    pub fn take(&self, n: usize) -> Dataset {
+        let n = n.min(self.len());
+        Dataset { images: self.images[..n * IMAGE_PIXELS].to_vec(), labels: self.labels[..n].to_vec() }
+    }
+
+    /// (train, test): the last `TEST_SET_SIZE` images are the test set. A smaller data set (one of the user's own)
+    /// keeps its last tenth for testing instead, so that it still trains on most of it.
+    pub fn split(&self) -> (Dataset, Dataset) {
+        let test_len = TEST_SET_SIZE.min(self.len() / 10).max(1).min(self.len());
+        let cut = self.len() - test_len;
+        let part = |range: std::ops::Range<usize>| Dataset {
+            images: self.images[range.start * IMAGE_PIXELS..range.end * IMAGE_PIXELS].to_vec(),
+            labels: self.labels[range].to_vec(),
+        };
+        (part(0..cut), part(cut..self.len()))
+    }
+
+    /// The images at `indices` as intensities in [0, 1]: a [len, 784] f32 tensor.
+    pub fn batch(&self, indices: &[usize]) -> Result<Tensor> {
+        let mut pixels = Vec::with_capacity(indices.len() * IMAGE_PIXELS);
+        for &i in indices {
+            pixels.extend(self.image(i).iter().map(|&p| p as f32 / 255.0));
+        }
+        Ok(Tensor::from_vec(pixels, (indices.len(), IMAGE_PIXELS), &Device::Cpu)?)
+    }
+
+    /// All images in order, as one tensor.
+    pub fn all(&self) -> Result<Tensor> {
+        self.batch(&(0..self.len()).collect::<Vec<_>>())
+    }
+}
+
+/// Decompresses and validates one IDX file of unsigned bytes; returns its payload.
+/// `item_dims` are the dimensions after the item count (28, 28 for images; none for labels).
+fn read_idx(name: &str, gz: &[u8], magic: u32, item_dims: &[usize]) -> Result<Vec<u8>> {
+    if gz.len() < 2 || gz[0..2] != [0x1f, 0x8b] {
+        return Err(Error::data(name, "is not gzip-compressed; expected an .idx-ubyte.gz file (compress it with gzip)"));
+    }
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(gz)
+        .take(MAX_DECOMPRESSED_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::data(name, format!("gzip data is damaged or truncated ({e})")))?;
+
+    let header_len = 4 + 4 * (1 + item_dims.len());
+    if bytes.len() < header_len {
+        return Err(Error::data(name, format!("is {} bytes, too short for an IDX header", bytes.len())));
+    }
+    let word = |i: usize| u32::from_be_bytes(bytes[4 * i..4 * i + 4].try_into().expect("4 bytes"));
+    let found = word(0);
+    if found != magic {
+        let what = if magic == IDX_IMAGES_MAGIC { "images (2051)" } else { "labels (2049)" };
+        let hint = match found {
+            IDX_IMAGES_MAGIC => " — this is an images file; were the two files swapped?",
+            IDX_LABELS_MAGIC => " — this is a labels file; were the two files swapped?",
+            _ => "",
+        };
+        return Err(Error::data(name, format!("IDX magic number is {found}, expected {what}{hint}")));
+    }
+    let count = word(1) as usize;
+    let dims: Vec<usize> = (0..item_dims.len()).map(|i| word(2 + i) as usize).collect();
+    if dims != item_dims {
+        return Err(Error::data(name, format!("images are {} × {}, expected 28 × 28 (MNIST-sized)", dims[0], dims[1])));
+    }
+    let item_len: usize = item_dims.iter().product();
+    let expected = count * item_len.max(1);
+    let payload = &bytes[header_len..];
+    if payload.len() != expected {
+        return Err(Error::data(
+            name,
+            format!("header announces {count} items ({expected} bytes) but {} bytes follow; the file is truncated or damaged", payload.len()),
+        ));
+    }
+    if count == 0 {
+        return Err(Error::data(name, "holds no items"));
+    }
+    Ok(payload.to_vec())
+}

@@ -1,0 +1,24 @@
+//! vae-playground: the classic two-layer variational autoencoder on MNIST, in candle.
+//!
+//! The same code trains natively (the `vae` CLI) and in the browser (wasm32, see `bindings`). Nothing here
+//! touches the DOM: the bindings hand plain numbers and bytes to TypeScript.
+
+pub mod data;
+pub mod error;
+pub mod loss;
+pub mod model;
+pub mod rng;
+pub mod train;
+pub mod weights;
+
+#[cfg(target_arch = "wasm32")]
+pub mod bindings;
+
+pub use data::Dataset;
+pub use error::{Error, Result};
+pub use model::{Decoder, Vae, VaeConfig};
+pub use train::{Elbo, StepMetrics, TrainConfig, Trainer};
+
+/// Images are MNIST's 28 × 28 grey levels, flattened row by row.
+pub const IMAGE_SIDE: usize = 28;
+pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;

@@ -1,0 +1,252 @@
+//! The classic tutorial VAE: encoder 784 → H ReLU → (μ, log σ²) ∈ R^L, decoder L → H ReLU → 784 logits.
+
+use candle_core::{Device, Tensor, Var};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::rng::SeededRng;
+use crate::IMAGE_PIXELS;
+
+/// Shape and objective of the model. Everything else about training lives in `TrainConfig`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VaeConfig {
+    pub hidden: usize,
+    pub latent: usize,
+    /// Weight of the KL term in the training loss (β-VAE); 1 is the plain ELBO.
+    pub beta: f64,
+}
+
+impl Default for VaeConfig {
+    fn default() -> Self {
+        VaeConfig { hidden: 128, latent: 2, beta: 1.0 }
+    }
+}
+
+pub const MAX_HIDDEN: usize = 4096;
+pub const MAX_LATENT: usize = 64;
+
+impl VaeConfig {
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=MAX_HIDDEN).contains(&self.hidden) {
+            return Err(Error::setting("hidden units", self.hidden, "a whole number from 1 to 4096"));
+        }
+        if !(1..=MAX_LATENT).contains(&self.latent) {
+            return Err(Error::setting("latent dimensions", self.latent, "a whole number from 1 to 64"));
+        }
+        if !(self.beta.is_finite() && self.beta >= 0.0) {
+            return Err(Error::setting("beta", self.beta, "a finite number ≥ 0 (1 is the plain VAE)"));
+        }
+        Ok(())
+    }
+}
+
+/// One fully connected layer in PyTorch's `nn.Linear` layout: weight [out, in], bias [out].
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub weight: Tensor,
+    pub bias: Tensor,
+}
+
+impl Layer {
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)?)
+    }
+
+    /// PyTorch's default `nn.Linear` initialisation, U(−1/√in, 1/√in) for weight and bias, from a seeded stream.
+    fn init(rng: &mut SeededRng, inputs: usize, outputs: usize) -> Result<Self> {
+        let bound = 1.0 / (inputs as f32).sqrt();
+        let weight = Tensor::from_vec(rng.uniform(outputs * inputs, bound), (outputs, inputs), &Device::Cpu)?;
+        let bias = Tensor::from_vec(rng.uniform(outputs, bound), outputs, &Device::Cpu)?;
+        Ok(Layer { weight, bias })
+    }
+
+    fn to_vars(&self) -> Result<(Var, Var, Layer)> {
+        let weight = Var::from_tensor(&self.weight)?;
+        let bias = Var::from_tensor(&self.bias)?;
+        // The layer keeps the variables' own tensors, so optimizer updates are seen by forward passes.
+        let layer = Layer { weight: weight.as_tensor().clone(), bias: bias.as_tensor().clone() };
+        Ok((weight, bias, layer))
+    }
+
+    /// A copy that no longer follows training (and carries no autograd history).
+    fn detached_copy(&self) -> Result<Layer> {
+        Ok(Layer { weight: self.weight.detach().copy()?, bias: self.bias.detach().copy()? })
+    }
+}
+
+/// The decoder on its own: what the main thread needs to draw a digit while the worker trains.
+#[derive(Clone, Debug)]
+pub struct Decoder {
+    pub fc: Layer,
+    pub out: Layer,
+}
+
+impl Decoder {
+    pub fn latent(&self) -> usize {
+        self.fc.weight.dims()[1]
+    }
+
+    pub fn hidden(&self) -> usize {
+        self.fc.weight.dims()[0]
+    }
+
+    /// z [N, L] → logits [N, 784].
+    pub fn decode_logits(&self, z: &Tensor) -> Result<Tensor> {
+        self.out.forward(&self.fc.forward(z)?.relu()?)
+    }
+
+    /// z [N, L] → pixel intensities in [0, 1], [N, 784].
+    pub fn decode(&self, z: &Tensor) -> Result<Tensor> {
+        Ok(candle_nn::ops::sigmoid(&self.decode_logits(z)?)?)
+    }
+
+    /// Decode one latent point into 784 intensities.
+    pub fn decode_point(&self, z: &[f32]) -> Result<Vec<f32>> {
+        if z.len() != self.latent() {
+            return Err(Error::setting("latent point", format!("{} values", z.len()), "one value per latent dimension"));
+        }
+        let z = Tensor::from_slice(z, (1, z.len()), &Device::Cpu)?;
+        Ok(self.decode(&z)?.flatten_all()?.to_vec1()?)
+    }
+
+    /// All decoder parameters in one flat vector (fc.weight, fc.bias, out.weight, out.bias): the snapshot the
+    /// worker sends to the main thread, small enough (~100 k floats) to post several times a second.
+    pub fn to_flat(&self) -> Result<Vec<f32>> {
+        let parts = [&self.fc.weight, &self.fc.bias, &self.out.weight, &self.out.bias];
+        let mut flat = Vec::with_capacity(Self::flat_len(self.hidden(), self.latent()));
+        for part in parts {
+            flat.extend(part.flatten_all()?.to_vec1::<f32>()?);
+        }
+        Ok(flat)
+    }
+
+    pub fn flat_len(hidden: usize, latent: usize) -> usize {
+        hidden * latent + hidden + IMAGE_PIXELS * hidden + IMAGE_PIXELS
+    }
+
+    pub fn from_flat(hidden: usize, latent: usize, flat: &[f32]) -> Result<Decoder> {
+        let expected = Self::flat_len(hidden, latent);
+        if flat.len() != expected {
+            return Err(Error::weights(format!(
+                "a decoder snapshot for {hidden} hidden units and {latent} latent dimensions has {expected} values, \
+                 this one has {}",
+                flat.len()
+            )));
+        }
+        let mut rest = flat;
+        let mut take = |dims: &[usize]| -> Result<Tensor> {
+            let n = dims.iter().product();
+            let (head, tail) = rest.split_at(n);
+            rest = tail;
+            Ok(Tensor::from_slice(head, dims, &Device::Cpu)?)
+        };
+        let fc = Layer { weight: take(&[hidden, latent])?, bias: take(&[hidden])? };
+        let out = Layer { weight: take(&[IMAGE_PIXELS, hidden])?, bias: take(&[IMAGE_PIXELS])? };
+        Ok(Decoder { fc, out })
+    }
+}
+
+/// The whole model. Its tensors are candle `Var`s, so autograd sees them and the optimizer updates them in place.
+pub struct Vae {
+    config: VaeConfig,
+    enc_fc: Layer,
+    enc_mu: Layer,
+    enc_logvar: Layer,
+    decoder: Decoder,
+    vars: Vec<Var>,
+}
+
+/// The tensor names of the weights contract, in the order `Vae::named_tensors` yields them.
+pub const TENSOR_NAMES: [&str; 10] = [
+    "enc.fc.weight",
+    "enc.fc.bias",
+    "enc.mu.weight",
+    "enc.mu.bias",
+    "enc.logvar.weight",
+    "enc.logvar.bias",
+    "dec.fc.weight",
+    "dec.fc.bias",
+    "dec.out.weight",
+    "dec.out.bias",
+];
+
+impl Vae {
+    /// A freshly initialised model; the same seed gives the same weights.
+    pub fn new(config: VaeConfig, seed: u64) -> Result<Vae> {
+        config.validate()?;
+        let VaeConfig { hidden, latent, .. } = config;
+        let mut rng = SeededRng::new(seed);
+        let layers = [
+            Layer::init(&mut rng, IMAGE_PIXELS, hidden)?,
+            Layer::init(&mut rng, hidden, latent)?,
+            Layer::init(&mut rng, hidden, latent)?,
+            Layer::init(&mut rng, latent, hidden)?,
+            Layer::init(&mut rng, hidden, IMAGE_PIXELS)?,
+        ];
+        Self::from_layers(config, layers)
+    }
+
+    /// Builds a model around given layers (enc.fc, enc.mu, enc.logvar, dec.fc, dec.out), copying them into `Var`s.
+    pub(crate) fn from_layers(config: VaeConfig, layers: [Layer; 5]) -> Result<Vae> {
+        let mut vars = Vec::with_capacity(10);
+        let mut owned = Vec::with_capacity(5);
+        for layer in &layers {
+            let (w, b, layer) = layer.to_vars()?;
+            vars.push(w);
+            vars.push(b);
+            owned.push(layer);
+        }
+        let [enc_fc, enc_mu, enc_logvar, dec_fc, dec_out]: [Layer; 5] =
+            owned.try_into().expect("five layers in, five layers out");
+        Ok(Vae { config, enc_fc, enc_mu, enc_logvar, decoder: Decoder { fc: dec_fc, out: dec_out }, vars })
+    }
+
+    pub fn config(&self) -> VaeConfig {
+        self.config
+    }
+
+    pub(crate) fn set_beta(&mut self, beta: f64) {
+        self.config.beta = beta;
+    }
+
+    /// x [N, 784] in [0, 1] → (μ, log σ²), each [N, L].
+    pub fn encode(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
+        let h = self.enc_fc.forward(x)?.relu()?;
+        Ok((self.enc_mu.forward(&h)?, self.enc_logvar.forward(&h)?))
+    }
+
+    /// z = μ + σ·ε with σ = exp(½ log σ²); ε ~ N(0, I) is passed in so the caller controls the seed.
+    pub fn reparameterize(mu: &Tensor, logvar: &Tensor, eps: &Tensor) -> Result<Tensor> {
+        Ok((mu + ((logvar * 0.5)?.exp()? * eps)?)?)
+    }
+
+    pub fn decoder(&self) -> &Decoder {
+        &self.decoder
+    }
+
+    /// The decoder as it is now, detached from training.
+    pub fn decoder_snapshot(&self) -> Result<Decoder> {
+        Ok(Decoder { fc: self.decoder.fc.detached_copy()?, out: self.decoder.out.detached_copy()? })
+    }
+
+    pub fn vars(&self) -> &[Var] {
+        &self.vars
+    }
+
+    /// The ten parameter tensors under their contract names (see `weights`).
+    pub fn named_tensors(&self) -> [(&'static str, &Tensor); 10] {
+        let layers = [&self.enc_fc, &self.enc_mu, &self.enc_logvar, &self.decoder.fc, &self.decoder.out];
+        let mut i = 0;
+        [0; 10].map(|_| {
+            let layer = layers[i / 2];
+            let tensor = if i % 2 == 0 { &layer.weight } else { &layer.bias };
+            let named = (TENSOR_NAMES[i], tensor);
+            i += 1;
+            named
+        })
+    }
+
+    pub fn parameter_count(&self) -> usize {
+        self.named_tensors().iter().map(|(_, t)| t.elem_count()).sum()
+    }
+}

@@ -1,0 +1,126 @@
+//! safetensors save/load. The tensor names and shapes are a public contract (PyTorch `nn.Linear` layout):
+//!
+//! | name | shape |
+//! |---|---|
+//! | `enc.fc.weight`, `enc.fc.bias` | [H, 784], [H] |
+//! | `enc.mu.weight`, `enc.mu.bias` | [L, H], [L] |
+//! | `enc.logvar.weight`, `enc.logvar.bias` | [L, H], [L] |
+//! | `dec.fc.weight`, `dec.fc.bias` | [H, L], [H] |
+//! | `dec.out.weight`, `dec.out.bias` | [784, H], [784] |
+//!
+//! all f32, with H, L and β in the metadata (`hidden`, `latent`, `beta`). A file without metadata (as PyTorch's
+//! `safetensors.torch.save_file` writes by default) loads too: H and L come from the shapes, β is 1.
+
+use std::collections::HashMap;
+
+use candle_core::{Device, Tensor};
+use safetensors::{Dtype, SafeTensors};
+
+use crate::error::{Error, Result};
+use crate::model::{Layer, Vae, VaeConfig, TENSOR_NAMES};
+use crate::IMAGE_PIXELS;
+
+pub const FORMAT: &str = "vae-playground/1";
+
+/// The model as safetensors bytes.
+pub fn to_safetensors(vae: &Vae) -> Result<Vec<u8>> {
+    let config = vae.config();
+    let metadata = HashMap::from([
+        ("format".to_string(), FORMAT.to_string()),
+        ("hidden".to_string(), config.hidden.to_string()),
+        ("latent".to_string(), config.latent.to_string()),
+        ("beta".to_string(), config.beta.to_string()),
+    ]);
+    safetensors::serialize(vae.named_tensors(), Some(metadata))
+        .map_err(|e| Error::weights(format!("could not be written: {e}")))
+}
+
+/// A new model from safetensors bytes. Every check runs before the model is built, so a bad file never leaves a
+/// half-loaded model behind.
+pub fn from_safetensors(bytes: &[u8]) -> Result<Vae> {
+    let file = SafeTensors::deserialize(bytes).map_err(|e| {
+        Error::weights(format!("this is not a readable safetensors file (truncated or another format?): {e}"))
+    })?;
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| Error::weights(e.to_string()))?;
+    let metadata = header.metadata().clone().unwrap_or_default();
+
+    let shape_of = |name: &str| -> Result<Vec<usize>> {
+        let view = file.tensor(name).map_err(|_| {
+            Error::weights(format!(
+                "tensor `{name}` is missing; a vae-playground file holds {} (this one holds {})",
+                TENSOR_NAMES.join(", "),
+                list_or_none(&file.names())
+            ))
+        })?;
+        Ok(view.shape().to_vec())
+    };
+    let hidden = *shape_of("enc.fc.weight")?.first().unwrap_or(&0);
+    let latent = *shape_of("enc.mu.weight")?.first().unwrap_or(&0);
+    let beta = match metadata.get("beta") {
+        Some(text) => text
+            .parse::<f64>()
+            .map_err(|_| Error::weights(format!("metadata beta = {text:?} is not a number")))?,
+        None => 1.0,
+    };
+    for (key, value) in [("hidden", hidden), ("latent", latent)] {
+        if let Some(text) = metadata.get(key) {
+            if text.parse::<usize>().ok() != Some(value) {
+                return Err(Error::weights(format!(
+                    "metadata says {key} = {text} but the tensor shapes say {value}; the file is inconsistent"
+                )));
+            }
+        }
+    }
+    let config = VaeConfig { hidden, latent, beta };
+    config.validate().map_err(|e| Error::weights(format!("the model in this file is not usable: {e}")))?;
+
+    let expected_shapes: [Vec<usize>; 10] = [
+        vec![hidden, IMAGE_PIXELS],
+        vec![hidden],
+        vec![latent, hidden],
+        vec![latent],
+        vec![latent, hidden],
+        vec![latent],
+        vec![hidden, latent],
+        vec![hidden],
+        vec![IMAGE_PIXELS, hidden],
+        vec![IMAGE_PIXELS],
+    ];
+    let mut tensors = Vec::with_capacity(10);
+    for (name, shape) in TENSOR_NAMES.iter().zip(expected_shapes) {
+        tensors.push(read_tensor(&file, name, &shape)?);
+    }
+    let mut pairs = tensors.into_iter();
+    let mut next_layer = || Layer { weight: pairs.next().expect("10 tensors"), bias: pairs.next().expect("10 tensors") };
+    let layers = [next_layer(), next_layer(), next_layer(), next_layer(), next_layer()];
+    Vae::from_layers(config, layers)
+}
+
+fn read_tensor(file: &SafeTensors, name: &str, shape: &[usize]) -> Result<Tensor> {
+    let view = file.tensor(name).map_err(|_| Error::weights(format!("tensor `{name}` is missing")))?;
+    if view.dtype() != Dtype::F32 {
+        return Err(Error::weights(format!("tensor `{name}` is {:?}, expected F32 (save the model in float32)", view.dtype())));
+    }
+    if view.shape() != shape {
+        return Err(Error::weights(format!(
+            "tensor `{name}` has shape {:?}, expected {shape:?} (PyTorch nn.Linear layout: weight is [out, in])",
+            view.shape()
+        )));
+    }
+    let values: Vec<f32> =
+        view.data().chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(Error::weights(format!("tensor `{name}` holds {} at index {i}; the weights are broken", values[i])));
+    }
+    Ok(Tensor::from_vec(values, shape, &Device::Cpu)?)
+}
+
+fn list_or_none(names: &[&str]) -> String {
+    if names.is_empty() {
+        "no tensors".to_string()
+    } else {
+        let mut names = names.to_vec();
+        names.sort();
+        names.join(", ")
+    }
+}
