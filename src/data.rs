@@ -101,8 +101,7 @@ fn read_idx(name: &str, gz: &[u8], magic: u32, item_dims: &[usize]) -> Result<Ve
         .read_to_end(&mut bytes)
         .map_err(|e| Error::data(name, format!("gzip data is damaged or truncated ({e})")))?;
 
-    let header_len = 4 + 4 * (1 + item_dims.len());
-    if bytes.len() < header_len {
+    if bytes.len() < 4 {
         return Err(Error::data(name, format!("is {} bytes, too short for an IDX header", bytes.len())));
     }
     let word = |i: usize| u32::from_be_bytes(bytes[4 * i..4 * i + 4].try_into().expect("4 bytes"));
@@ -115,6 +114,10 @@ fn read_idx(name: &str, gz: &[u8], magic: u32, item_dims: &[usize]) -> Result<Ve
             _ => "",
         };
         return Err(Error::data(name, format!("IDX magic number is {found}, expected {what}{hint}")));
+    }
+    let header_len = 4 + 4 * (1 + item_dims.len());
+    if bytes.len() < header_len {
+        return Err(Error::data(name, format!("is {} bytes, too short for an IDX header", bytes.len())));
     }
     let count = word(1) as usize;
     let dims: Vec<usize> = (0..item_dims.len()).map(|i| word(2 + i) as usize).collect();

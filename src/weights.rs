@@ -11,8 +11,6 @@
 //! all f32, with H, L and β in the metadata (`hidden`, `latent`, `beta`). A file without metadata (as PyTorch's
 //! `safetensors.torch.save_file` writes by default) loads too: H and L come from the shapes, β is 1.
 
-use std::collections::HashMap;
-
 use candle_core::{Device, Tensor};
 use safetensors::{Dtype, SafeTensors};
 
@@ -22,17 +20,39 @@ use crate::IMAGE_PIXELS;
 
 pub const FORMAT: &str = "vae-playground/1";
 
-/// The model as safetensors bytes.
+/// The model as safetensors bytes. Written here rather than by `safetensors::serialize`, whose metadata comes from a
+/// `HashMap` and so lands in a different order each run: this way the same weights always give the same file.
 pub fn to_safetensors(vae: &Vae) -> Result<Vec<u8>> {
     let config = vae.config();
-    let metadata = HashMap::from([
-        ("format".to_string(), FORMAT.to_string()),
-        ("hidden".to_string(), config.hidden.to_string()),
-        ("latent".to_string(), config.latent.to_string()),
-        ("beta".to_string(), config.beta.to_string()),
-    ]);
-    safetensors::serialize(vae.named_tensors(), Some(metadata))
-        .map_err(|e| Error::weights(format!("could not be written: {e}")))
+    let mut header = serde_json::Map::new(); // sorted keys: a deterministic header
+    header.insert(
+        "__metadata__".into(),
+        serde_json::json!({
+            "format": FORMAT,
+            "hidden": config.hidden.to_string(),
+            "latent": config.latent.to_string(),
+            "beta": config.beta.to_string(),
+        }),
+    );
+    let mut data = Vec::with_capacity(vae.parameter_count() * 4);
+    for (name, tensor) in vae.named_tensors() {
+        let start = data.len();
+        for value in tensor.flatten_all()?.to_vec1::<f32>()? {
+            data.extend_from_slice(&value.to_le_bytes());
+        }
+        header.insert(
+            name.into(),
+            serde_json::json!({ "dtype": "F32", "shape": tensor.dims(), "data_offsets": [start, data.len()] }),
+        );
+    }
+    let mut header = serde_json::to_vec(&header).map_err(|e| Error::weights(format!("could not be written: {e}")))?;
+    // The format asks for the data to start 8-byte aligned; spaces are the padding it allows.
+    header.resize(header.len().next_multiple_of(8), b' ');
+    let mut bytes = Vec::with_capacity(8 + header.len() + data.len());
+    bytes.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&header);
+    bytes.extend_from_slice(&data);
+    Ok(bytes)
 }
 
 /// A new model from safetensors bytes. Every check runs before the model is built, so a bad file never leaves a
