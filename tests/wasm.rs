@@ -1,0 +1,124 @@
+#![cfg(target_arch = "wasm32")]
+//! The core compiled to wasm32, in real Chrome (`wasm-pack test --headless --chrome`).
+
+use js_sys::Error as JsErrorObject;
+use vae_playground::bindings::{set_simd_kernel, simd_kernel_enabled, DecoderHandle, TrainerHandle};
+use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const IMAGES_GZ: &[u8] = include_bytes!("../data/mnist-10k-images.idx3-ubyte.gz");
+const LABELS_GZ: &[u8] = include_bytes!("../data/mnist-10k-labels.idx1-ubyte.gz");
+
+fn trainer(seed: u64) -> TrainerHandle {
+    TrainerHandle::new("images", IMAGES_GZ, "labels", LABELS_GZ, 128, 2, 1.0, 1e-3, 128, seed).unwrap_or_else(|e| {
+        panic!("{}", message(e));
+    })
+}
+
+/// What JavaScript sees when it catches this error.
+fn message(e: JsError) -> String {
+    let value = JsValue::from(e);
+    let error: &JsErrorObject = value.dyn_ref().expect("a Rust error reaches JS as an instance of Error");
+    String::from(error.message())
+}
+
+#[wasm_bindgen_test]
+fn gemm_uses_its_simd128_kernel() {
+    // gemm picks its wasm kernel on the first matmul from exactly two things (gemm-common 0.19, gemm.rs
+    // `feature_detected!("simd128")` → lib.rs `get_wasm_simd128()`): the module must be compiled with simd128,
+    // and the runtime flag must be on. Without gemm's `wasm-simd128-enable` feature the flag defaults to false and
+    // candle's matmuls run the scalar kernel even in a +simd128 build.
+    assert!(cfg!(target_feature = "simd128"), "this wasm was built without +simd128 (.cargo/config.toml)");
+    assert!(gemm::DEFAULT_WASM_SIMD128, "gemm's wasm-simd128-enable feature is off: matmul would be scalar");
+    assert!(simd_kernel_enabled(), "gemm's simd128 flag is off: matmul would be scalar");
+    // A matmul after the check: the kernel is now fixed for this instance, and it computes correctly.
+    let a = candle_core::Tensor::arange(0f32, 64., &candle_core::Device::Cpu).unwrap().reshape((8, 8)).unwrap();
+    let b = a.matmul(&a.t().unwrap()).unwrap().to_vec2::<f32>().unwrap();
+    assert_eq!(b[1][2], (0..8).map(|k| ((8 + k) * (16 + k)) as f32).sum::<f32>());
+    // Turning the flag off now changes nothing for this instance (gemm fixed its kernel above), but restore it anyway.
+    set_simd_kernel(true);
+}
+
+#[wasm_bindgen_test]
+fn training_steps_lower_the_loss() {
+    let mut t = trainer(1);
+    assert_eq!((t.train_size(), t.test_size(), t.steps_per_epoch()), (9000, 1000, 71));
+    let first = t.step().unwrap();
+    assert!(first.loss > 400.0, "untrained loss ≈ 543, got {}", first.loss);
+    let mut last = first;
+    for _ in 0..40 {
+        last = t.step().unwrap();
+    }
+    assert_eq!(last.step, 41.0);
+    assert!(last.loss < first.loss - 150.0, "loss {} → {}", first.loss, last.loss);
+    let elbo = t.evaluate().unwrap();
+    assert!(elbo.neg_elbo < 400.0 && (elbo.neg_elbo - elbo.recon - elbo.kl).abs() < 1e-2);
+    let z = t.test_latents().unwrap();
+    assert_eq!(z.len(), 2 * 1000);
+    assert!(z.iter().all(|v| v.is_finite()));
+    assert_eq!(t.test_labels().len(), 1000);
+}
+
+#[wasm_bindgen_test]
+fn decoding_gives_784_intensities_in_unit_range() {
+    let decoder = DecoderHandle::initial(128, 2, 5).unwrap();
+    for z in [[0.0f32, 0.0], [3.0, -3.0], [-40.0, 40.0]] {
+        let pixels = decoder.decode(&z).unwrap();
+        assert_eq!(pixels.len(), 784);
+        assert!(pixels.iter().all(|p| (0.0..=1.0).contains(p)), "{z:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn decoder_snapshots_round_trip_and_follow_training() {
+    let mut t = trainer(5);
+    let z = [0.7f32, -0.4];
+    let initial = DecoderHandle::initial(128, 2, 5).unwrap().decode(&z).unwrap();
+    let snapshot = DecoderHandle::new(t.hidden(), t.latent(), &t.decoder_snapshot().unwrap()).unwrap();
+    assert_eq!(snapshot.decode(&z).unwrap(), initial, "the page's first decoder is the worker's initial one");
+    for _ in 0..5 {
+        t.step().unwrap();
+    }
+    let trained = DecoderHandle::new(128, 2, &t.decoder_snapshot().unwrap()).unwrap().decode(&z).unwrap();
+    assert_ne!(trained, initial, "a later snapshot carries the trained weights");
+}
+
+#[wasm_bindgen_test]
+fn weights_export_and_load_round_trip_and_bad_files_change_nothing() {
+    let mut a = trainer(2);
+    for _ in 0..3 {
+        a.step().unwrap();
+    }
+    let bytes = a.export_weights().unwrap();
+    let mut b = trainer(3);
+    let before = b.decoder_snapshot().unwrap();
+    let msg = message(b.load_weights(&bytes[..bytes.len() / 2]).unwrap_err());
+    assert!(msg.starts_with("weights: this is not a readable safetensors file"), "{msg}");
+    assert_eq!(b.decoder_snapshot().unwrap(), before, "a bad file leaves the model as it was");
+    b.load_weights(&bytes).unwrap();
+    assert_eq!(b.decoder_snapshot().unwrap(), a.decoder_snapshot().unwrap());
+    let from_file = DecoderHandle::from_safetensors(&bytes).unwrap();
+    let from_a = DecoderHandle::new(128, 2, &a.decoder_snapshot().unwrap()).unwrap();
+    assert_eq!(from_file.decode(&[0.1, 0.2]).unwrap(), from_a.decode(&[0.1, 0.2]).unwrap());
+    let pixels: Vec<f32> = vec![0.0; 784 * 2];
+    assert_eq!(b.encode(&pixels).unwrap().len(), 4);
+}
+
+#[wasm_bindgen_test]
+fn errors_reach_javascript_as_errors_a_person_can_act_on() {
+    let msg = message(DecoderHandle::new(128, 2, &[0.0; 10]).err().unwrap());
+    assert!(msg.contains("has 101520 values, this one has 10"), "{msg}");
+    let msg = message(TrainerHandle::new("a.gz", b"plain", "b.gz", LABELS_GZ, 128, 2, 1.0, 1e-3, 128, 0).err().unwrap());
+    assert_eq!(msg, "a.gz: is not gzip-compressed; expected an .idx-ubyte.gz file (compress it with gzip)");
+    let msg = message(TrainerHandle::new("i", IMAGES_GZ, "l", LABELS_GZ, 128, 2, -1.0, 1e-3, 128, 0).err().unwrap());
+    assert!(msg.starts_with("beta = -1 is not allowed"), "{msg}");
+    let mut t = trainer(0);
+    let msg = message(t.set_learning_rate(f64::NAN).unwrap_err());
+    assert!(msg.starts_with("learning rate = NaN is not allowed"), "{msg}");
+    let msg = message(t.encode(&[0.5; 100]).unwrap_err());
+    assert!(msg.contains("784 pixel values per image"), "{msg}");
+    let msg = message(DecoderHandle::initial(128, 2, 0).unwrap().decode(&[1.0]).unwrap_err());
+    assert!(msg.contains("one value per latent dimension"), "{msg}");
+}
