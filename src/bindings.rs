@@ -30,12 +30,20 @@ pub fn set_simd_kernel(enable: bool) {
     gemm::set_wasm_simd128(enable);
 }
 
+/// Checks settings without building anything; the error names the first setting out of range.
+#[wasm_bindgen(js_name = validateSettings)]
+pub fn validate_settings(hidden: usize, latent: usize, beta: f64, learning_rate: f64, batch_size: usize) -> Result<(), JsError> {
+    let config = TrainConfig { model: VaeConfig { hidden, latent, beta }, learning_rate, batch_size, seed: 0 };
+    config.validate().map_err(js_error)
+}
+
 #[wasm_bindgen]
 #[derive(Clone, Copy)]
 pub struct StepResult {
     pub loss: f32,
     pub recon: f32,
     pub kl: f32,
+    pub samples: u32,
     pub step: f64,
     pub epoch: f64,
     #[wasm_bindgen(js_name = epochFinished)]
@@ -84,6 +92,7 @@ impl TrainerHandle {
             loss: report.metrics.loss,
             recon: report.metrics.recon,
             kl: report.metrics.kl,
+            samples: report.samples as u32,
             step: report.step as f64,
             epoch: report.epoch as f64,
             epoch_finished: report.epoch_finished,

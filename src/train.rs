@@ -73,6 +73,8 @@ pub struct Elbo {
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub struct StepReport {
     pub metrics: StepMetrics,
+    /// Images in this step's minibatch (the last of an epoch may be short).
+    pub samples: usize,
     /// Steps taken since the model was created.
     pub step: u64,
     /// Epochs completed, counting the one this step may have completed.
@@ -191,13 +193,14 @@ impl Trainer {
         let end = (self.cursor + self.config.batch_size).min(self.order.len());
         let x = self.train.batch(&self.order[self.cursor..end])?;
         let metrics = self.train_on(&x)?;
+        let samples = end - self.cursor;
         self.cursor = end;
         let epoch_finished = self.cursor == self.order.len();
         if epoch_finished {
             self.epoch += 1;
             self.shuffle_for_epoch();
         }
-        Ok(StepReport { metrics, step: self.step, epoch: self.epoch, epoch_finished })
+        Ok(StepReport { metrics, samples, step: self.step, epoch: self.epoch, epoch_finished })
     }
 
     /// One optimizer step on the batch x [N, 784]. A non-finite loss or gradient changes nothing and is an error.

@@ -1,0 +1,12 @@
+// The package entry: importing it defines <vae-playground>.
+import { VaePlaygroundElement } from './playground.js';
+
+export { VaePlaygroundElement };
+export type {
+  EpochDetail, ErrorDetail, LatentChangeDetail, ProgressDetail, ReadyDetail, TrainedDetail, VaePlaygroundEventMap,
+} from './playground.js';
+export type { TrainSettings } from './protocol.js';
+
+if (!customElements.get('vae-playground')) {
+  customElements.define('vae-playground', VaePlaygroundElement);
+}

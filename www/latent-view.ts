@@ -1,0 +1,179 @@
+// The 2-D latent panel: where the test digits sit (μ of q(z|x), coloured by label) and a point to drag.
+// Pointer (mouse, pen, touch) and keyboard (arrows; Shift for bigger steps) both move the point.
+import { CanvasSurface, cssVar } from './canvas.js';
+import { DIGIT_COLORS } from './colors.js';
+
+const KEY_STEP = 0.05;
+const MIN_EXTENT = 3;
+
+export class LatentView {
+  #surface: CanvasSurface;
+  #z: [number, number] = [0, 0];
+  #points: Float32Array = new Float32Array(0);
+  #labels: Uint8Array = new Uint8Array(0);
+  /** Half-width of the visible square of latent space. */
+  #extent = MIN_EXTENT;
+  #dragging = false;
+
+  constructor(private readonly canvas: HTMLCanvasElement, private readonly onMove: (z: [number, number]) => void) {
+    this.#surface = new CanvasSurface(canvas, (s) => this.#paint(s));
+    canvas.addEventListener('pointerdown', this.#pointerDown);
+    canvas.addEventListener('pointermove', this.#pointerMove);
+    canvas.addEventListener('pointerup', this.#pointerUp);
+    canvas.addEventListener('pointercancel', this.#pointerUp);
+    canvas.addEventListener('keydown', this.#keyDown);
+    this.#updateLabel();
+  }
+
+  get z(): [number, number] {
+    return [...this.#z];
+  }
+
+  set z(z: [number, number]) {
+    this.#z = [z[0], z[1]];
+    this.#updateLabel();
+    this.#surface.invalidate();
+  }
+
+  get extent(): number {
+    return this.#extent;
+  }
+
+  /** μ of the test digits, [n × 2], and their labels. The view widens to keep nearly all of them in sight. */
+  setPoints(points: Float32Array, labels: Uint8Array): void {
+    this.#points = points;
+    this.#labels = labels;
+    const radii = Array.from({ length: labels.length }, (_, i) => Math.max(Math.abs(points[2 * i]), Math.abs(points[2 * i + 1])));
+    radii.sort((a, b) => a - b);
+    const p98 = radii.length ? radii[Math.floor(radii.length * 0.98)] : 0;
+    this.#extent = Math.max(MIN_EXTENT, Math.ceil(p98 * 1.1 * 2) / 2);
+    this.#surface.invalidate();
+  }
+
+  dispose(): void {
+    this.#surface.dispose();
+  }
+
+  #toScreen(x: number, y: number, s: CanvasSurface): [number, number] {
+    const e = this.#extent;
+    return [((x + e) / (2 * e)) * s.width, ((e - y) / (2 * e)) * s.height];
+  }
+
+  #fromEvent(event: PointerEvent): [number, number] {
+    const rect = this.canvas.getBoundingClientRect();
+    const e = this.#extent;
+    const clamp = (v: number) => Math.max(-e, Math.min(e, v));
+    return [
+      clamp(((event.clientX - rect.left) / rect.width) * 2 * e - e),
+      clamp(e - ((event.clientY - rect.top) / rect.height) * 2 * e),
+    ];
+  }
+
+  #move(z: [number, number]): void {
+    this.z = z;
+    this.onMove(this.z);
+  }
+
+  #pointerDown = (event: PointerEvent) => {
+    this.#dragging = true;
+    this.canvas.setPointerCapture(event.pointerId);
+    // Focus so the arrow keys work next, without the keyboard-focus ring a click should not show.
+    this.canvas.focus({ preventScroll: true, focusVisible: false } as FocusOptions);
+    this.#move(this.#fromEvent(event));
+    event.preventDefault();
+  };
+
+  #pointerMove = (event: PointerEvent) => {
+    if (!this.#dragging) return;
+    // Coalesced events carry every position the pointer passed; the last one is where it is now.
+    const events = event.getCoalescedEvents?.() ?? [];
+    this.#move(this.#fromEvent(events.length ? events[events.length - 1] : event));
+  };
+
+  #pointerUp = (event: PointerEvent) => {
+    this.#dragging = false;
+    if (this.canvas.hasPointerCapture(event.pointerId)) this.canvas.releasePointerCapture(event.pointerId);
+  };
+
+  #keyDown = (event: KeyboardEvent) => {
+    const step = KEY_STEP * this.#extent * (event.shiftKey ? 4 : 1);
+    const moves: Record<string, [number, number]> = {
+      ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step],
+    };
+    if (event.key === 'Home') {
+      this.#move([0, 0]);
+    } else if (event.key in moves) {
+      const [dx, dy] = moves[event.key];
+      const e = this.#extent;
+      const clamp = (v: number) => Math.max(-e, Math.min(e, v));
+      this.#move([clamp(this.#z[0] + dx), clamp(this.#z[1] + dy)]);
+    } else {
+      return;
+    }
+    event.preventDefault();
+  };
+
+  #updateLabel(): void {
+    this.canvas.setAttribute(
+      'aria-valuetext',
+      `z = (${this.#z[0].toFixed(2)}, ${this.#z[1].toFixed(2)})`,
+    );
+  }
+
+  #paint(s: CanvasSurface): void {
+    const { ctx } = s;
+    const grid = cssVar(this.canvas, '--vae-grid', 'rgba(127,127,127,0.18)');
+    const fg = cssVar(this.canvas, '--vae-fg', '#222');
+    const accent = cssVar(this.canvas, '--vae-accent', '#e4572e');
+    ctx.clearRect(0, 0, s.width, s.height);
+
+    // Integer grid lines, and the axes a little stronger.
+    const e = this.#extent;
+    ctx.lineWidth = 1;
+    for (let v = Math.ceil(-e); v <= e; v++) {
+      ctx.strokeStyle = grid;
+      ctx.globalAlpha = v === 0 ? 1 : 0.6;
+      const [x] = this.#toScreen(v, 0, s);
+      const [, y] = this.#toScreen(0, v, s);
+      ctx.beginPath();
+      ctx.moveTo(Math.round(x) + 0.5, 0);
+      ctx.lineTo(Math.round(x) + 0.5, s.height);
+      ctx.moveTo(0, Math.round(y) + 0.5);
+      ctx.lineTo(s.width, Math.round(y) + 0.5);
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+
+    const radius = Math.max(1.6, Math.min(3, s.width / 160));
+    ctx.globalAlpha = 0.75;
+    for (let i = 0; i < this.#labels.length; i++) {
+      const [x, y] = this.#toScreen(this.#points[2 * i], this.#points[2 * i + 1], s);
+      ctx.fillStyle = DIGIT_COLORS[this.#labels[i]];
+      ctx.beginPath();
+      ctx.arc(x, y, radius, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    ctx.globalAlpha = 1;
+
+    ctx.fillStyle = fg;
+    ctx.globalAlpha = 0.55;
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.fillText(`z₁  ±${e}`, 6, 14);
+    ctx.globalAlpha = 1;
+
+    // The draggable point: a ring with a halo so it reads on any colour beneath.
+    const [px, py] = this.#toScreen(this.#z[0], this.#z[1], s);
+    ctx.lineWidth = 5;
+    ctx.strokeStyle = 'rgba(255,255,255,0.85)';
+    ctx.beginPath();
+    ctx.arc(px, py, 9, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = accent;
+    ctx.stroke();
+    ctx.fillStyle = accent;
+    ctx.beginPath();
+    ctx.arc(px, py, 2.5, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}

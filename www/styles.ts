@@ -1,0 +1,96 @@
+// The element's styles, scoped to its shadow root. Theme through the custom properties on :host.
+export const STYLES = /* css */ `
+:host {
+  --vae-bg: #ffffff;
+  --vae-panel: #f6f7f9;
+  --vae-fg: #1d2330;
+  --vae-muted: #8a93a3;
+  --vae-border: #dfe3ea;
+  --vae-grid: rgba(120, 130, 150, 0.22);
+  --vae-accent: #e4572e;
+  --vae-test: #3f7cc7;
+  --vae-radius: 10px;
+  --vae-font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  display: block;
+  container-type: inline-size;
+  color: var(--vae-fg);
+  font: 14px/1.4 var(--vae-font);
+}
+@media (prefers-color-scheme: dark) {
+  :host {
+    --vae-bg: #14171d;
+    --vae-panel: #1c2029;
+    --vae-fg: #e6e9ef;
+    --vae-muted: #8c95a6;
+    --vae-border: #2c323d;
+    --vae-grid: rgba(160, 170, 190, 0.16);
+    --vae-test: #6ea8ef;
+  }
+}
+:host([hidden]) { display: none; }
+* { box-sizing: border-box; }
+.root {
+  background: var(--vae-bg);
+  border: 1px solid var(--vae-border);
+  border-radius: var(--vae-radius);
+  padding: 14px;
+  display: grid;
+  gap: 12px;
+}
+.toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+button, .file {
+  font: inherit;
+  border: 1px solid var(--vae-border);
+  background: var(--vae-panel);
+  color: var(--vae-fg);
+  border-radius: 7px;
+  padding: 6px 12px;
+  cursor: pointer;
+  min-height: 34px;
+}
+button:hover:not(:disabled), .file:hover { border-color: var(--vae-muted); }
+button:focus-visible, .file:focus-within, canvas:focus-visible, input:focus-visible, select:focus-visible {
+  outline: 2px solid var(--vae-accent);
+  outline-offset: 2px;
+}
+button.primary { background: var(--vae-accent); border-color: var(--vae-accent); color: #fff; font-weight: 600; min-width: 92px; }
+button:disabled { opacity: 0.5; cursor: default; }
+.status { margin-left: auto; color: var(--vae-muted); font-variant-numeric: tabular-nums; font-size: 13px; }
+.status strong { color: var(--vae-fg); font-weight: 600; }
+.progress { height: 3px; background: var(--vae-border); border-radius: 2px; overflow: hidden; }
+.progress > div { height: 100%; width: 0; background: var(--vae-accent); transition: width 0.12s linear; }
+.main { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); gap: 12px; align-items: start; }
+.panel { background: var(--vae-panel); border: 1px solid var(--vae-border); border-radius: var(--vae-radius); padding: 10px; min-width: 0; }
+.panel h3 { margin: 0 0 6px; font-size: 12px; font-weight: 600; color: var(--vae-muted); text-transform: uppercase; letter-spacing: 0.06em; }
+.latent canvas { display: block; width: 100%; aspect-ratio: 1; touch-action: none; cursor: crosshair; border-radius: 6px; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 10px; margin-top: 6px; font-size: 12px; color: var(--vae-muted); }
+.legend span::before { content: ""; display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 4px; background: var(--c); }
+.side { display: grid; gap: 12px; min-width: 0; }
+.digit { display: grid; grid-template-columns: minmax(0, 1fr); justify-items: center; }
+.digit canvas { width: min(100%, 220px); aspect-ratio: 1; image-rendering: pixelated; border-radius: 6px; background: #000; }
+.z { font-variant-numeric: tabular-nums; color: var(--vae-muted); font-size: 12px; margin-top: 6px; }
+.sliders { display: grid; gap: 4px; width: 100%; margin-top: 8px; }
+.sliders label { display: grid; grid-template-columns: 2.2em 1fr; align-items: center; font-size: 12px; color: var(--vae-muted); }
+.chart canvas { display: block; width: 100%; height: 190px; }
+.settings { display: grid; grid-template-columns: repeat(auto-fill, minmax(132px, 1fr)); gap: 8px 12px; align-items: end; }
+.settings label { display: grid; gap: 3px; font-size: 12px; color: var(--vae-muted); }
+.settings input, .settings select { font: inherit; color: var(--vae-fg); background: var(--vae-bg); border: 1px solid var(--vae-border); border-radius: 6px; padding: 5px 7px; width: 100%; }
+.settings .actions { display: flex; gap: 8px; grid-column: 1 / -1; flex-wrap: wrap; }
+.settings .file { display: inline-flex; align-items: center; font-size: 14px; color: var(--vae-fg); }
+.file input { display: none; }
+.error { display: none; border: 1px solid #d64545; background: color-mix(in srgb, #d64545 12%, var(--vae-bg)); color: var(--vae-fg); border-radius: 8px; padding: 8px 10px; gap: 10px; align-items: start; }
+.error.shown { display: flex; }
+.error p { margin: 0; flex: 1; }
+.error button { min-height: 28px; padding: 2px 10px; }
+.hint { font-size: 12px; color: var(--vae-muted); margin: 0; }
+@container (max-width: 620px) {
+  .main { grid-template-columns: minmax(0, 1fr); }
+  .status { margin-left: 0; width: 100%; }
+}
+/* compact: just the latent panel and the digit, side by side, for a blog post. */
+:host([compact]) .root { padding: 8px; gap: 8px; }
+:host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings,
+:host([compact]) .progress, :host([compact]) .legend, :host([compact]) .panel h3 { display: none; }
+:host([compact]) .main { grid-template-columns: minmax(0, 1.4fr) minmax(0, 1fr); gap: 8px; }
+:host([compact]) .panel { padding: 6px; }
+`;
