@@ -103,6 +103,7 @@ export class VaePlaygroundElement extends HTMLElement {
   #booted = false;
   /** Whether the next `ready` from the worker should start training (autostart, or a reset while running). */
   #trainOnReady = false;
+  #firstDigitMarked = false;
 
   constructor() {
     super();
@@ -495,6 +496,10 @@ export class VaePlaygroundElement extends HTMLElement {
       return;
     }
     this.#digitView?.draw(pixels);
+    if (!this.#firstDigitMarked) {
+      this.#firstDigitMarked = true;
+      performance.mark('vae-playground:first-digit'); // read by the benchmark
+    }
     if (this.#latentView && this.#z.length === 2) this.#latentView.z = [this.#z[0], this.#z[1]];
     this.#$('.z').textContent = `z = (${this.#z.map((v) => v.toFixed(2)).join(', ')})`;
     this.#emit('latentchange', { z: this.z, pixels });

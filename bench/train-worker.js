@@ -1,0 +1,37 @@
+// Benchmark worker: one fresh wasm instance per run, so gemm's kernel choice (fixed at the first matmul) is ours.
+// Times the first 100 steps (V8 still tiering the code up) and 300 steps after 200 of warm-up, and reads the wasm
+// heap at each epoch's end (it must stay flat: no leak per epoch).
+import init, { TrainerHandle, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
+
+self.onmessage = async ({ data: { simd } }) => {
+  try {
+    const wasm = await init({ module_or_path: new URL('../pkg/vae_playground_bg.wasm', import.meta.url) });
+    setSimdKernel(simd);
+    const fetchBytes = async (name) =>
+      new Uint8Array(await (await fetch(new URL(`../data/${name}`, import.meta.url))).arrayBuffer());
+    const [images, labels] = await Promise.all([
+      fetchBytes('mnist-10k-images.idx3-ubyte.gz'),
+      fetchBytes('mnist-10k-labels.idx1-ubyte.gz'),
+    ]);
+    const trainer = new TrainerHandle('images', images, 'labels', labels, 128, 2, 1, 1e-3, 128, 0n);
+    const heapAfterEpoch = {};
+
+    const timeSteps = (n) => {
+      let samples = 0;
+      const start = performance.now();
+      for (let i = 0; i < n; i++) {
+        const r = trainer.step();
+        samples += r.samples;
+        if (r.epochFinished) heapAfterEpoch[r.epoch] = +(wasm.memory.buffer.byteLength / 2 ** 20).toFixed(1);
+        r.free();
+      }
+      return Math.round((samples * 1000) / (performance.now() - start));
+    };
+    const first100 = timeSteps(100);
+    timeSteps(100);
+    const warm = timeSteps(300);
+    self.postMessage({ simdKernel: simdKernelEnabled(), first100, warm, heapAfterEpoch });
+  } catch (e) {
+    self.postMessage({ error: String(e?.message ?? e) });
+  }
+};

@@ -1,0 +1,66 @@
+// `npm run bench`: figures, printed as JSON; nothing here passes or fails on time.
+// Browser (headless Chromium, page cross-origin isolated): training samples/s in a Worker with gemm's SIMD kernel
+// and with its scalar kernel, cold (first 100 steps) and warm; main-thread decode latency while training; time from
+// navigation to the first decoded digit; wasm size; wasm heap per epoch. Native: samples/s on one thread.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { launch } from '../tests/e2e/browser.mjs';
+import { serve } from './serve.mjs';
+
+const { server, url } = await serve('.');
+const browser = await launch();
+const result = { machine: `${cpus()[0].model.trim()}, ${cpus().length} cores`, browser: `Chromium ${browser.version()}` };
+try {
+  // 1. Training throughput, SIMD vs scalar, each in a fresh worker.
+  const page = await browser.newPage();
+  await page.goto(`${url}bench/index.html`);
+  await page.waitForFunction(() => window.__result, null, { timeout: 300_000 });
+  const training = await page.evaluate(() => window.__result);
+  for (const run of [training.simd, training.scalar]) if (run.error) throw new Error(run.error);
+  result.crossOriginIsolated = training.crossOriginIsolated;
+  result.train_samples_per_sec = {
+    batch: 128,
+    simd_kernel: { first_100_steps: training.simd.first100, after_200_warmup_steps: training.simd.warm, kernel_flag: training.simd.simdKernel },
+    scalar_kernel: { first_100_steps: training.scalar.first100, after_200_warmup_steps: training.scalar.warm, kernel_flag: training.scalar.simdKernel },
+    simd_speedup: +(training.simd.warm / training.scalar.warm).toFixed(2),
+  };
+  result.wasm_heap_MB_after_epoch = training.simd.heapAfterEpoch;
+  await page.close();
+
+  // 2. The playground itself: first digit, then decode latency on the main thread while the worker trains.
+  const play = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await play.goto(url);
+  await play.waitForFunction(() => performance.getEntriesByName('vae-playground:first-digit').length > 0, null, { timeout: 30_000 });
+  result.first_digit_ms_after_navigation = Math.round(await play.evaluate(() => performance.getEntriesByName('vae-playground:first-digit')[0].startTime));
+  await play.waitForFunction(() => document.querySelector('vae-playground').running, null, { timeout: 30_000 });
+  await play.waitForTimeout(3000);
+  result.decode_ms_while_training = await play.evaluate(async () => {
+    const el = document.querySelector('vae-playground');
+    const times = [];
+    for (let i = 0; i < 300; i++) {
+      const z = [Math.sin(i / 20) * 2, Math.cos(i / 30) * 2];
+      const start = performance.now();
+      await el.decode(z);
+      times.push(performance.now() - start);
+      if (i % 10 === 0) await new Promise(requestAnimationFrame);
+    }
+    times.sort((a, b) => a - b);
+    const at = (p) => +times[Math.floor(times.length * p)].toFixed(3);
+    return { p50: at(0.5), p95: at(0.95), samples: times.length, training: el.running };
+  });
+  await play.close();
+} finally {
+  await browser.close();
+  server.close();
+}
+
+const wasm = readFileSync('dist/vae_playground_bg.wasm');
+result.wasm_KB = { raw: Math.round(wasm.length / 1024), gzip: Math.round(gzipSync(wasm, { level: 9 }).length / 1024) };
+
+if (process.env.BENCH_NATIVE !== '0') {
+  const out = execFileSync('cargo', ['bench', '--quiet', '--bench', 'native', '--', '--quick'], { encoding: 'utf8' });
+  result.native = JSON.parse(out.trim().split('\n').at(-1));
+}
+console.log(JSON.stringify(result, null, 2));

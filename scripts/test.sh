@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `npm test`: every test, in three layers, after installing what is missing.
+#   1. cargo test — the Rust core, natively
+#   2. wasm-pack test --headless --chrome — the core as wasm32 in real Chrome (incl. the SIMD-kernel proof)
+#   3. node --test — the built page and the packed npm widget in headless Chromium (Playwright)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+printf '\n\033[1m▸ 1/3 cargo test\033[0m\n'
+cargo test --quiet
+
+printf '\n\033[1m▸ 2/3 wasm-pack test --headless --chrome\033[0m\n'
+wasm-pack test --headless --chrome
+
+printf '\n\033[1m▸ 3/3 build, then end-to-end tests in headless Chromium\033[0m\n'
+node scripts/build.mjs
+node --test --test-concurrency=1 tests/e2e/
