@@ -18,8 +18,8 @@ const run = (cmd, args) => {
 };
 const step = (what) => console.log(`\n▸ ${what}`);
 
-step(`wasm: wasm-pack build --release${fast ? ' --no-opt' : ''}`);
-run('wasm-pack', ['build', '--target', 'web', '--release', '--out-dir', 'pkg', '--no-pack', ...(fast ? ['--no-opt'] : [])]);
+step(`wasm: wasm-pack build --profile wasm-release${fast ? ' --no-opt' : ''}`);
+run('wasm-pack', ['build', '--target', 'web', '--profile', 'wasm-release', '--out-dir', 'pkg', '--no-pack', ...(fast ? ['--no-opt'] : [])]);
 
 step('TypeScript: esbuild bundles');
 rmSync('dist', { recursive: true, force: true });

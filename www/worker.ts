@@ -156,6 +156,8 @@ function setRunning(value: boolean): void {
   if (running !== value) {
     running = value;
     send({ type: 'status', running });
+    // On stopping, the page's decoder gets exactly the weights training stopped at.
+    if (!running && trainer) sendDecoder(trainer);
   }
 }
 
