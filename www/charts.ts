@@ -104,12 +104,19 @@ export class LossChart {
       [test, last ? `test −ELBO ${last.testElbo.toFixed(1)}` : 'test −ELBO (per epoch)'],
     ];
     let x = left;
+    let y = 11;
     for (const [color, label] of items) {
+      const width = ctx.measureText(label).width + 14;
+      if (x > left && x + width > right) {
+        // No room on this line (a phone): continue beneath, over the plot's empty top.
+        x = left;
+        y += 13;
+      }
       ctx.fillStyle = color;
-      ctx.fillRect(x, 6, 10, 3);
+      ctx.fillRect(x, y - 5, 10, 3);
       ctx.fillStyle = fg;
-      ctx.fillText(label, x + 14, 11);
-      x += ctx.measureText(label).width + 28;
+      ctx.fillText(label, x + 14, y);
+      x += width + 14;
     }
     ctx.fillStyle = fg;
     const klLabel = `KL ${this.#kl[this.#kl.length - 1].toFixed(2)}`;

@@ -104,6 +104,8 @@ export class VaePlaygroundElement extends HTMLElement {
   /** Whether the next `ready` from the worker should start training (autostart, or a reset while running). */
   #trainOnReady = false;
   #firstDigitMarked = false;
+  /** Attribute changes are validated one after another (the checks need wasm); boot waits for them. */
+  #settingsSettled: Promise<void> = Promise.resolve();
 
   constructor() {
     super();
@@ -162,7 +164,7 @@ export class VaePlaygroundElement extends HTMLElement {
     if (name === 'epochs') {
       this.#attempt(() => { this.#epochs = parseEpochs(value); if (this.#running) this.train(); });
     } else if (isSettingAttribute(name)) {
-      void this.#applySetting(name, value);
+      this.#settingsSettled = this.#settingsSettled.then(() => this.#applySetting(name, value));
     } else if ((name === 'weights' || name === 'data') && this.#booted) {
       void this.#boot(); // new inputs: start over from them
     }
@@ -180,7 +182,7 @@ export class VaePlaygroundElement extends HTMLElement {
 
   /** A fresh model with the current settings; the loss chart starts over. */
   reset(): void {
-    this.#trainOnReady = this.#running;
+    this.#trainOnReady ||= this.#running; // keep an autostart that is still waiting for its first `ready`
     this.#chart?.clear();
     this.#epoch = 0;
     this.#resetDecoder();
@@ -298,7 +300,7 @@ export class VaePlaygroundElement extends HTMLElement {
       const key = SETTING_ATTRIBUTES[attribute];
       if (next[key] === this.#settings[key]) return;
       this.#settings = next;
-      if (!this.#worker || !this.#ready) return; // boot will use the new settings
+      if (!this.#worker) return; // boot will use the new settings
       if (LIVE_SETTINGS.has(key)) {
         this.#send({ type: 'set', [key]: next[key] });
       } else {
@@ -326,6 +328,7 @@ export class VaePlaygroundElement extends HTMLElement {
     this.#setStatus('Loading the model…');
     try {
       await loadWasm(ASSETS.wasm);
+      await this.#settingsSettled;
       this.#resetDecoder(); // a digit on screen at once, before the worker has even started
       const worker = new Worker(ASSETS.worker, { type: 'module', name: 'vae-playground trainer' });
       this.#worker = worker;

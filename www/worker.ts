@@ -28,8 +28,12 @@ let lastProgress = 0;
 let lastDecoder = 0;
 let lastLatents = 0;
 
+// Messages are handled one at a time, in order: a setting sent while 'init' is still fetching applies after it.
+let queue: Promise<void> = Promise.resolve();
 scope.onmessage = (event: MessageEvent<ToWorker>) => {
-  void handle(event.data).catch((cause) => send({ type: 'error', message: errorMessage(cause), fatal: trainer === null }));
+  queue = queue
+    .then(() => handle(event.data))
+    .catch((cause) => send({ type: 'error', message: errorMessage(cause), fatal: trainer === null }));
 };
 
 async function handle(message: ToWorker): Promise<void> {

@@ -115,7 +115,7 @@ describe('the playground page', () => {
   });
 
   test('a divergent run stops with a message and Reset recovers', async () => {
-    const { page } = await openPage(browser, `${url}#learning-rate=1&beta=0`);
+    const { page } = await openPage(browser, `${url}#learning-rate=1`);
     await recordEvents(page);
     await page.waitForFunction(() => window.__events.some((e) => e.type === 'error'), null, { timeout: 30_000 });
     const [error] = await events(page, 'error');
