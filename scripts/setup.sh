@@ -10,7 +10,6 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt: installing ${missing[*]}"
   as_root apt-get update -qq
@@ -36,6 +35,6 @@ fi
 for pid in "${pids[@]}"; do wait "$pid"; done
 
 if [ ! -x node_modules/.bin/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm: installing the dev dependencies (esbuild, typescript, playwright-core)"
+  say "npm: installing the dev dependencies (esbuild, typescript, playwright-core, binaryen)"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -1,6 +1,7 @@
 //! The classic tutorial VAE: encoder 784 → H ReLU → (μ, log σ²) ∈ R^L, decoder L → H ReLU → 784 logits.
 
-use candle_core::{Device, Tensor, Var};
+use candle_core::backend::BackendStorage;
+use candle_core::{CpuStorage, CustomOp2, Device, Layout, Shape, Tensor, Var};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -52,6 +53,13 @@ impl Layer {
         Ok(x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)?)
     }
 
+    /// The same as `forward` for an input that is data, not a result of the model: candle's matmul backward also
+    /// computes the gradient of its left operand, which for the images is 13 MFLOP per step thrown away (about a
+    /// seventh of all the arithmetic in a step). This op skips it.
+    pub fn forward_on_data(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(x.contiguous()?.apply_op2(&self.weight, DataTimesWeightT)?.broadcast_add(&self.bias)?)
+    }
+
     /// PyTorch's default `nn.Linear` initialisation, U(−1/√in, 1/√in) for weight and bias, from a seeded stream.
     fn init(rng: &mut SeededRng, inputs: usize, outputs: usize) -> Result<Self> {
         let bound = 1.0 / (inputs as f32).sqrt();
@@ -71,6 +79,29 @@ impl Layer {
     /// A copy that no longer follows training (and carries no autograd history).
     fn detached_copy(&self) -> Result<Layer> {
         Ok(Layer { weight: self.weight.detach().copy()?, bias: self.bias.detach().copy()? })
+    }
+}
+
+/// x · Wᵀ where x is data: the backward pass gives W its gradient Gᵀ · x and x none.
+struct DataTimesWeightT;
+
+impl CustomOp2 for DataTimesWeightT {
+    fn name(&self) -> &'static str {
+        "data-times-weight-t"
+    }
+
+    fn cpu_fwd(&self, x: &CpuStorage, lx: &Layout, w: &CpuStorage, lw: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (m, k) = lx.shape().dims2()?;
+        let (n, k2) = lw.shape().dims2()?;
+        if k != k2 {
+            candle_core::bail!("data-times-weight-t: x is [{m}, {k}] but W is [{n}, {k2}]");
+        }
+        let product = x.matmul(w, (1, m, n, k), lx, &lw.transpose(0, 1)?)?;
+        Ok((product, Shape::from((m, n))))
+    }
+
+    fn bwd(&self, x: &Tensor, _w: &Tensor, _res: &Tensor, grad: &Tensor) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
+        Ok((None, Some(grad.t()?.matmul(x)?)))
     }
 }
 
@@ -211,7 +242,7 @@ impl Vae {
 
     /// x [N, 784] in [0, 1] → (μ, log σ²), each [N, L].
     pub fn encode(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
-        let h = self.enc_fc.forward(x)?.relu()?;
+        let h = self.enc_fc.forward_on_data(x)?.relu()?;
         Ok((self.enc_mu.forward(&h)?, self.enc_logvar.forward(&h)?))
     }
 
