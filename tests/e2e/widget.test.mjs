@@ -12,7 +12,7 @@ import { launch, openPage } from './browser.mjs';
 const repo = resolve('.');
 let project, tarball, server, url, browser;
 
-const WIDGETS_PAGE = `<!doctype html><meta charset="utf-8">
+const WIDGETS_PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
 <script type="module" src="./node_modules/vae-playground/dist/vae-playground.js"></script>
 <div style="display:grid;grid-template-columns:1fr 1fr;gap:8px">
   <vae-playground id="a" seed="1" epochs="0"></vae-playground>
