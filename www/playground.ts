@@ -513,6 +513,7 @@ export class VaePlaygroundElement extends HTMLElement {
     const sliders = this.#$<HTMLElement>('.sliders');
     const twoD = this.#z.length === 2;
     latent.style.display = twoD ? '' : 'none';
+    this.#$('.main').classList.toggle('no-latent', !twoD);
     sliders.innerHTML = '';
     if (twoD) return;
     this.#z.forEach((_, i) => {

@@ -66,6 +66,9 @@ button:disabled { opacity: 0.5; cursor: default; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 10px; margin-top: 6px; font-size: 12px; color: var(--vae-muted); }
 .legend span::before { content: ""; display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 4px; background: var(--c); }
 .side { display: grid; gap: 12px; min-width: 0; }
+/* Without the 2-D panel (latent-dim ≠ 2) the digit with its sliders and the chart share the width. */
+.main.no-latent { grid-template-columns: minmax(0, 1fr); }
+.main.no-latent .side { grid-template-columns: minmax(0, 1fr) minmax(0, 1.4fr); align-items: start; }
 .digit { display: grid; grid-template-columns: minmax(0, 1fr); justify-items: center; }
 .digit canvas { width: min(100%, 220px); aspect-ratio: 1; image-rendering: pixelated; border-radius: 6px; background: #000; }
 .z { font-variant-numeric: tabular-nums; color: var(--vae-muted); font-size: 12px; margin-top: 6px; }
@@ -84,7 +87,7 @@ button:disabled { opacity: 0.5; cursor: default; }
 .error button { min-height: 28px; padding: 2px 10px; }
 .hint { font-size: 12px; color: var(--vae-muted); margin: 0; }
 @container (max-width: 620px) {
-  .main { grid-template-columns: minmax(0, 1fr); }
+  .main, .main.no-latent .side { grid-template-columns: minmax(0, 1fr); }
   .status { margin-left: 0; width: 100%; }
 }
 /* compact: just the latent panel and the digit, side by side, for a blog post. */

@@ -49,8 +49,12 @@ async function handle(message: ToWorker): Promise<void> {
       data = { imagesName: message.sources.images, images, labelsName: message.sources.labels, labels };
       createTrainer(message.settings);
       if (message.sources.weights) {
-        const bytes = await fetchBytes(message.sources.weights, 'the weights', '`weights` attribute');
-        loadWeights(bytes);
+        try {
+          loadWeights(await fetchBytes(message.sources.weights, 'the weights', '`weights` attribute'));
+        } catch (cause) {
+          // The digits are here, so the playground still works: from fresh weights, with the reason shown.
+          send({ type: 'error', message: `${errorMessage(cause)} Starting from fresh weights instead.`, fatal: false });
+        }
       }
       announce();
       return;

@@ -12,6 +12,18 @@ import { launch, openPage } from './browser.mjs';
 const repo = resolve('.');
 let project, tarball, server, url, browser;
 
+const ATTRIBUTES_PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module" src="./node_modules/vae-playground/dist/vae-playground.js"></script>
+<vae-playground id="own-data" data="./node_modules/vae-playground/dist/data/mnist-10k-images.idx3-ubyte.gz,
+  ./node_modules/vae-playground/dist/data/mnist-10k-labels.idx1-ubyte.gz" hidden-units="32"></vae-playground>
+<vae-playground id="no-weights" weights="./missing.safetensors"></vae-playground>
+<script>
+  window.__events = [];
+  for (const el of document.querySelectorAll('vae-playground'))
+    for (const type of ['ready', 'error'])
+      el.addEventListener(type, (e) => window.__events.push({ id: el.id, type, detail: e.detail }));
+</script>`;
+
 const WIDGETS_PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
 <script type="module" src="./node_modules/vae-playground/dist/vae-playground.js"></script>
 <div style="display:grid;grid-template-columns:1fr 1fr;gap:8px">
@@ -34,6 +46,7 @@ before(async () => {
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(project, tarball.filename)], { cwd: project });
   copyFileSync(join(repo, 'examples/embed.html'), join(project, 'embed.html'));
   writeFileSync(join(project, 'widgets.html'), WIDGETS_PAGE);
+  writeFileSync(join(project, 'attributes.html'), ATTRIBUTES_PAGE);
   ({ server, url } = await serve(project));
   browser = await launch();
 });
@@ -73,6 +86,20 @@ describe('examples/embed.html, no build step', () => {
     assert.equal(page.workers().length, 2, 'one worker per widget');
     await page.waitForFunction(() => /epoch \d+: test −ELBO/.test(document.getElementById('log').textContent), null, { timeout: 30_000 });
     assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
+
+describe('the data and weights attributes', () => {
+  test('data loads digits from the given URLs; a weights URL that fails is reported and the widget still works', async () => {
+    const { page } = await openPage(browser, `${url}attributes.html`);
+    await waitForEvent(page, 'own-data', 'ready');
+    const [ready] = await eventsOf(page, 'own-data', 'ready');
+    assert.deepEqual([ready.trainSize, ready.testSize, ready.hidden], [9000, 1000, 32]);
+    await waitForEvent(page, 'no-weights', 'error');
+    const [error] = await eventsOf(page, 'no-weights', 'error');
+    assert.match(error.message, /Could not fetch the weights from .*missing\.safetensors: HTTP 404.*`weights` attribute.*fresh weights/);
+    await waitForEvent(page, 'no-weights', 'ready');
     await page.close();
   });
 });
