@@ -134,6 +134,8 @@ function loadWeights(bytes: Uint8Array): void {
 /** Tells the page what it now has: sizes, the decoder, where the test digits sit. */
 function announce(): void {
   const t = requireTrainer();
+  // The decoder first: by the time the page hears `ready`, its own decoder already draws this model.
+  sendDecoder(t);
   send({
     type: 'ready',
     trainSize: t.trainSize(),
@@ -143,7 +145,6 @@ function announce(): void {
     latent: t.latent(),
     simd: simdKernelEnabled(),
   });
-  sendDecoder(t);
   sendLatents(t);
 }
 

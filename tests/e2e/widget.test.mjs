@@ -169,6 +169,31 @@ describe('the widget API', () => {
     assert.ok(result.same, 'b decodes exactly as a after loading a’s weights');
   });
 
+  test('a weights file by URL: the weights attribute and loadWeights(url) both start from it', async () => {
+    const bytes = await page.evaluate(async () => {
+      const a = document.getElementById('a');
+      return Array.from(new Uint8Array(await (await a.exportWeights()).arrayBuffer()));
+    });
+    writeFileSync(join(project, 'model.safetensors'), Buffer.from(bytes));
+    const result = await page.evaluate(async () => {
+      const z = [-0.6, 1.1];
+      const expected = Array.from(await document.getElementById('a').decode(z));
+      const fromAttribute = document.createElement('vae-playground');
+      fromAttribute.id = 'from-file';
+      fromAttribute.setAttribute('weights', 'model.safetensors');
+      const ready = new Promise((done) => fromAttribute.addEventListener('ready', done, { once: true }));
+      document.body.append(fromAttribute);
+      await ready;
+      const viaAttribute = Array.from(await fromAttribute.decode(z));
+      fromAttribute.remove();
+      const b = document.getElementById('b');
+      await b.loadWeights('model.safetensors');
+      const viaUrl = Array.from(await b.decode(z));
+      return { viaAttribute: viaAttribute.every((v, i) => v === expected[i]), viaUrl: viaUrl.every((v, i) => v === expected[i]) };
+    });
+    assert.deepEqual(result, { viaAttribute: true, viaUrl: true });
+  });
+
   test('bad attributes and ill-fitting weights give error events and keep the last valid state', async () => {
     const before = (await eventsOf(page, 'b', 'error')).length;
     await page.evaluate(() => document.getElementById('b').setAttribute('beta', '-1'));
