@@ -23,7 +23,8 @@ let targetEpochs = 0;
 let epoch = 0;
 let step = 0;
 let pendingLosses: number[] = [];
-let window = { samples: 0, ms: 0 };
+/** Images trained and milliseconds spent on them, over a rolling window of about two seconds. */
+let throughput = { samples: 0, ms: 0 };
 let lastProgress = 0;
 let lastDecoder = 0;
 let lastLatents = 0;
@@ -124,7 +125,7 @@ function createTrainer(settings: TrainSettings): void {
   epoch = 0;
   step = 0;
   pendingLosses = [];
-  window = { samples: 0, ms: 0 };
+  throughput = { samples: 0, ms: 0 };
 }
 
 function loadWeights(bytes: Uint8Array): void {
@@ -188,7 +189,7 @@ async function trainLoop(): Promise<void> {
       do {
         const result = t.step();
         pendingLosses.push(result.loss, result.recon, result.kl);
-        window.samples += result.samples;
+        throughput.samples += result.samples;
         epochFinished = result.epochFinished;
         epoch = result.epoch;
         step = result.step;
@@ -201,7 +202,7 @@ async function trainLoop(): Promise<void> {
       return;
     }
     const now = performance.now();
-    window.ms += now - sliceStart;
+    throughput.ms += now - sliceStart;
     if (now - lastProgress >= PROGRESS_EVERY_MS || epochFinished) sendProgress(t, now);
     if (now - lastDecoder >= DECODER_EVERY_MS || epochFinished) sendDecoder(t);
     if (epochFinished) {
@@ -223,9 +224,9 @@ async function trainLoop(): Promise<void> {
 function sendProgress(t: TrainerHandle, now: number): void {
   const losses = new Float32Array(pendingLosses);
   pendingLosses = [];
-  const samplesPerSec = window.ms > 0 ? (window.samples * 1000) / window.ms : 0;
+  const samplesPerSec = throughput.ms > 0 ? (throughput.samples * 1000) / throughput.ms : 0;
   // A rolling window of about two seconds, so the figure follows changes without jittering.
-  if (window.ms > 2000) window = { samples: window.samples / 2, ms: window.ms / 2 };
+  if (throughput.ms > 2000) throughput = { samples: throughput.samples / 2, ms: throughput.ms / 2 };
   send({
     type: 'progress',
     epoch,
