@@ -26,7 +26,7 @@ bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); p
 pids=()
 if ! command -v wasm-pack >/dev/null; then
   say "cargo: installing wasm-pack (about 2 minutes)"
-  cargo install --quiet wasm-pack & pids+=($!)
+  cargo install --quiet wasm-pack --version "^0.15" & pids+=($!)
 fi
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_version" ]; then
   say "cargo: installing wasm-bindgen-cli $bindgen_version (about 2 minutes)"
