@@ -125,8 +125,7 @@ impl TrainerHandle {
         }
         let x = candle_core::Tensor::from_slice(pixels, (pixels.len() / IMAGE_PIXELS, IMAGE_PIXELS), &candle_core::Device::Cpu)
             .map_err(|e| js_error(e.into()))?;
-        let (mu, _) = self.trainer.vae().encode(&x).map_err(js_error)?;
-        mu.flatten_all().and_then(|t| t.to_vec1()).map_err(|e| js_error(e.into()))
+        self.trainer.vae().encode_means(&x).map_err(js_error)
     }
 
     /// The decoder's parameters as one flat vector, for a `DecoderHandle` elsewhere.

@@ -101,8 +101,10 @@ fn read_idx(name: &str, gz: &[u8], magic: u32, item_dims: &[usize]) -> Result<Ve
         .read_to_end(&mut bytes)
         .map_err(|e| Error::data(name, format!("gzip data is damaged or truncated ({e})")))?;
 
+    // The magic number is checked before the rest of the header, so a swapped file is named as such.
+    let short_header = || Error::data(name, format!("is {} bytes, too short for an IDX header", bytes.len()));
     if bytes.len() < 4 {
-        return Err(Error::data(name, format!("is {} bytes, too short for an IDX header", bytes.len())));
+        return Err(short_header());
     }
     let word = |i: usize| u32::from_be_bytes(bytes[4 * i..4 * i + 4].try_into().expect("4 bytes"));
     let found = word(0);
@@ -117,7 +119,7 @@ fn read_idx(name: &str, gz: &[u8], magic: u32, item_dims: &[usize]) -> Result<Ve
     }
     let header_len = 4 + 4 * (1 + item_dims.len());
     if bytes.len() < header_len {
-        return Err(Error::data(name, format!("is {} bytes, too short for an IDX header", bytes.len())));
+        return Err(short_header());
     }
     let count = word(1) as usize;
     let dims: Vec<usize> = (0..item_dims.len()).map(|i| word(2 + i) as usize).collect();

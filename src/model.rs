@@ -246,6 +246,12 @@ impl Vae {
         Ok((self.enc_mu.forward(&h)?, self.enc_logvar.forward(&h)?))
     }
 
+    /// μ of q(z|x) for images x [N, 784], row-major [N × L]: where each image sits in latent space.
+    pub fn encode_means(&self, x: &Tensor) -> Result<Vec<f32>> {
+        let (mu, _) = self.encode(x)?;
+        Ok(mu.flatten_all()?.to_vec1()?)
+    }
+
     /// z = μ + σ·ε with σ = exp(½ log σ²); ε ~ N(0, I) is passed in so the caller controls the seed.
     pub fn reparameterize(mu: &Tensor, logvar: &Tensor, eps: &Tensor) -> Result<Tensor> {
         Ok((mu + ((logvar * 0.5)?.exp()? * eps)?)?)

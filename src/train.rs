@@ -298,6 +298,5 @@ pub fn evaluate(vae: &Vae, data: &Dataset) -> Result<Elbo> {
 
 /// μ of q(z|x) for every image of `data`, row-major [N × L]: where each digit sits in latent space.
 pub fn encode_means(vae: &Vae, data: &Dataset) -> Result<Vec<f32>> {
-    let (mu, _) = vae.encode(&data.all()?)?;
-    Ok(mu.flatten_all()?.to_vec1()?)
+    vae.encode_means(&data.all()?)
 }
