@@ -101,6 +101,8 @@ export class VaePlaygroundElement extends HTMLElement {
   #digitView: DigitView | null = null;
   #chart: LossChart | null = null;
   #booted = false;
+  /** Counts boots: a boot still loading when a newer one starts, or the element is removed, stops there. */
+  #bootGeneration = 0;
   /** Whether the next `ready` from the worker should start training (autostart, or a reset while running). */
   #trainOnReady = false;
   #firstDigitMarked = false;
@@ -151,6 +153,7 @@ export class VaePlaygroundElement extends HTMLElement {
 
   disconnectedCallback(): void {
     // Removing the element ends its worker and frees its wasm memory; adding it again starts afresh.
+    this.#bootGeneration++;
     this.#shutdown();
     this.#latentView?.dispose();
     this.#chart?.dispose();
@@ -249,6 +252,7 @@ export class VaePlaygroundElement extends HTMLElement {
     this.#latentView = new LatentView(this.#$('.latent canvas'), (z) => this.#setZ(z));
     this.#digitView = new DigitView(this.#$('.digit canvas'));
     this.#chart = new LossChart(this.#$('.chart canvas'));
+
     this.#$('.legend').innerHTML = DIGIT_COLORS.map((c, d) => `<span style="--c:${c}">${d}</span>`).join('');
     this.#shadow.querySelectorAll<HTMLButtonElement>('button[data-action]').forEach((button) => {
       button.onclick = () => this.#onAction(button.dataset.action!);
@@ -322,13 +326,14 @@ export class VaePlaygroundElement extends HTMLElement {
   }
 
   async #boot(): Promise<void> {
+    const generation = ++this.#bootGeneration;
     this.#shutdown();
-    this.#booted = true;
     this.#trainOnReady = this.hasAttribute('autostart');
     this.#setStatus('Loading the model…');
     try {
       await loadWasm(ASSETS.wasm);
       await this.#settingsSettled;
+      if (generation !== this.#bootGeneration) return; // removed, or superseded, while loading
       this.#resetDecoder(); // a digit on screen at once, before the worker has even started
       const worker = new Worker(ASSETS.worker, { type: 'module', name: 'vae-playground trainer' });
       this.#worker = worker;
@@ -347,7 +352,7 @@ export class VaePlaygroundElement extends HTMLElement {
         simd: !new URLSearchParams(location.search).has('scalar'),
       });
     } catch (cause) {
-      this.#fail(errorMessage(cause));
+      if (generation === this.#bootGeneration) this.#fail(errorMessage(cause));
     }
   }
 
@@ -569,7 +574,6 @@ export class VaePlaygroundElement extends HTMLElement {
   /** A problem that stops the widget (nothing loaded): the same, plus a Retry button. */
   #fail(message: string): void {
     this.#shutdown();
-    this.#booted = true;
     this.#enableControls(false);
     this.#setStatus('Stopped');
     this.#reportError(message);

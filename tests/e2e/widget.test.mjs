@@ -245,6 +245,17 @@ describe('the widget API', () => {
     assert.equal(sizes.toolbar, 'none', 'compact hides the toolbar');
   });
 
+  test('an element removed while it is still loading starts no worker', async () => {
+    const before = page.workers().length;
+    await page.evaluate(() => {
+      const el = document.createElement('vae-playground');
+      document.body.append(el);
+      el.remove(); // before its wasm and digits have loaded
+    });
+    await page.waitForTimeout(1500);
+    assert.equal(page.workers().length, before);
+  });
+
   test('removing an element terminates its worker', async () => {
     const before = page.workers().length;
     assert.equal(before, 3);
