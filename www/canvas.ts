@@ -5,12 +5,19 @@ export class CanvasSurface {
   height = 0;
   #frame = 0;
   #observer: ResizeObserver;
+  #cssWidth = 0;
+  #cssHeight = 0;
 
   constructor(readonly canvas: HTMLCanvasElement, private readonly paint: (surface: CanvasSurface) => void) {
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('This browser cannot draw on a canvas (2d context unavailable).');
     this.ctx = ctx;
-    this.#observer = new ResizeObserver(() => this.invalidate());
+    // The size comes from the observer, after layout: reading clientWidth in the frame callback would force one.
+    this.#observer = new ResizeObserver(([entry]) => {
+      this.#cssWidth = entry.contentRect.width;
+      this.#cssHeight = entry.contentRect.height;
+      this.invalidate();
+    });
     this.#observer.observe(canvas);
   }
 
@@ -25,8 +32,8 @@ export class CanvasSurface {
 
   drawNow(): void {
     const dpr = window.devicePixelRatio || 1;
-    const width = this.canvas.clientWidth;
-    const height = this.canvas.clientHeight;
+    const width = this.#cssWidth;
+    const height = this.#cssHeight;
     if (width === 0 || height === 0) return;
     if (this.canvas.width !== Math.round(width * dpr) || this.canvas.height !== Math.round(height * dpr)) {
       this.canvas.width = Math.round(width * dpr);
