@@ -1,20 +1,78 @@
 //! The thin wasm-bindgen layer: handles over the trainer and the decoder, numbers and bytes in and out.
-//! Every error becomes a JS `Error` carrying the crate's own message.
+//! Every error becomes a JS `Error` carrying the crate's own message (`?` converts: `JsError: From<E: Error>`).
 
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::data::Dataset;
-use crate::model::{Decoder, Vae, VaeConfig};
-use crate::train::{encode_means, TrainConfig, Trainer};
-use crate::{weights, IMAGE_PIXELS};
+use crate::data::{Dataset, IMAGE_PIXELS};
+use crate::model::{Decoder, Vae, VaeConfig, MAX_HIDDEN, MAX_LATENT};
+use crate::train::{encode_means, TrainConfig, Trainer, MAX_BATCH_SIZE};
+use crate::weights;
 
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn js_error(e: crate::Error) -> JsError {
-    JsError::new(&e.to_string())
+/// The settings object the element, the worker and the benchmark all pass (`TrainSettings` in www/protocol.ts).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Settings {
+    hidden_units: usize,
+    latent_dim: usize,
+    beta: f64,
+    learning_rate: f64,
+    batch_size: usize,
+    seed: u64,
+}
+
+impl Settings {
+    fn from_js(value: JsValue) -> Result<TrainConfig, JsError> {
+        let s: Settings = serde_wasm_bindgen::from_value(value)
+            .map_err(|e| JsError::new(&format!("settings object not understood: {e}")))?;
+        let config = TrainConfig {
+            model: VaeConfig { hidden: s.hidden_units, latent: s.latent_dim, beta: s.beta },
+            learning_rate: s.learning_rate,
+            batch_size: s.batch_size,
+            seed: s.seed,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// The range a numeric setting accepts, for the inputs' bounds; the checks themselves stay in `validate`.
+#[derive(Serialize)]
+struct Range {
+    min: f64,
+    max: Option<f64>,
+    /// Whether `min` itself is refused (a learning rate must be above 0).
+    #[serde(rename = "minExclusive")]
+    min_exclusive: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SettingLimits {
+    hidden_units: Range,
+    latent_dim: Range,
+    beta: Range,
+    learning_rate: Range,
+    batch_size: Range,
+}
+
+/// The ranges `validateSettings` enforces, so the page's inputs show the same bounds the core checks.
+#[wasm_bindgen(js_name = settingLimits)]
+pub fn setting_limits() -> Result<JsValue, JsError> {
+    let whole = |max: usize| Range { min: 1.0, max: Some(max as f64), min_exclusive: false };
+    let limits = SettingLimits {
+        hidden_units: whole(MAX_HIDDEN),
+        latent_dim: whole(MAX_LATENT),
+        beta: Range { min: 0.0, max: None, min_exclusive: false },
+        learning_rate: Range { min: 0.0, max: Some(1.0), min_exclusive: true },
+        batch_size: whole(MAX_BATCH_SIZE),
+    };
+    Ok(serde_wasm_bindgen::to_value(&limits)?)
 }
 
 /// Whether gemm will use its wasm simd128 matmul kernel: the flag its dispatch reads on the first matmul.
@@ -30,11 +88,10 @@ pub fn set_simd_kernel(enable: bool) {
     gemm::set_wasm_simd128(enable);
 }
 
-/// Checks settings without building anything; the error names the first setting out of range.
+/// Checks a settings object without building anything; the error names the first setting out of range.
 #[wasm_bindgen(js_name = validateSettings)]
-pub fn validate_settings(hidden: usize, latent: usize, beta: f64, learning_rate: f64, batch_size: usize) -> Result<(), JsError> {
-    let config = TrainConfig { model: VaeConfig { hidden, latent, beta }, learning_rate, batch_size, seed: 0 };
-    config.validate().map_err(js_error)
+pub fn validate_settings(settings: JsValue) -> Result<(), JsError> {
+    Settings::from_js(settings).map(|_| ())
 }
 
 #[wasm_bindgen]
@@ -59,6 +116,25 @@ pub struct ElboResult {
     pub kl: f32,
 }
 
+/// The digits, read and checked once: a reset builds a new trainer on them without reading the files again.
+#[wasm_bindgen]
+pub struct DataHandle {
+    data: Dataset,
+}
+
+#[wasm_bindgen]
+impl DataHandle {
+    /// Two gzip'd IDX files; the names are only used in error messages.
+    #[wasm_bindgen(constructor)]
+    pub fn new(images_name: &str, images_gz: &[u8], labels_name: &str, labels_gz: &[u8]) -> Result<DataHandle, JsError> {
+        Ok(DataHandle { data: Dataset::from_idx_gz(images_name, images_gz, labels_name, labels_gz)? })
+    }
+
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+}
+
 #[wasm_bindgen]
 pub struct TrainerHandle {
     trainer: Trainer,
@@ -66,28 +142,15 @@ pub struct TrainerHandle {
 
 #[wasm_bindgen]
 impl TrainerHandle {
-    /// A fresh model on the digits in two gzip'd IDX files (last images = test set).
+    /// A fresh model on the digits in two gzip'd IDX files (last images = test set), with a settings object
+    /// (`TrainSettings`: hiddenUnits, latentDim, beta, learningRate, batchSize, seed).
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        images_name: &str,
-        images_gz: &[u8],
-        labels_name: &str,
-        labels_gz: &[u8],
-        hidden: usize,
-        latent: usize,
-        beta: f64,
-        learning_rate: f64,
-        batch_size: usize,
-        seed: u64,
-    ) -> Result<TrainerHandle, JsError> {
-        let data = Dataset::from_idx_gz(images_name, images_gz, labels_name, labels_gz).map_err(js_error)?;
-        let config = TrainConfig { model: VaeConfig { hidden, latent, beta }, learning_rate, batch_size, seed };
-        Ok(TrainerHandle { trainer: Trainer::new(config, &data).map_err(js_error)? })
+    pub fn new(data: &DataHandle, settings: JsValue) -> Result<TrainerHandle, JsError> {
+        Ok(TrainerHandle { trainer: Trainer::new(Settings::from_js(settings)?, &data.data)? })
     }
 
     pub fn step(&mut self) -> Result<StepResult, JsError> {
-        let report = self.trainer.step().map_err(js_error)?;
+        let report = self.trainer.step()?;
         Ok(StepResult {
             loss: report.metrics.loss,
             recon: report.metrics.recon,
@@ -100,14 +163,14 @@ impl TrainerHandle {
     }
 
     pub fn evaluate(&self) -> Result<ElboResult, JsError> {
-        let elbo = self.trainer.evaluate().map_err(js_error)?;
+        let elbo = self.trainer.evaluate()?;
         Ok(ElboResult { neg_elbo: elbo.neg_elbo, recon: elbo.recon, kl: elbo.kl })
     }
 
     /// μ(x) of every test image, row-major [test size × latent].
     #[wasm_bindgen(js_name = testLatents)]
     pub fn test_latents(&self) -> Result<Vec<f32>, JsError> {
-        encode_means(self.trainer.vae(), self.trainer.test_set()).map_err(js_error)
+        Ok(encode_means(self.trainer.vae(), self.trainer.test_set())?)
     }
 
     #[wasm_bindgen(js_name = testLabels)]
@@ -123,37 +186,36 @@ impl TrainerHandle {
                 pixels.len()
             )));
         }
-        let x = candle_core::Tensor::from_slice(pixels, (pixels.len() / IMAGE_PIXELS, IMAGE_PIXELS), &candle_core::Device::Cpu)
-            .map_err(|e| js_error(e.into()))?;
-        self.trainer.vae().encode_means(&x).map_err(js_error)
+        let x = candle_core::Tensor::from_slice(pixels, (pixels.len() / IMAGE_PIXELS, IMAGE_PIXELS), &candle_core::Device::Cpu)?;
+        Ok(self.trainer.vae().encode_means(&x)?)
     }
 
     /// The decoder's parameters as one flat vector, for a `DecoderHandle` elsewhere.
     #[wasm_bindgen(js_name = decoderSnapshot)]
     pub fn decoder_snapshot(&self) -> Result<Vec<f32>, JsError> {
-        self.trainer.vae().decoder().to_flat().map_err(js_error)
+        Ok(self.trainer.vae().decoder().to_flat()?)
     }
 
     #[wasm_bindgen(js_name = exportWeights)]
     pub fn export_weights(&self) -> Result<Vec<u8>, JsError> {
-        weights::to_safetensors(self.trainer.vae()).map_err(js_error)
+        Ok(weights::to_safetensors(self.trainer.vae())?)
     }
 
     /// Continue from the weights in a .safetensors file. A bad file is an error and changes nothing.
     #[wasm_bindgen(js_name = loadWeights)]
     pub fn load_weights(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        let vae = weights::from_safetensors(bytes).map_err(js_error)?;
-        self.trainer.replace_model(vae).map_err(js_error)
+        let vae = weights::from_safetensors(bytes)?;
+        Ok(self.trainer.replace_model(vae)?)
     }
 
     #[wasm_bindgen(js_name = setLearningRate)]
     pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), JsError> {
-        self.trainer.set_learning_rate(lr).map_err(js_error)
+        Ok(self.trainer.set_learning_rate(lr)?)
     }
 
     #[wasm_bindgen(js_name = setBeta)]
     pub fn set_beta(&mut self, beta: f64) -> Result<(), JsError> {
-        self.trainer.set_beta(beta).map_err(js_error)
+        Ok(self.trainer.set_beta(beta)?)
     }
 
     pub fn hidden(&self) -> usize {
@@ -196,25 +258,25 @@ impl DecoderHandle {
     /// From a flat snapshot (see `TrainerHandle.decoderSnapshot`).
     #[wasm_bindgen(constructor)]
     pub fn new(hidden: usize, latent: usize, flat: &[f32]) -> Result<DecoderHandle, JsError> {
-        Ok(DecoderHandle { decoder: Decoder::from_flat(hidden, latent, flat).map_err(js_error)? })
+        Ok(DecoderHandle { decoder: Decoder::from_flat(hidden, latent, flat)? })
     }
 
     /// The decoder a `TrainerHandle` with the same settings and seed starts from, before any data has arrived.
     pub fn initial(hidden: usize, latent: usize, seed: u64) -> Result<DecoderHandle, JsError> {
-        let vae = Vae::new(VaeConfig { hidden, latent, beta: 1.0 }, seed).map_err(js_error)?;
-        Ok(DecoderHandle { decoder: vae.decoder_snapshot().map_err(js_error)? })
+        let vae = Vae::new(VaeConfig { hidden, latent, beta: 1.0 }, seed)?;
+        Ok(DecoderHandle { decoder: vae.decoder_snapshot()? })
     }
 
     /// The decoder of a .safetensors file.
     #[wasm_bindgen(js_name = fromSafetensors)]
     pub fn from_safetensors(bytes: &[u8]) -> Result<DecoderHandle, JsError> {
-        let vae = weights::from_safetensors(bytes).map_err(js_error)?;
-        Ok(DecoderHandle { decoder: vae.decoder_snapshot().map_err(js_error)? })
+        let vae = weights::from_safetensors(bytes)?;
+        Ok(DecoderHandle { decoder: vae.decoder_snapshot()? })
     }
 
     /// 784 intensities in [0, 1] for the latent point z.
     pub fn decode(&self, z: &[f32]) -> Result<Vec<f32>, JsError> {
-        self.decoder.decode_point(z).map_err(js_error)
+        Ok(self.decoder.decode_point(z)?)
     }
 
     pub fn hidden(&self) -> usize {

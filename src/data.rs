@@ -5,7 +5,10 @@ use std::io::Read;
 use candle_core::{Device, Tensor};
 
 use crate::error::{Error, Result};
-use crate::{IMAGE_PIXELS, IMAGE_SIDE};
+
+/// Images are MNIST's 28 × 28 grey levels, flattened row by row.
+pub const IMAGE_SIDE: usize = 28;
+pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
 
 /// The bundled files keep the last 1,000 images as the test set; this is a public contract.
 pub const TEST_SET_SIZE: usize = 1000;
@@ -13,7 +16,7 @@ pub const TEST_SET_SIZE: usize = 1000;
 const IDX_IMAGES_MAGIC: u32 = 2051;
 const IDX_LABELS_MAGIC: u32 = 2049;
 /// An IDX file larger than this after decompression is refused rather than read into memory.
-const MAX_DECOMPRESSED_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_DECOMPRESSED_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Labelled 28 × 28 grey-level images, kept as bytes (one tenth the memory of f32) until batched.
 #[derive(Clone, Debug)]
@@ -96,10 +99,21 @@ fn read_idx(name: &str, gz: &[u8], magic: u32, item_dims: &[usize]) -> Result<Ve
         return Err(Error::data(name, "is not gzip-compressed; expected an .idx-ubyte.gz file (compress it with gzip)"));
     }
     let mut bytes = Vec::new();
+    // One byte past the cap tells a file that is too large from one that is exactly at it.
     flate2::read::GzDecoder::new(gz)
-        .take(MAX_DECOMPRESSED_BYTES)
+        .take(MAX_DECOMPRESSED_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::data(name, format!("gzip data is damaged or truncated ({e})")))?;
+    if bytes.len() as u64 > MAX_DECOMPRESSED_BYTES {
+        return Err(Error::data(
+            name,
+            format!(
+                "is larger than {} MiB once decompressed, more than the playground reads; use fewer images \
+                 (MNIST's 70,000 digits are 55 MiB)",
+                MAX_DECOMPRESSED_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
 
     // The magic number is checked before the rest of the header, so a swapped file is named as such.
     let short_header = || Error::data(name, format!("is {} bytes, too short for an IDX header", bytes.len()));

@@ -14,11 +14,11 @@ pub mod weights;
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;
 
-pub use data::Dataset;
+/// The native `vae` command line (`src/bin/vae.rs` only calls `cli::main`).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+pub use data::{Dataset, IMAGE_PIXELS, IMAGE_SIDE};
 pub use error::{Error, Result};
 pub use model::{Decoder, Vae, VaeConfig};
 pub use train::{Elbo, StepMetrics, TrainConfig, Trainer};
-
-/// Images are MNIST's 28 × 28 grey levels, flattened row by row.
-pub const IMAGE_SIDE: usize = 28;
-pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;

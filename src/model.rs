@@ -187,37 +187,80 @@ pub struct Vae {
     vars: Vec<Var>,
 }
 
-/// The tensor names of the weights contract, in the order `Vae::named_tensors` yields them.
-pub const TENSOR_NAMES: [&str; 10] = [
-    "enc.fc.weight",
-    "enc.fc.bias",
-    "enc.mu.weight",
-    "enc.mu.bias",
-    "enc.logvar.weight",
-    "enc.logvar.bias",
-    "dec.fc.weight",
-    "dec.fc.bias",
-    "dec.out.weight",
-    "dec.out.bias",
+/// A size a layer's shape is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dim {
+    /// The 784 pixels of an image.
+    Pixels,
+    Hidden,
+    Latent,
+}
+
+impl Dim {
+    pub fn size(self, config: &VaeConfig) -> usize {
+        match self {
+            Dim::Pixels => IMAGE_PIXELS,
+            Dim::Hidden => config.hidden,
+            Dim::Latent => config.latent,
+        }
+    }
+}
+
+/// One layer of the weights contract: its two tensor names and its shape in PyTorch `nn.Linear` layout
+/// (weight [outputs, inputs], bias [outputs]).
+#[derive(Clone, Copy, Debug)]
+pub struct LayerSpec {
+    pub weight: &'static str,
+    pub bias: &'static str,
+    pub outputs: Dim,
+    pub inputs: Dim,
+}
+
+impl LayerSpec {
+    pub fn weight_shape(&self, config: &VaeConfig) -> [usize; 2] {
+        [self.outputs.size(config), self.inputs.size(config)]
+    }
+
+    pub fn bias_shape(&self, config: &VaeConfig) -> [usize; 1] {
+        [self.outputs.size(config)]
+    }
+}
+
+/// The one table of layers: initialisation order (and so the seeded weights), the tensor names, saving, loading and
+/// the expected shapes all follow it. Changing a name or a shape here changes the public weights contract.
+pub const LAYERS: [LayerSpec; 5] = [
+    LayerSpec { weight: "enc.fc.weight", bias: "enc.fc.bias", outputs: Dim::Hidden, inputs: Dim::Pixels },
+    LayerSpec { weight: "enc.mu.weight", bias: "enc.mu.bias", outputs: Dim::Latent, inputs: Dim::Hidden },
+    LayerSpec { weight: "enc.logvar.weight", bias: "enc.logvar.bias", outputs: Dim::Latent, inputs: Dim::Hidden },
+    LayerSpec { weight: "dec.fc.weight", bias: "dec.fc.bias", outputs: Dim::Hidden, inputs: Dim::Latent },
+    LayerSpec { weight: "dec.out.weight", bias: "dec.out.bias", outputs: Dim::Pixels, inputs: Dim::Hidden },
 ];
+
+/// The ten tensor names of the weights contract, in `LAYERS` order (weight, then bias).
+pub fn tensor_names() -> impl Iterator<Item = &'static str> {
+    LAYERS.iter().flat_map(|spec| [spec.weight, spec.bias])
+}
+
+/// What one pass through the model gives: the encoder's (μ, log σ²) [N, L] and the decoder's logits [S·N, 784].
+pub struct Forward {
+    pub mu: Tensor,
+    pub logvar: Tensor,
+    pub logits: Tensor,
+}
 
 impl Vae {
     /// A freshly initialised model; the same seed gives the same weights.
     pub fn new(config: VaeConfig, seed: u64) -> Result<Vae> {
         config.validate()?;
-        let VaeConfig { hidden, latent, .. } = config;
         let mut rng = SeededRng::new(seed);
-        let layers = [
-            Layer::init(&mut rng, IMAGE_PIXELS, hidden)?,
-            Layer::init(&mut rng, hidden, latent)?,
-            Layer::init(&mut rng, hidden, latent)?,
-            Layer::init(&mut rng, latent, hidden)?,
-            Layer::init(&mut rng, hidden, IMAGE_PIXELS)?,
-        ];
-        Self::from_layers(config, layers)
+        let mut layers = Vec::with_capacity(LAYERS.len());
+        for spec in &LAYERS {
+            layers.push(Layer::init(&mut rng, spec.inputs.size(&config), spec.outputs.size(&config))?);
+        }
+        Self::from_layers(config, layers.try_into().expect("one layer per LAYERS entry"))
     }
 
-    /// Builds a model around given layers (enc.fc, enc.mu, enc.logvar, dec.fc, dec.out), copying them into `Var`s.
+    /// Builds a model around given layers, in `LAYERS` order, copying them into `Var`s.
     pub(crate) fn from_layers(config: VaeConfig, layers: [Layer; 5]) -> Result<Vae> {
         let mut vars = Vec::with_capacity(10);
         let mut owned = Vec::with_capacity(5);
@@ -252,6 +295,25 @@ impl Vae {
         Ok(mu.flatten_all()?.to_vec1()?)
     }
 
+    /// The one pass training and evaluation share: encode x [N, 784], draw z = μ + σ·ε for each row of ε, decode.
+    /// ε is [S·N, L]: S draws per image, draw s of image i in row s·N + i (S = 1 in training, more in evaluation,
+    /// where the encoder then runs once for all S draws).
+    pub fn forward(&self, x: &Tensor, eps: &Tensor) -> Result<Forward> {
+        let (mu, logvar) = self.encode(x)?;
+        let (n, rows) = (x.dim(0)?, eps.dim(0)?);
+        if n == 0 || rows % n != 0 {
+            return Err(Error::setting("noise rows", rows, "a whole multiple of the batch's images"));
+        }
+        let draws = rows / n;
+        let z = if draws == 1 {
+            Self::reparameterize(&mu, &logvar, eps)?
+        } else {
+            Self::reparameterize(&mu.repeat((draws, 1))?, &logvar.repeat((draws, 1))?, eps)?
+        };
+        let logits = self.decoder.decode_logits(&z)?;
+        Ok(Forward { mu, logvar, logits })
+    }
+
     /// z = μ + σ·ε with σ = exp(½ log σ²); ε ~ N(0, I) is passed in so the caller controls the seed.
     pub fn reparameterize(mu: &Tensor, logvar: &Tensor, eps: &Tensor) -> Result<Tensor> {
         Ok((mu + ((logvar * 0.5)?.exp()? * eps)?)?)
@@ -270,17 +332,14 @@ impl Vae {
         &self.vars
     }
 
-    /// The ten parameter tensors under their contract names (see `weights`).
-    pub fn named_tensors(&self) -> [(&'static str, &Tensor); 10] {
+    /// The ten parameter tensors under their contract names (see `weights`), in `LAYERS` order.
+    pub fn named_tensors(&self) -> Vec<(&'static str, &Tensor)> {
         let layers = [&self.enc_fc, &self.enc_mu, &self.enc_logvar, &self.decoder.fc, &self.decoder.out];
-        let mut i = 0;
-        [0; 10].map(|_| {
-            let layer = layers[i / 2];
-            let tensor = if i % 2 == 0 { &layer.weight } else { &layer.bias };
-            let named = (TENSOR_NAMES[i], tensor);
-            i += 1;
-            named
-        })
+        LAYERS
+            .iter()
+            .zip(layers)
+            .flat_map(|(spec, layer)| [(spec.weight, &layer.weight), (spec.bias, &layer.bias)])
+            .collect()
     }
 
     pub fn parameter_count(&self) -> usize {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::loss::{negative_elbo, LossTerms};
-use crate::model::{Vae, VaeConfig};
+use crate::model::{Forward, Vae, VaeConfig};
 use crate::rng::SeededRng;
 
 /// Samples of z per test image when estimating the ELBO, and their fixed seed (so two evaluations of the same
@@ -205,10 +205,8 @@ impl Trainer {
 
     /// One optimizer step on the batch x [N, 784]. A non-finite loss or gradient changes nothing and is an error.
     pub fn train_on(&mut self, x: &Tensor) -> Result<StepMetrics> {
-        let (mu, logvar) = self.vae.encode(x)?;
-        let eps = self.noise_like(&mu)?;
-        let z = Vae::reparameterize(&mu, &logvar, &eps)?;
-        let logits = self.vae.decoder().decode_logits(&z)?;
+        let eps = self.noise(x.dim(0)?)?;
+        let Forward { mu, logvar, logits } = self.vae.forward(x, &eps)?;
         let LossTerms { total, recon, kl } = negative_elbo(&logits, x, &mu, &logvar, self.config.model.beta)?;
         let metrics = StepMetrics {
             loss: total.to_scalar::<f32>()?,
@@ -237,8 +235,10 @@ impl Trainer {
         Error::Diverged { step, what, value, learning_rate: self.config.learning_rate }
     }
 
-    fn noise_like(&mut self, mu: &Tensor) -> Result<Tensor> {
-        Ok(Tensor::from_vec(self.noise.standard_normal(mu.elem_count()), mu.dims(), &Device::Cpu)?)
+    /// ε ~ N(0, I) for `rows` images, [rows, L].
+    fn noise(&mut self, rows: usize) -> Result<Tensor> {
+        let latent = self.config.model.latent;
+        Ok(Tensor::from_vec(self.noise.standard_normal(rows * latent), (rows, latent), &Device::Cpu)?)
     }
 
     /// Trains to the end of the current epoch, calling `on_step` after each step; returns the epoch's mean metrics.
@@ -277,19 +277,19 @@ pub fn evaluate(vae: &Vae, data: &Dataset) -> Result<Elbo> {
     const CHUNK: usize = 500;
     let mut noise = SeededRng::new(EVAL_SEED);
     let (mut recon_sum, mut kl_sum) = (0f64, 0f64);
+    let latent = vae.config().latent;
     let indices: Vec<usize> = (0..data.len()).collect();
     for chunk in indices.chunks(CHUNK) {
         let x = data.batch(chunk)?;
-        let (mu, logvar) = vae.encode(&x)?;
+        // All draws at once: draw s of image i is row s·N + i, the order the draws were made in one at a time.
+        let rows = EVAL_Z_SAMPLES * chunk.len();
+        let eps = Tensor::from_vec(noise.standard_normal(rows * latent), (rows, latent), &Device::Cpu)?;
+        let Forward { mu, logvar, logits } = vae.forward(&x, &eps)?;
         let kl = crate::loss::kl_to_standard_normal_per_image(&mu, &logvar)?.sum_all()?.to_scalar::<f32>()?;
         kl_sum += kl as f64;
-        for _ in 0..EVAL_Z_SAMPLES {
-            let eps = Tensor::from_vec(noise.standard_normal(mu.elem_count()), mu.dims(), &Device::Cpu)?;
-            let z = Vae::reparameterize(&mu, &logvar, &eps)?;
-            let logits = vae.decoder().decode_logits(&z)?;
-            let recon = crate::loss::bce_with_logits_per_image(&logits, &x)?.sum_all()?.to_scalar::<f32>()?;
-            recon_sum += recon as f64 / EVAL_Z_SAMPLES as f64;
-        }
+        let targets = x.repeat((EVAL_Z_SAMPLES, 1))?;
+        let recon = crate::loss::bce_with_logits_per_image(&logits, &targets)?.sum_all()?.to_scalar::<f32>()?;
+        recon_sum += recon as f64 / EVAL_Z_SAMPLES as f64;
     }
     let n = data.len() as f64;
     let (recon, kl) = ((recon_sum / n) as f32, (kl_sum / n) as f32);

@@ -15,8 +15,7 @@ use candle_core::{Device, Tensor};
 use safetensors::{Dtype, SafeTensors};
 
 use crate::error::{Error, Result};
-use crate::model::{Layer, Vae, VaeConfig, TENSOR_NAMES};
-use crate::IMAGE_PIXELS;
+use crate::model::{tensor_names, Layer, Vae, VaeConfig, LAYERS};
 
 pub const FORMAT: &str = "vae-playground/1";
 
@@ -64,18 +63,25 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<Vae> {
     let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| Error::weights(e.to_string()))?;
     let metadata = header.metadata().clone().unwrap_or_default();
 
-    let shape_of = |name: &str| -> Result<Vec<usize>> {
+    // H and L come from two shapes; a tensor of the wrong rank is named here, before the sizes are used.
+    let size_of = |name: &str, rank: usize| -> Result<usize> {
         let view = file.tensor(name).map_err(|_| {
             Error::weights(format!(
                 "tensor `{name}` is missing; a vae-playground file holds {} (this one holds {})",
-                TENSOR_NAMES.join(", "),
+                tensor_names().collect::<Vec<_>>().join(", "),
                 list_or_none(&file.names())
             ))
         })?;
-        Ok(view.shape().to_vec())
+        match view.shape() {
+            shape if shape.len() == rank && shape[0] > 0 => Ok(shape[0]),
+            shape => Err(Error::weights(format!(
+                "tensor `{name}` has shape {shape:?}; expected {rank} dimension(s) with a non-zero first one \
+                 (PyTorch nn.Linear layout: weight is [out, in])"
+            ))),
+        }
     };
-    let hidden = *shape_of("enc.fc.weight")?.first().unwrap_or(&0);
-    let latent = *shape_of("enc.mu.weight")?.first().unwrap_or(&0);
+    let hidden = size_of(LAYERS[0].weight, 2)?;
+    let latent = size_of(LAYERS[1].weight, 2)?;
     let beta = match metadata.get("beta") {
         Some(text) => text
             .parse::<f64>()
@@ -94,26 +100,14 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<Vae> {
     let config = VaeConfig { hidden, latent, beta };
     config.validate().map_err(|e| Error::weights(format!("the model in this file is not usable: {e}")))?;
 
-    let expected_shapes: [Vec<usize>; 10] = [
-        vec![hidden, IMAGE_PIXELS],
-        vec![hidden],
-        vec![latent, hidden],
-        vec![latent],
-        vec![latent, hidden],
-        vec![latent],
-        vec![hidden, latent],
-        vec![hidden],
-        vec![IMAGE_PIXELS, hidden],
-        vec![IMAGE_PIXELS],
-    ];
-    let mut tensors = Vec::with_capacity(10);
-    for (name, shape) in TENSOR_NAMES.iter().zip(expected_shapes) {
-        tensors.push(read_tensor(&file, name, &shape)?);
+    let mut layers = Vec::with_capacity(LAYERS.len());
+    for spec in &LAYERS {
+        layers.push(Layer {
+            weight: read_tensor(&file, spec.weight, &spec.weight_shape(&config))?,
+            bias: read_tensor(&file, spec.bias, &spec.bias_shape(&config))?,
+        });
     }
-    let mut pairs = tensors.into_iter();
-    let mut next_layer = || Layer { weight: pairs.next().expect("10 tensors"), bias: pairs.next().expect("10 tensors") };
-    let layers = [next_layer(), next_layer(), next_layer(), next_layer(), next_layer()];
-    Vae::from_layers(config, layers)
+    Vae::from_layers(config, layers.try_into().expect("one layer per LAYERS entry"))
 }
 
 fn read_tensor(file: &SafeTensors, name: &str, shape: &[usize]) -> Result<Tensor> {

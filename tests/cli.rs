@@ -66,3 +66,36 @@ fn a_bad_weights_file_is_reported_with_its_path_and_no_panic() {
     let (ok, _, stderr) = vae(&["eval", "/nonexistent/model.safetensors"]);
     assert!(!ok && stderr.contains("/nonexistent/model.safetensors") && stderr.contains("No such file"), "{stderr}");
 }
+
+#[test]
+fn an_output_path_that_cannot_be_written_is_refused_before_training() {
+    let missing = std::env::temp_dir().join(format!("vae-no-such-folder-{}", std::process::id())).join("m.safetensors");
+    let (ok, stdout, stderr) = vae(&["train", "--epochs", "3", "--limit", "600", "--out", missing.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(!stdout.contains("epoch"), "no epoch was trained first:\n{stdout}");
+    assert!(stderr.contains("m.safetensors") && stderr.contains("check that") && stderr.contains("exists"), "{stderr}");
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_file_whole_and_no_partial_file() {
+    let dir = std::env::temp_dir().join(format!("vae-cli-atomic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("model.safetensors");
+    std::fs::write(&model, b"the previous good file").unwrap();
+    // The data folder is read after the output was prepared: this run fails with the temporary file created.
+    let missing_data = dir.join("no-digits-here");
+    let (ok, _, stderr) =
+        vae(&["train", "--epochs", "1", "--data", missing_data.to_str().unwrap(), "--out", model.to_str().unwrap()]);
+    assert!(!ok && stderr.contains("no-digits-here"), "{stderr}");
+    assert_eq!(std::fs::read(&model).unwrap(), b"the previous good file");
+    let (ok, _, stderr) = vae(&["train", "--epochs", "1", "--limit", "300", "--out", model.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(weights_file_loads(&model), "the new model replaced the old file");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("model.safetensors")], "no temporary file is left behind");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn weights_file_loads(path: &std::path::Path) -> bool {
+    vae_playground::weights::from_safetensors(&std::fs::read(path).unwrap()).is_ok()
+}

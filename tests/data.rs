@@ -109,3 +109,14 @@ fn header_too_short_is_refused() {
     let msg = load_err(&gzip(&[0, 0, 8]), &labels_gz(1));
     assert!(msg.contains("too short"), "{msg}");
 }
+
+#[test]
+fn a_file_too_large_once_decompressed_is_called_that_not_truncated() {
+    let cap = vae_playground::data::MAX_DECOMPRESSED_BYTES as usize;
+    let header = idx(2051, &[(cap / 784 + 1) as u32, 28, 28], &[]);
+    let mut raw = header;
+    raw.resize(16 + (cap / 784 + 1) * 784, 0);
+    let msg = load_err(&gzip(&raw), &labels_gz(1));
+    assert!(msg.starts_with("imgs.gz: is larger than 256 MiB once decompressed") && msg.contains("fewer images"), "{msg}");
+    assert!(!msg.contains("truncated"), "{msg}");
+}

@@ -86,10 +86,17 @@ fn settings_outside_their_range_are_refused_with_their_name() {
 
 #[test]
 fn beta_weights_the_kl_term_in_the_training_loss() {
-    let mut trainer = Trainer::new(TrainConfig::default(), &bundled().take(1_000)).unwrap();
-    trainer.set_beta(3.0).unwrap();
-    let m = trainer.step().unwrap().metrics;
-    assert!((m.loss - (m.recon + 3.0 * m.kl)).abs() < 1e-2 * m.loss.abs(), "{m:?}");
+    // Same seed, same first batch, same noise: only β differs, so the losses differ by exactly β·KL.
+    let data = bundled().take(1_000);
+    let first_step = |beta: f64| {
+        let config = TrainConfig { model: VaeConfig { beta, ..Default::default() }, ..Default::default() };
+        Trainer::new(config, &data).unwrap().step().unwrap().metrics
+    };
+    let (plain, free, heavy) = (first_step(1.0), first_step(0.0), first_step(3.0));
+    assert_eq!((plain.recon, plain.kl), (free.recon, free.kl), "β changes neither term, only their sum");
+    assert!(plain.kl > 0.01, "{plain:?}");
+    assert!(((plain.loss - free.loss) - plain.kl).abs() < 1e-4, "β=1 − β=0 = KL: {plain:?} vs {free:?}");
+    assert!(((heavy.loss - free.loss) - 3.0 * plain.kl).abs() < 1e-4, "β=3 − β=0 = 3·KL: {heavy:?} vs {free:?}");
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //! The core compiled to wasm32, in real Chrome (`wasm-pack test --headless --chrome`).
 
 use js_sys::Error as JsErrorObject;
-use vae_playground::bindings::{set_simd_kernel, simd_kernel_enabled, DecoderHandle, TrainerHandle};
+use vae_playground::bindings::{
+    set_simd_kernel, setting_limits, simd_kernel_enabled, validate_settings, DataHandle, DecoderHandle, TrainerHandle,
+};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
 
@@ -11,10 +13,18 @@ wasm_bindgen_test_configure!(run_in_browser);
 const IMAGES_GZ: &[u8] = include_bytes!("../data/mnist-10k-images.idx3-ubyte.gz");
 const LABELS_GZ: &[u8] = include_bytes!("../data/mnist-10k-labels.idx1-ubyte.gz");
 
+/// The settings object as the worker sends it (`TrainSettings`), with some fields replaced.
+fn settings(edit: &str) -> JsValue {
+    let defaults = r#""hiddenUnits":128,"latentDim":2,"beta":1,"learningRate":0.001,"batchSize":128,"seed":0"#;
+    js_sys::JSON::parse(&format!("{{{defaults}{}{edit}}}", if edit.is_empty() { "" } else { "," })).unwrap()
+}
+
+fn digits() -> DataHandle {
+    DataHandle::new("images", IMAGES_GZ, "labels", LABELS_GZ).unwrap_or_else(|e| panic!("{}", message(e)))
+}
+
 fn trainer(seed: u64) -> TrainerHandle {
-    TrainerHandle::new("images", IMAGES_GZ, "labels", LABELS_GZ, 128, 2, 1.0, 1e-3, 128, seed).unwrap_or_else(|e| {
-        panic!("{}", message(e));
-    })
+    TrainerHandle::new(&digits(), settings(&format!(r#""seed":{seed}"#))).unwrap_or_else(|e| panic!("{}", message(e)))
 }
 
 /// What JavaScript sees when it catches this error.
@@ -110,10 +120,17 @@ fn weights_export_and_load_round_trip_and_bad_files_change_nothing() {
 fn errors_reach_javascript_as_errors_a_person_can_act_on() {
     let msg = message(DecoderHandle::new(128, 2, &[0.0; 10]).err().unwrap());
     assert!(msg.contains("has 101520 values, this one has 10"), "{msg}");
-    let msg = message(TrainerHandle::new("a.gz", b"plain", "b.gz", LABELS_GZ, 128, 2, 1.0, 1e-3, 128, 0).err().unwrap());
+    let msg = message(DataHandle::new("a.gz", b"plain", "b.gz", LABELS_GZ).err().unwrap());
     assert_eq!(msg, "a.gz: is not gzip-compressed; expected an .idx-ubyte.gz file (compress it with gzip)");
-    let msg = message(TrainerHandle::new("i", IMAGES_GZ, "l", LABELS_GZ, 128, 2, -1.0, 1e-3, 128, 0).err().unwrap());
+    let msg = message(TrainerHandle::new(&digits(), settings(r#""beta":-1"#)).err().unwrap());
     assert!(msg.starts_with("beta = -1 is not allowed"), "{msg}");
+    let msg = message(validate_settings(settings(r#""batchSize":5000"#)).unwrap_err());
+    assert!(msg.starts_with("batch size = 5000 is not allowed: a whole number from 1 to 4096"), "{msg}");
+    let msg = message(validate_settings(settings(r#""hiddenUnits":-5"#)).unwrap_err());
+    assert!(msg.starts_with("settings object not understood") && msg.contains("-5"), "{msg}");
+    let msg = message(validate_settings(settings(r#""hiddenUnit":5"#)).unwrap_err());
+    assert!(msg.contains("hiddenUnit"), "a misspelt field is named: {msg}");
+    validate_settings(settings("")).unwrap();
     let mut t = trainer(0);
     let msg = message(t.set_learning_rate(f64::NAN).unwrap_err());
     assert!(msg.starts_with("learning rate = NaN is not allowed"), "{msg}");
@@ -121,4 +138,21 @@ fn errors_reach_javascript_as_errors_a_person_can_act_on() {
     assert!(msg.contains("784 pixel values per image"), "{msg}");
     let msg = message(DecoderHandle::initial(128, 2, 0).unwrap().decode(&[1.0]).unwrap_err());
     assert!(msg.contains("one value per latent dimension"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn setting_limits_are_the_ones_validate_enforces() {
+    let limits = setting_limits().unwrap();
+    let get = |setting: &str, field: &str| {
+        let range = js_sys::Reflect::get(&limits, &setting.into()).unwrap();
+        js_sys::Reflect::get(&range, &field.into()).unwrap().as_f64()
+    };
+    for (setting, field) in [("hiddenUnits", "hiddenUnits"), ("latentDim", "latentDim"), ("batchSize", "batchSize")] {
+        let max = get(setting, "max").unwrap();
+        validate_settings(settings(&format!(r#""{field}":{max}"#))).unwrap();
+        assert!(validate_settings(settings(&format!(r#""{field}":{}"#, max + 1.0))).is_err(), "{setting} above {max}");
+        assert!(validate_settings(settings(&format!(r#""{field}":0"#))).is_err(), "{setting} 0");
+    }
+    assert_eq!(get("learningRate", "max"), Some(1.0));
+    assert!(validate_settings(settings(r#""learningRate":0"#)).is_err());
 }

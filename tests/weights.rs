@@ -4,7 +4,7 @@
 mod common;
 use candle_core::{DType, Device, Tensor};
 use common::bundled;
-use vae_playground::model::TENSOR_NAMES;
+use vae_playground::model::tensor_names;
 use vae_playground::{weights, Error, TrainConfig, Trainer, Vae, VaeConfig};
 
 fn trained() -> Vae {
@@ -26,7 +26,12 @@ fn save_then_load_is_bit_exact_with_contract_names_and_metadata() {
     let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
     let mut names = file.names();
     names.sort();
-    let mut want = TENSOR_NAMES.to_vec();
+    // The contract, spelled out here rather than taken from the model's table, so a change to either is caught.
+    let mut want = vec![
+        "enc.fc.weight", "enc.fc.bias", "enc.mu.weight", "enc.mu.bias", "enc.logvar.weight", "enc.logvar.bias",
+        "dec.fc.weight", "dec.fc.bias", "dec.out.weight", "dec.out.bias",
+    ];
+    assert_eq!(tensor_names().collect::<Vec<_>>(), want, "the model's layer table is the contract, in order");
     want.sort();
     assert_eq!(names, want);
     assert_eq!(file.tensor("enc.fc.weight").unwrap().shape(), &[16, 784]);
@@ -92,6 +97,17 @@ fn a_wrong_shape_is_named_with_the_expected_one() {
         Some(if name == "enc.logvar.weight" { Tensor::zeros((2, 100), DType::F32, &Device::Cpu).unwrap() } else { t })
     }));
     assert!(msg.contains("`enc.logvar.weight` has shape [2, 100], expected [2, 128]"), "{msg}");
+}
+
+#[test]
+fn a_tensor_of_the_wrong_rank_is_named() {
+    for (name, replacement) in [
+        ("enc.fc.weight", Tensor::new(1f32, &Device::Cpu).unwrap()),
+        ("enc.mu.weight", Tensor::zeros(2, DType::F32, &Device::Cpu).unwrap()),
+    ] {
+        let msg = load_err(&pytorch_style(&trained(), |n, t| Some(if n == name { replacement.clone() } else { t })));
+        assert!(msg.contains(&format!("`{name}` has shape")) && msg.contains("expected 2 dimension(s)"), "{msg}");
+    }
 }
 
 #[test]

@@ -1,8 +1,9 @@
-//! The native command line: train, evaluate, draw the latent manifold, export latents.
-//! Shares every line of model code with the browser build.
+//! The native `vae` command line; it lives in the library's `cli` module, beside the model code it shares.
 
 #[cfg(not(target_arch = "wasm32"))]
-include!("../cli/main.rs");
+fn main() -> std::process::ExitCode {
+    vae_playground::cli::main()
+}
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}

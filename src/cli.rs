@@ -1,11 +1,14 @@
+//! The native command line: train, evaluate, draw the latent manifold, export latents.
+//! Shares every line of model code with the browser build.
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use vae_playground::train::{encode_means, evaluate};
-use vae_playground::{weights, Dataset, Error, Result, TrainConfig, Trainer, Vae, VaeConfig, IMAGE_SIDE};
+use crate::train::{encode_means, evaluate};
+use crate::{weights, Dataset, Error, Result, TrainConfig, Trainer, Vae, VaeConfig, IMAGE_SIDE};
 
 #[derive(Parser)]
 #[command(name = "vae", version, about = "Train and explore a 2-D variational autoencoder on MNIST digits")]
@@ -71,7 +74,7 @@ enum Command {
     },
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     match run(Cli::parse().command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -90,7 +93,9 @@ fn run(command: Command) -> Result<()> {
                 batch_size: batch,
                 seed,
             };
-            train(config, epochs, &out, &load_data(&data)?)
+            // A path that cannot be written is found now, not after the whole run.
+            let output = AtomicOutput::prepare(&out)?;
+            train(config, epochs, output, &load_data(&data)?)
         }
         Command::Eval { model, data } => {
             let vae = load_model(&model)?;
@@ -123,14 +128,14 @@ fn run(command: Command) -> Result<()> {
                 let z: Vec<String> = z.iter().map(|v| format!("{v:.6}")).collect();
                 csv.push_str(&format!("{i},{label},{}\n", z.join(",")));
             }
-            write_file(&out, csv.as_bytes())?;
+            AtomicOutput::prepare(&out)?.commit(csv.as_bytes())?;
             println!("wrote {} ({} test images)", out.display(), test.len());
             Ok(())
         }
     }
 }
 
-fn train(config: TrainConfig, epochs: u64, out: &Path, data: &Dataset) -> Result<()> {
+fn train(config: TrainConfig, epochs: u64, out: AtomicOutput, data: &Dataset) -> Result<()> {
     let mut trainer = Trainer::new(config, data)?;
     println!(
         "training a {}-{}-{} VAE ({} parameters) on {} images, testing on {}",
@@ -169,8 +174,8 @@ fn train(config: TrainConfig, epochs: u64, out: &Path, data: &Dataset) -> Result
         });
     }
     bar.finish_and_clear();
-    write_file(out, &weights::to_safetensors(trainer.vae())?)?;
-    println!("saved {}", out.display());
+    let saved = out.commit(&weights::to_safetensors(trainer.vae())?)?;
+    println!("saved {}", saved.display());
     Ok(())
 }
 
@@ -180,9 +185,9 @@ fn load_data(args: &DataArgs) -> Result<Dataset> {
     let data = match &args.data {
         None => Dataset::from_idx_gz(
             IMAGES,
-            include_bytes!("../../data/mnist-10k-images.idx3-ubyte.gz"),
+            include_bytes!("../data/mnist-10k-images.idx3-ubyte.gz"),
             LABELS,
-            include_bytes!("../../data/mnist-10k-labels.idx1-ubyte.gz"),
+            include_bytes!("../data/mnist-10k-labels.idx1-ubyte.gz"),
         )?,
         Some(dir) => {
             let (images, labels) = (dir.join(IMAGES), dir.join(LABELS));
@@ -211,8 +216,50 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|source| Error::Io { path: path.display().to_string(), source })
+/// A file written whole or not at all: the bytes go to a temporary file beside the target, which is then renamed
+/// over it, so an interrupted save never leaves a broken file where a good one was. `prepare` creates the
+/// temporary file at once, so a folder that is missing or not writable is reported before any work is done.
+struct AtomicOutput {
+    target: PathBuf,
+    temporary: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl AtomicOutput {
+    fn prepare(target: &Path) -> Result<AtomicOutput> {
+        let io = |source| Error::Io { path: target.display().to_string(), source };
+        if target.is_dir() {
+            return Err(io(std::io::Error::other("is a folder; give a file name, e.g. model.safetensors")));
+        }
+        let name = target.file_name().ok_or_else(|| io(std::io::Error::other("names no file")))?;
+        let mut temporary_name = std::ffi::OsString::from(".");
+        temporary_name.push(name);
+        temporary_name.push(format!(".{}.partial", std::process::id()));
+        let temporary = target.with_file_name(temporary_name);
+        let file = std::fs::File::create(&temporary).map_err(|e| {
+            let folder = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            io(std::io::Error::new(e.kind(), format!("cannot be written ({e}); check that {} exists and is writable", folder.display())))
+        })?;
+        Ok(AtomicOutput { target: target.to_path_buf(), temporary, file: Some(file) })
+    }
+
+    fn commit(mut self, bytes: &[u8]) -> Result<PathBuf> {
+        use std::io::Write;
+        let io = |source| Error::Io { path: self.target.display().to_string(), source };
+        let mut file = self.file.take().expect("committed once");
+        file.write_all(bytes).and_then(|_| file.sync_all()).map_err(io)?;
+        drop(file);
+        std::fs::rename(&self.temporary, &self.target).map_err(io)?;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for AtomicOutput {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.temporary); // not committed: leave nothing behind
+        }
+    }
 }
 
 /// The classic picture of a 2-D VAE: decode a grid of latent points placed at evenly spaced quantiles of N(0, 1),
@@ -239,8 +286,9 @@ fn write_manifold(vae: &Vae, grid: usize, out: &Path) -> Result<()> {
             }
         }
     }
-    let file = std::fs::File::create(out).map_err(|source| Error::Io { path: out.display().to_string(), source })?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), side as u32, side as u32);
+    let output = AtomicOutput::prepare(out)?;
+    let mut png_bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png_bytes, side as u32, side as u32);
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::Eight);
     let io_error = |e: png::EncodingError| Error::Io {
@@ -248,6 +296,7 @@ fn write_manifold(vae: &Vae, grid: usize, out: &Path) -> Result<()> {
         source: std::io::Error::other(e.to_string()),
     };
     encoder.write_header().map_err(io_error)?.write_image_data(&pixels).map_err(io_error)?;
+    output.commit(&png_bytes)?;
     Ok(())
 }
 
