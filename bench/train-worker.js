@@ -1,7 +1,7 @@
 // Benchmark worker: one fresh wasm instance per run, so gemm's kernel choice (fixed at the first matmul) is ours.
 // Times the first 100 steps (V8 still tiering the code up) and, after 200 of warm-up, three windows of 100, and reads the wasm
 // heap at each epoch's end (it must stay flat: no leak per epoch).
-import init, { TrainerHandle, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
+import init, { DataHandle, TrainerHandle, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
 
 self.onmessage = async ({ data: { simd } }) => {
   try {
@@ -13,7 +13,8 @@ self.onmessage = async ({ data: { simd } }) => {
       fetchBytes('mnist-10k-images.idx3-ubyte.gz'),
       fetchBytes('mnist-10k-labels.idx1-ubyte.gz'),
     ]);
-    const trainer = new TrainerHandle('images', images, 'labels', labels, 128, 2, 1, 1e-3, 128, 0n);
+    const settings = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 1e-3, batchSize: 128, seed: 0 };
+    const trainer = new TrainerHandle(new DataHandle("images", images, "labels", labels), settings);
     const heapAfterEpoch = {};
 
     const timeSteps = (n) => {

@@ -1,7 +1,8 @@
 // `npm run bench`: figures, printed as JSON; nothing here passes or fails on time.
 // Browser (headless Chromium, page cross-origin isolated): training samples/s in a Worker with gemm's SIMD kernel
 // and with its scalar kernel, cold (first 100 steps) and warm; main-thread decode latency while training; time from
-// navigation to the first decoded digit; wasm size; wasm heap per epoch. Native: samples/s on one thread.
+// navigation to the first decoded digit; wasm size; wasm heap per epoch, in the bench worker and in the page's real
+// training worker over 10 epochs. Native: samples/s on one thread.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -50,6 +51,20 @@ try {
     const at = (p) => +times[Math.floor(times.length * p)].toFixed(3);
     return { p50: at(0.5), p95: at(0.95), samples: times.length, training: el.running };
   });
+
+  // 3. The real worker loop (evaluation, latents and decoder snapshots included): its wasm heap over 10 epochs.
+  const worker = play.workers().find((w) => w.url().endsWith('/dist/worker.js'));
+  await play.evaluate(() => {
+    window.__epochs = 0;
+    document.querySelector('vae-playground').addEventListener('epoch', () => window.__epochs++);
+  });
+  const heap = {};
+  for (const epochs of [1, 2, 5, 10]) {
+    await play.waitForFunction((n) => window.__epochs >= n, epochs, { timeout: 180_000 });
+    const bytes = await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.wasmHeapBytes());
+    heap[epochs] = +(bytes / 2 ** 20).toFixed(1);
+  }
+  result.playground_worker_wasm_heap_MB_after_epochs = heap;
   await play.close();
 } finally {
   await browser.close();

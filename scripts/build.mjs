@@ -23,6 +23,16 @@ const run = (cmd, args) => {
 };
 const step = (what) => console.log(`\n▸ ${what}`);
 
+// `npm pack` runs this too (prepack): say what is missing instead of failing deep inside a tool.
+for (const [tool, check] of [['wasm-pack', ['wasm-pack', ['--version']]], ['node_modules', ['node_modules/.bin/esbuild', ['--version']]]]) {
+  try {
+    execFileSync(check[0], check[1], { stdio: 'ignore' });
+  } catch {
+    console.error(`✗ ${tool} is missing: run \`bash scripts/setup.sh\` (or \`npm start\` / \`npm test\`, which run it) first.`);
+    process.exit(1);
+  }
+}
+
 step('wasm: wasm-pack build --profile wasm-release, then wasm-opt (size)');
 run('wasm-pack', ['build', '--target', 'web', '--profile', 'wasm-release', '--out-dir', 'pkg', '--no-pack', '--no-opt']);
 run('node_modules/.bin/wasm-opt', [...WASM_OPT, 'pkg/vae_playground_bg.wasm', '-o', 'pkg/vae_playground_bg.wasm']);

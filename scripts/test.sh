@@ -2,7 +2,8 @@
 # `npm test`: every test, in three layers, after installing what is missing.
 #   1. cargo test — the Rust core, natively
 #   2. wasm-pack test --headless --chrome — the core as wasm32 in real Chrome (incl. the SIMD-kernel proof)
-#   3. node --test — the built page and the packed npm widget in headless Chromium (Playwright)
+#   3. node --test — the page's modules and the dev server in node (tests/unit), then the built page and the packed
+#      npm widget in headless Chromium (Playwright, tests/e2e)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,6 +14,7 @@ cargo test --quiet
 printf '\n\033[1m▸ 2/3 wasm-pack test --headless --chrome\033[0m\n'
 wasm-pack test --headless --chrome
 
-printf '\n\033[1m▸ 3/3 build, then end-to-end tests in headless Chromium\033[0m\n'
+printf '\n\033[1m▸ 3/3 build, then unit tests in node and end-to-end tests in headless Chromium\033[0m\n'
 node scripts/build.mjs
+node --test tests/unit/
 node --test --test-concurrency=1 tests/e2e/

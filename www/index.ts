@@ -6,6 +6,7 @@ export type {
   EpochDetail, ErrorDetail, LatentChangeDetail, ProgressDetail, ReadyDetail, TrainedDetail, VaePlaygroundEventMap,
 } from './playground.js';
 export type { TrainSettings } from './protocol.js';
+export type { SettingProperties } from './settings.js';
 
 if (!customElements.get('vae-playground')) {
   customElements.define('vae-playground', VaePlaygroundElement);

@@ -1,6 +1,6 @@
 // The messages between a <vae-playground> element and its training worker: the one source of truth for both sides.
 
-/** What the trainer needs to build a model. Attribute names are the kebab-case of these. */
+/** What the trainer needs to build a model. Attribute names are the kebab-case of these (see settings.ts). */
 export interface TrainSettings {
   hiddenUnits: number;
   latentDim: number;
@@ -15,31 +15,40 @@ export interface WorkerSources {
   wasm: string;
   images: string;
   labels: string;
+  /** Whether images/labels are the package's own digits (an error then says the package is incomplete). */
+  bundledData: boolean;
   /** A .safetensors file to start from, or null for fresh weights. */
   weights: string | null;
 }
 
-export type WorkerRequest =
-  | { kind: 'export' }
-  | { kind: 'load'; bytes: ArrayBuffer }
-  | { kind: 'encode'; pixels: Float32Array };
+/** Each request the element can make, with the reply it gets: the one table both sides are typed from. */
+export interface RequestTable {
+  export: { request: object; reply: { bytes: ArrayBuffer } };
+  load: { request: { bytes: ArrayBuffer }; reply: { hidden: number; latent: number } };
+  encode: { request: { pixels: Float32Array }; reply: { z: Float32Array } };
+}
+export type RequestKind = keyof RequestTable;
+export type RequestOf<K extends RequestKind> = { kind: K } & RequestTable[K]['request'];
+export type ReplyOf<K extends RequestKind> = RequestTable[K]['reply'];
+export type WorkerRequest = { [K in RequestKind]: RequestOf<K> }[RequestKind];
 
-export type WorkerReply =
-  | { kind: 'export'; bytes: ArrayBuffer }
-  | { kind: 'load'; hidden: number; latent: number }
-  | { kind: 'encode'; z: Float32Array }
-  | { kind: 'error'; message: string };
+/**
+ * A model generation: the element numbers every model it asks for (init, reset, a loaded file), the worker stamps
+ * each message with the generation it came from, and the element drops messages from older ones.
+ */
+export type Generation = number;
 
 export type ToWorker =
-  | { type: 'init'; settings: TrainSettings; sources: WorkerSources; simd: boolean }
+  | { type: 'init'; generation: Generation; settings: TrainSettings; sources: WorkerSources; simd: boolean }
   /** Train until `epochs` epochs are complete in total (0: no limit). */
   | { type: 'train'; epochs: number }
   | { type: 'pause' }
   /** A fresh model with these settings, on the data already loaded. */
-  | { type: 'reset'; settings: TrainSettings }
+  | { type: 'reset'; generation: Generation; settings: TrainSettings }
   /** Settings that change without a new model. */
   | { type: 'set'; learningRate?: number; beta?: number }
-  | { type: 'request'; id: number; request: WorkerRequest };
+  /** `generation` is the one a successful `load` starts; other requests leave the generation as it is. */
+  | { type: 'request'; id: number; generation: Generation; request: WorkerRequest };
 
 export interface ReadyInfo {
   trainSize: number;
@@ -68,7 +77,8 @@ export interface EpochInfo {
   kl: number;
 }
 
-export type FromWorker =
+/** What the worker tells the element on its own, each stamped with the generation of the model it is about. */
+export type WorkerEvent =
   | ({ type: 'ready' } & ReadyInfo)
   | ({ type: 'progress' } & ProgressInfo)
   | ({ type: 'epoch' } & EpochInfo)
@@ -78,9 +88,17 @@ export type FromWorker =
   | { type: 'decoder'; hidden: number; latent: number; weights: Float32Array }
   | { type: 'status'; running: boolean }
   | { type: 'trained'; epoch: number }
-  | { type: 'reply'; id: number; reply: WorkerReply }
   /** fatal: the worker cannot go on (nothing loaded); otherwise it keeps its last good state. */
   | { type: 'error'; message: string; fatal: boolean };
+
+export type Reply =
+  | { ok: true; value: ReplyOf<RequestKind> }
+  | { ok: false; message: string };
+
+export type FromWorker =
+  | (WorkerEvent & { generation: Generation })
+  /** The answer to request `id`; `generation` is the worker's after handling it. */
+  | { type: 'reply'; id: number; generation: Generation; reply: Reply };
 
 /** Every message to or from the worker goes through these, so both sides are checked against the types above. */
 export function post(target: { postMessage(message: unknown, transfer: Transferable[]): void }, message: ToWorker | FromWorker, transfer: Transferable[] = []): void {

@@ -1,66 +1,177 @@
-// Attributes ⇄ settings: parsing with messages that name the attribute. Ranges are checked by the Rust core
-// (validateSettings), so the limits live in one place.
-import { validateSettings } from '../pkg/vae_playground.js';
+// The one table of settings: every attribute of <vae-playground>, its property, type, default, whether it applies
+// to a running model ("live") or starts a new one ("structural"), and whether the page keeps it in the URL hash.
+// Parsing, attribute reflection, the settings form, the hash and the README's attribute table all follow from it.
+// Numeric ranges are checked by the Rust core (validateSettings / settingLimits), so the limits live there only.
 import type { TrainSettings } from './protocol.js';
 
-export const DEFAULT_SETTINGS: Readonly<TrainSettings> = {
-  hiddenUnits: 128,
-  latentDim: 2,
-  beta: 1,
-  learningRate: 1e-3,
-  batchSize: 128,
-  seed: 0,
-};
-export const DEFAULT_EPOCHS = 50;
+interface Base {
+  attribute: string;
+  /** One line for the README and the form's tooltip. */
+  doc: string;
+  inHash: boolean;
+}
+interface NumberSetting extends Base {
+  type: 'integer' | 'number';
+  default: number;
+  /**
+   * model: a TrainSettings field; `live` ones apply to the running model, the others start a new one.
+   * run: how training runs, never a new model.
+   */
+  role: 'model' | 'run';
+  live: boolean;
+  /** The form's label; settings without one have no input in the form. */
+  label?: string;
+  /** A fixed list of choices for the form (a select) instead of a number box. */
+  choices?: readonly number[];
+}
+interface FlagSetting extends Base {
+  type: 'boolean';
+  default: false;
+}
+interface UrlSetting extends Base {
+  type: 'url';
+  default: null;
+}
+type Descriptor = NumberSetting | FlagSetting | UrlSetting;
 
-/** Attribute name → setting key. */
-export const SETTING_ATTRIBUTES = {
-  'hidden-units': 'hiddenUnits',
-  'latent-dim': 'latentDim',
-  beta: 'beta',
-  'learning-rate': 'learningRate',
-  'batch-size': 'batchSize',
-  seed: 'seed',
-} as const satisfies Record<string, keyof TrainSettings>;
-export type SettingAttribute = keyof typeof SETTING_ATTRIBUTES;
+export const SETTINGS = {
+  hiddenUnits: {
+    attribute: 'hidden-units', type: 'integer', default: 128, role: 'model', live: false, inHash: true,
+    label: 'Hidden units', doc: 'Units in each hidden layer (encoder and decoder).',
+  },
+  latentDim: {
+    attribute: 'latent-dim', type: 'integer', default: 2, role: 'model', live: false, inHash: true,
+    label: 'Latent dims', doc: 'Size of the code z; 2 shows the latent panel, more shows one slider per dimension.',
+  },
+  beta: {
+    attribute: 'beta', type: 'number', default: 1, role: 'model', live: true, inHash: true,
+    label: 'β (KL weight)', doc: 'Weight of the KL term (β-VAE); 1 is the plain ELBO.',
+  },
+  learningRate: {
+    attribute: 'learning-rate', type: 'number', default: 1e-3, role: 'model', live: true, inHash: true,
+    label: 'Learning rate', choices: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], doc: 'Adam step size.',
+  },
+  batchSize: {
+    attribute: 'batch-size', type: 'integer', default: 128, role: 'model', live: false, inHash: true,
+    label: 'Batch size', doc: 'Images per training step.',
+  },
+  seed: {
+    attribute: 'seed', type: 'integer', default: 0, role: 'model', live: false, inHash: true,
+    label: 'Seed', doc: 'Seeds initial weights, shuffling and noise: the same seed trains the same model.',
+  },
+  epochs: {
+    attribute: 'epochs', type: 'integer', default: 50, role: 'run', live: true, inHash: true,
+    doc: 'Epochs `train()` runs to; 0 trains until paused.',
+  },
+  autostart: { attribute: 'autostart', type: 'boolean', default: false, inHash: false, doc: 'Start training once loaded.' },
+  compact: { attribute: 'compact', type: 'boolean', default: false, inHash: false, doc: 'Only the latent panel and the digit, for embedding in text.' },
+  weights: { attribute: 'weights', type: 'url', default: null, inHash: false, doc: 'URL of a .safetensors file to start from.' },
+  data: {
+    attribute: 'data', type: 'url', default: null, inHash: false,
+    doc: 'Two URLs, images and labels (gzip IDX), separated by a space or comma; the last tenth (at most 1,000) is the test set.',
+  },
+} as const satisfies Record<string, Descriptor>;
 
-const INTEGER_SETTINGS = new Set<keyof TrainSettings>(['hiddenUnits', 'latentDim', 'batchSize', 'seed']);
-/** Settings a running model can take without starting over. */
-export const LIVE_SETTINGS = new Set<keyof TrainSettings>(['beta', 'learningRate']);
+export type SettingKey = keyof typeof SETTINGS;
+type ValueOf<D> = D extends { type: 'integer' | 'number' } ? number : D extends { type: 'boolean' } ? boolean : string | null;
+/** The element's reflected properties, one per setting, typed from the table. */
+export type SettingProperties = { -readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> };
 
-export function isSettingAttribute(name: string): name is SettingAttribute {
-  return name in SETTING_ATTRIBUTES;
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+export const MODEL_KEYS = SETTING_KEYS.filter((k): k is keyof TrainSettings => isModelSetting(k));
+export const ATTRIBUTES: readonly string[] = SETTING_KEYS.map((k) => SETTINGS[k].attribute);
+
+function isModelSetting(key: SettingKey): key is keyof TrainSettings {
+  const d: Descriptor = SETTINGS[key];
+  return d.type !== 'boolean' && d.type !== 'url' && d.role === 'model';
 }
 
-/** The settings with one attribute applied, or an Error naming the attribute and what it accepts. */
-export function withAttribute(current: TrainSettings, attribute: SettingAttribute, text: string | null): TrainSettings {
-  const key = SETTING_ATTRIBUTES[attribute];
-  const value = text === null ? DEFAULT_SETTINGS[key] : parseNumber(attribute, text, INTEGER_SETTINGS.has(key));
-  const next = { ...current, [key]: value };
-  if (key === 'seed') {
-    if (value < 0 || !Number.isSafeInteger(value)) throw new Error(`${attribute}="${text}" is not allowed: a whole number ≥ 0`);
-  } else {
-    try {
-      validateSettings(next.hiddenUnits, next.latentDim, next.beta, next.learningRate, next.batchSize);
-    } catch (cause) {
-      throw new Error(`${attribute}="${text}": ${(cause as Error).message}`);
-    }
-  }
-  return next;
+export function descriptor(key: SettingKey): Descriptor {
+  return SETTINGS[key];
 }
 
-/** The `epochs` attribute: how many epochs `train()` runs to; 0 for no limit. */
-export function parseEpochs(text: string | null): number {
-  if (text === null) return DEFAULT_EPOCHS;
-  const value = parseNumber('epochs', text, true);
-  if (value < 0) throw new Error(`epochs="${text}" is not allowed: a whole number ≥ 0 (0 trains until paused)`);
-  return value;
+export function keyOfAttribute(attribute: string): SettingKey | undefined {
+  return SETTING_KEYS.find((k) => SETTINGS[k].attribute === attribute);
 }
 
-function parseNumber(attribute: string, text: string, integer: boolean): number {
+export const DEFAULT_SETTINGS: Readonly<TrainSettings> = Object.fromEntries(
+  MODEL_KEYS.map((k) => [k, SETTINGS[k].default]),
+) as unknown as TrainSettings;
+
+/** Whether a change of this model setting can be applied to the model that is training. */
+export function isLive(key: keyof TrainSettings): boolean {
+  return SETTINGS[key].live;
+}
+
+// Integers cross into Rust as u32/u64: anything outside 0 ≤ n < 2³² would wrap or be cut there, so it is refused here.
+const LARGEST_INTEGER = 2 ** 32 - 1;
+
+/**
+ * An attribute's text as a number setting's value, or an Error naming the attribute and the text as typed.
+ * Ranges beyond "a whole number a u32 holds" are the Rust core's to check.
+ */
+export function parseNumberSetting(key: SettingKey, text: string | null): number {
+  const d = SETTINGS[key] as Descriptor;
+  if (d.type !== 'integer' && d.type !== 'number') throw new Error(`${d.attribute} is not a number setting`);
+  if (text === null) return d.default;
   const trimmed = text.trim();
   const value = trimmed === '' ? NaN : Number(trimmed);
-  if (!Number.isFinite(value)) throw new Error(`${attribute}="${text}" is not a number`);
-  if (integer && !Number.isInteger(value)) throw new Error(`${attribute}="${text}" is not a whole number`);
+  if (!Number.isFinite(value)) throw new Error(`${d.attribute}="${text}" is not a number`);
+  if (d.type === 'integer') {
+    if (!Number.isInteger(value)) throw new Error(`${d.attribute}="${text}" is not a whole number`);
+    if (value < 0 || value > LARGEST_INTEGER) {
+      throw new Error(`${d.attribute}="${text}" is out of range: a whole number from 0 to ${LARGEST_INTEGER} at most`);
+    }
+  }
   return value;
+}
+
+/** The `data` attribute: two URLs (images, labels), separated by spaces or a comma, resolved against `base`. */
+export function parseDataUrls(text: string, base: string): [string, string] {
+  const parts = text.split(/[\s,]+/).filter(Boolean);
+  if (parts.length !== 2) {
+    throw new Error(`data="${text}" needs two URLs, the images and the labels .idx-ubyte.gz files`);
+  }
+  return [parseUrl('data', parts[0], base), parseUrl('data', parts[1], base)];
+}
+
+/** A URL attribute resolved against `base`, or an Error naming the attribute. */
+export function parseUrl(attribute: string, text: string, base: string): string {
+  try {
+    return new URL(text, base).href;
+  } catch {
+    throw new Error(`${attribute}="${text}" is not a URL the browser can read`);
+  }
+}
+
+/** The settings kept in the URL hash, as `URLSearchParams` text, from an attribute reader. */
+export function toHash(read: (attribute: string) => string | null): string {
+  const params = new URLSearchParams();
+  for (const key of SETTING_KEYS) {
+    const { attribute, inHash } = SETTINGS[key];
+    const value = read(attribute);
+    if (inHash && value !== null) params.set(attribute, value);
+  }
+  return params.toString();
+}
+
+/** The attributes a URL hash sets, in table order (only settings kept in the hash). */
+export function fromHash(hash: string): [string, string][] {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  return SETTING_KEYS.flatMap((key) => {
+    const { attribute, inHash } = SETTINGS[key];
+    const value = params.get(attribute);
+    return inHash && value !== null ? [[attribute, value] as [string, string]] : [];
+  });
+}
+
+/** The README's attribute table, generated from the descriptors (a test keeps the README equal to it). */
+export function attributeTable(): string {
+  const rows = SETTING_KEYS.map((key) => {
+    const d: Descriptor = SETTINGS[key];
+    const type = d.type === 'url' ? 'URL' : d.type;
+    const applies = d.type === 'boolean' || d.type === 'url' ? '—' : d.role === 'run' || d.live ? 'at once' : 'new model';
+    return `| \`${d.attribute}\` | \`${key}\` | ${type} | ${d.default === null ? '—' : `\`${d.default}\``} | ${applies} | ${d.inHash ? 'yes' : 'no'} | ${d.doc} |`;
+  });
+  return ['| attribute | property | type | default | applies | in page hash | what it does |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -29,6 +29,9 @@ export const STYLES = /* css */ `
 }
 :host([hidden]) { display: none; }
 * { box-sizing: border-box; }
+/* Each view fills a host that takes no box of its own, so the layout is the views' markup. */
+.host { display: contents; }
+.host[hidden], [hidden] { display: none !important; }
 .root {
   background: var(--vae-bg);
   border: 1px solid var(--vae-border);

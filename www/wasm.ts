@@ -2,10 +2,13 @@
 import init from '../pkg/vae_playground.js';
 
 let loading: Promise<void> | null = null;
+let memory: WebAssembly.Memory | null = null;
 
 export function loadWasm(url: string): Promise<void> {
   loading ??= init({ module_or_path: url }).then(
-    () => undefined,
+    (exports) => {
+      memory = exports.memory;
+    },
     (cause: unknown) => {
       loading = null; // a later call may try again
       throw new Error(
@@ -17,20 +20,25 @@ export function loadWasm(url: string): Promise<void> {
   return loading;
 }
 
+/** The wasm heap's size now (it only grows): the benchmark's leak check. */
+export function wasmMemoryBytes(): number {
+  return memory?.buffer.byteLength ?? 0;
+}
+
 export function errorMessage(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
-/** Fetches a file as bytes; a failure names the URL and what to check. */
-export async function fetchBytes(url: string, what: string, attribute: string): Promise<Uint8Array> {
+/** Fetches a file as bytes; a failure names what and where, and says what to do (`fix`, e.g. "check the … attribute"). */
+export async function fetchBytes(url: string, what: string, fix: string): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url);
   } catch (cause) {
-    throw new Error(`Could not fetch ${what} from ${url} (${errorMessage(cause)}). Check the ${attribute} and that the server is up.`);
+    throw new Error(`Could not fetch ${what} from ${url} (${errorMessage(cause)}): ${fix}, and that the server is up and sends CORS headers if it is another origin.`);
   }
   if (!response.ok) {
-    throw new Error(`Could not fetch ${what} from ${url}: HTTP ${response.status} ${response.statusText}. Check the ${attribute}.`);
+    throw new Error(`Could not fetch ${what} from ${url}: HTTP ${response.status} ${response.statusText}. To fix it, ${fix}.`);
   }
   return new Uint8Array(await response.arrayBuffer());
 }

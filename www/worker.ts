@@ -1,7 +1,11 @@
 // The training worker: loads wasm and digits, runs the trainer in short slices, answers commands between slices.
-import { TrainerHandle, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
-import { post, type FromWorker, type ToWorker, type TrainSettings, type WorkerReply, type WorkerRequest } from './protocol.js';
-import { errorMessage, fetchBytes, loadWasm } from './wasm.js';
+// One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it.
+import { DataHandle, TrainerHandle, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
+import {
+  post, type FromWorker, type Generation, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
+  type TrainSettings, type WorkerEvent,
+} from './protocol.js';
+import { errorMessage, fetchBytes, loadWasm, wasmMemoryBytes } from './wasm.js';
 
 /** Longest run of steps between looks at the message queue: commands are answered within about this long. */
 const SLICE_MS = 25;
@@ -14,160 +18,216 @@ const scope = self as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
   postMessage(message: unknown, transfer: Transferable[]): void;
 };
-const send = (message: FromWorker, transfer: Transferable[] = []) => post(scope, message, transfer);
 
-let trainer: TrainerHandle | null = null;
-let data: { imagesName: string; images: Uint8Array; labelsName: string; labels: Uint8Array } | null = null;
-let running = false;
-let targetEpochs = 0;
-let epoch = 0;
-let step = 0;
-let pendingLosses: number[] = [];
-/** Images trained and milliseconds spent on them, over a rolling window of about two seconds. */
-let throughput = { samples: 0, ms: 0 };
-let lastProgress = 0;
-let lastDecoder = 0;
-let lastLatents = 0;
+/** Read by the end-to-end tests and the benchmark (Playwright evaluates in the worker): never more than one loop. */
+const diagnostics = { activeLoops: 0, maxActiveLoops: 0, wasmHeapBytes: () => wasmMemoryBytes() };
+(self as unknown as { vaePlaygroundDiagnostics: typeof diagnostics }).vaePlaygroundDiagnostics = diagnostics;
+
+/** One model being trained, with its counters and clocks. */
+class Session {
+  readonly trainer: TrainerHandle;
+  epoch = 0;
+  step = 0;
+  pendingLosses: number[] = [];
+  /** Images trained and milliseconds spent on them, over a rolling window of about two seconds. */
+  throughput = { samples: 0, ms: 0 };
+  lastProgress = 0;
+  lastDecoder = 0;
+  lastLatents = 0;
+
+  constructor(trainer: TrainerHandle, readonly generation: Generation) {
+    this.trainer = trainer;
+  }
+
+  send(event: WorkerEvent, transfer: Transferable[] = []): void {
+    post(scope, { ...event, generation: this.generation } as FromWorker, transfer);
+  }
+
+  /** Tells the page what it now has: sizes, the decoder, where the test digits sit. */
+  announce(): void {
+    const t = this.trainer;
+    // The decoder first: by the time the page hears `ready`, its own decoder already draws this model.
+    this.sendDecoder();
+    this.send({
+      type: 'ready',
+      trainSize: t.trainSize(),
+      testSize: t.testSize(),
+      stepsPerEpoch: t.stepsPerEpoch(),
+      hidden: t.hidden(),
+      latent: t.latent(),
+      simd: simdKernelEnabled(),
+    });
+    this.sendLatents();
+  }
+
+  sendDecoder(): void {
+    const t = this.trainer;
+    const weights = t.decoderSnapshot();
+    this.send({ type: 'decoder', hidden: t.hidden(), latent: t.latent(), weights }, [weights.buffer]);
+    this.lastDecoder = performance.now();
+  }
+
+  sendLatents(): void {
+    const z = this.trainer.testLatents();
+    const labels = this.trainer.testLabels();
+    this.send({ type: 'latents', z, labels, latent: this.trainer.latent() }, [z.buffer, labels.buffer]);
+    this.lastLatents = performance.now();
+  }
+
+  sendProgress(now: number): void {
+    const losses = new Float32Array(this.pendingLosses);
+    this.pendingLosses = [];
+    const { samples, ms } = this.throughput;
+    // A rolling window of about two seconds, so the figure follows changes without jittering.
+    if (ms > 2000) this.throughput = { samples: samples / 2, ms: ms / 2 };
+    this.send({
+      type: 'progress',
+      epoch: this.epoch,
+      step: this.step,
+      epochProgress: this.trainer.epochProgress(),
+      samplesPerSec: ms > 0 ? (samples * 1000) / ms : 0,
+      losses,
+    }, [losses.buffer]);
+    this.lastProgress = now;
+  }
+
+  free(): void {
+    this.trainer.free();
+  }
+}
+
+/** The worker's state: the digits (read once), the current session, and whether the one loop should run. */
+const worker = {
+  data: null as DataHandle | null,
+  session: null as Session | null,
+  running: false,
+  targetEpochs: 0,
+  loopActive: false,
+};
 
 // Messages are handled one at a time, in order: a setting sent while 'init' is still fetching applies after it.
 let queue: Promise<void> = Promise.resolve();
 scope.onmessage = (event: MessageEvent<ToWorker>) => {
-  queue = queue
-    .then(() => handle(event.data))
-    .catch((cause) => send({ type: 'error', message: errorMessage(cause), fatal: trainer === null }));
+  queue = queue.then(() => handle(event.data)).catch((cause) => {
+    const message = errorMessage(cause);
+    const fatal = worker.session === null;
+    post(scope, { type: 'error', message, fatal, generation: worker.session?.generation ?? generationOf(event.data) });
+  });
 };
+
+function generationOf(message: ToWorker): Generation {
+  return 'generation' in message ? message.generation : 0;
+}
 
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'init': {
-      await loadWasm(message.sources.wasm);
+      const { sources } = message;
+      await loadWasm(sources.wasm);
       // gemm fixes its kernel at the first matmul, so the choice has to come before any model exists.
       setSimdKernel(message.simd);
+      const what = sources.bundledData
+        ? { where: 'the digits bundled with vae-playground', fix: 'serve the package’s dist/data/ folder beside vae-playground.js' }
+        : { where: 'the digits named by the `data` attribute', fix: 'check the `data` attribute' };
       const [images, labels] = await Promise.all([
-        fetchBytes(message.sources.images, 'the digit images', '`data` attribute'),
-        fetchBytes(message.sources.labels, 'the digit labels', '`data` attribute'),
+        fetchBytes(sources.images, `${what.where} (images)`, what.fix),
+        fetchBytes(sources.labels, `${what.where} (labels)`, what.fix),
       ]);
-      data = { imagesName: message.sources.images, images, labelsName: message.sources.labels, labels };
-      createTrainer(message.settings);
-      if (message.sources.weights) {
+      worker.data = new DataHandle(sources.images, images, sources.labels, labels);
+      const session = replaceSession(message.settings, message.generation);
+      if (sources.weights) {
         try {
-          loadWeights(await fetchBytes(message.sources.weights, 'the weights', '`weights` attribute'));
+          session.trainer.loadWeights(await fetchBytes(sources.weights, 'the weights', 'check the `weights` attribute'));
         } catch (cause) {
           // The digits are here, so the playground still works: from fresh weights, with the reason shown.
-          send({ type: 'error', message: `${errorMessage(cause)} Starting from fresh weights instead.`, fatal: false });
+          session.send({ type: 'error', message: `${errorMessage(cause)} Starting from fresh weights instead.`, fatal: false });
         }
       }
-      announce();
+      session.announce();
       return;
     }
     case 'train':
-      targetEpochs = message.epochs;
-      if (!running && trainer) {
-        running = true;
-        send({ type: 'status', running });
-        void trainLoop();
-      }
+      worker.targetEpochs = message.epochs;
+      if (worker.session) setRunning(true);
       return;
     case 'pause':
       setRunning(false);
       return;
     case 'reset':
       setRunning(false);
-      createTrainer(message.settings);
-      announce();
+      replaceSession(message.settings, message.generation).announce();
       return;
-    case 'set':
+    case 'set': {
+      const trainer = worker.session?.trainer;
       if (message.learningRate !== undefined) trainer?.setLearningRate(message.learningRate);
       if (message.beta !== undefined) trainer?.setBeta(message.beta);
       return;
+    }
     case 'request': {
-      let reply: WorkerReply;
+      const { id, request } = message;
+      let reply;
       try {
-        reply = answer(message.request);
+        const value = answer(request, message.generation);
+        reply = { ok: true as const, value };
       } catch (cause) {
-        reply = { kind: 'error', message: errorMessage(cause) };
+        reply = { ok: false as const, message: errorMessage(cause) };
       }
-      const transfer = reply.kind === 'export' ? [reply.bytes] : reply.kind === 'encode' ? [reply.z.buffer] : [];
-      send({ type: 'reply', id: message.id, reply }, transfer);
+      const transfer = reply.ok ? transferablesOf(reply.value) : [];
+      post(scope, { type: 'reply', id, generation: worker.session?.generation ?? 0, reply }, transfer);
       return;
     }
   }
 }
 
-function requireTrainer(): TrainerHandle {
-  if (!trainer) throw new Error('The model is not ready yet: wait for the `ready` event.');
-  return trainer;
+function replaceSession(settings: TrainSettings, generation: Generation): Session {
+  if (!worker.data) throw new Error('The digits are not loaded yet.');
+  const next = new Session(new TrainerHandle(worker.data, settings), generation); // throws before anything changes
+  worker.session?.free();
+  worker.session = next;
+  return next;
 }
 
-function answer(request: WorkerRequest): WorkerReply {
-  const t = requireTrainer();
-  switch (request.kind) {
-    case 'export':
-      return { kind: 'export', bytes: t.exportWeights().slice().buffer };
-    case 'load': {
-      loadWeights(new Uint8Array(request.bytes));
-      announce();
-      return { kind: 'load', hidden: t.hidden(), latent: t.latent() };
-    }
-    case 'encode':
-      return { kind: 'encode', z: t.encode(request.pixels) };
-  }
+function requireSession(): Session {
+  if (!worker.session) throw new Error('The model is not ready yet: wait for the `ready` event.');
+  return worker.session;
 }
 
-function createTrainer(settings: TrainSettings): void {
-  if (!data) throw new Error('The digits are not loaded yet.');
-  const next = new TrainerHandle(
-    data.imagesName, data.images, data.labelsName, data.labels,
-    settings.hiddenUnits, settings.latentDim, settings.beta, settings.learningRate, settings.batchSize, BigInt(settings.seed),
-  );
-  trainer?.free();
-  trainer = next;
-  epoch = 0;
-  step = 0;
-  pendingLosses = [];
-  throughput = { samples: 0, ms: 0 };
+/** One handler per request kind, each returning exactly the reply its kind promises (see RequestTable). */
+const handlers: { [K in RequestKind]: (request: RequestOf<K>, generation: Generation) => ReplyOf<K> } = {
+  export: () => ({ bytes: requireSession().trainer.exportWeights().slice().buffer }),
+  load: ({ bytes }, generation) => {
+    const current = requireSession();
+    current.trainer.loadWeights(new Uint8Array(bytes)); // throws before changing anything if the file does not fit
+    // The same trainer with other weights is a new model for the page: a new session, so a new generation.
+    const next = new Session(current.trainer, generation);
+    worker.session = next;
+    next.announce();
+    return { hidden: next.trainer.hidden(), latent: next.trainer.latent() };
+  },
+  encode: ({ pixels }) => ({ z: requireSession().trainer.encode(pixels) }),
+};
+
+function answer(request: RequestOf<RequestKind>, generation: Generation): ReplyOf<RequestKind> {
+  const handler = handlers[request.kind] as (request: RequestOf<RequestKind>, generation: Generation) => ReplyOf<RequestKind>;
+  return handler(request, generation);
 }
 
-function loadWeights(bytes: Uint8Array): void {
-  requireTrainer().loadWeights(bytes); // throws before changing anything if the file does not fit
-}
-
-/** Tells the page what it now has: sizes, the decoder, where the test digits sit. */
-function announce(): void {
-  const t = requireTrainer();
-  // The decoder first: by the time the page hears `ready`, its own decoder already draws this model.
-  sendDecoder(t);
-  send({
-    type: 'ready',
-    trainSize: t.trainSize(),
-    testSize: t.testSize(),
-    stepsPerEpoch: t.stepsPerEpoch(),
-    hidden: t.hidden(),
-    latent: t.latent(),
-    simd: simdKernelEnabled(),
-  });
-  sendLatents(t);
-}
-
-function sendDecoder(t: TrainerHandle): void {
-  const weights = t.decoderSnapshot();
-  send({ type: 'decoder', hidden: t.hidden(), latent: t.latent(), weights }, [weights.buffer]);
-  lastDecoder = performance.now();
-}
-
-function sendLatents(t: TrainerHandle): void {
-  const z = t.testLatents();
-  const labels = t.testLabels();
-  send({ type: 'latents', z, labels, latent: t.latent() }, [z.buffer, labels.buffer]);
-  lastLatents = performance.now();
+function transferablesOf(value: ReplyOf<RequestKind>): Transferable[] {
+  if ('bytes' in value) return [value.bytes];
+  if ('z' in value) return [value.z.buffer as ArrayBuffer];
+  return [];
 }
 
 function setRunning(value: boolean): void {
-  if (running !== value) {
-    running = value;
-    send({ type: 'status', running });
+  const session = worker.session;
+  if (worker.running === value || !session) return;
+  worker.running = value;
+  session.send({ type: 'status', running: value });
+  if (value) {
+    startLoop();
+  } else {
     // On stopping, the page's decoder gets exactly the weights training stopped at.
-    if (!running && trainer) sendDecoder(trainer);
+    session.sendDecoder();
   }
 }
 
@@ -180,60 +240,59 @@ function yieldToEvents(): Promise<void> {
   });
 }
 
+/**
+ * Starts the training loop unless it is already going. A pause and a train in one tick leave the loop that is
+ * waiting between slices to carry on: there is never a second one.
+ */
+function startLoop(): void {
+  if (worker.loopActive) return;
+  worker.loopActive = true;
+  diagnostics.activeLoops++;
+  diagnostics.maxActiveLoops = Math.max(diagnostics.maxActiveLoops, diagnostics.activeLoops);
+  void trainLoop().finally(() => {
+    worker.loopActive = false;
+    diagnostics.activeLoops--;
+  });
+}
+
 async function trainLoop(): Promise<void> {
-  while (running && trainer) {
-    const t = trainer;
+  while (worker.running && worker.session) {
+    const session = worker.session;
+    const t = session.trainer;
     const sliceStart = performance.now();
     let epochFinished = false;
     try {
       do {
         const result = t.step();
-        pendingLosses.push(result.loss, result.recon, result.kl);
-        throughput.samples += result.samples;
+        session.pendingLosses.push(result.loss, result.recon, result.kl);
+        session.throughput.samples += result.samples;
         epochFinished = result.epochFinished;
-        epoch = result.epoch;
-        step = result.step;
+        session.epoch = result.epoch;
+        session.step = result.step;
         result.free();
       } while (!epochFinished && performance.now() - sliceStart < SLICE_MS);
     } catch (cause) {
       // Divergence: the trainer kept its last good weights; stop and say so.
       setRunning(false);
-      send({ type: 'error', message: errorMessage(cause), fatal: false });
+      session.send({ type: 'error', message: errorMessage(cause), fatal: false });
       return;
     }
     const now = performance.now();
-    throughput.ms += now - sliceStart;
-    if (now - lastProgress >= PROGRESS_EVERY_MS || epochFinished) sendProgress(t, now);
-    if (now - lastDecoder >= DECODER_EVERY_MS || epochFinished) sendDecoder(t);
+    session.throughput.ms += now - sliceStart;
+    if (now - session.lastProgress >= PROGRESS_EVERY_MS || epochFinished) session.sendProgress(now);
+    if (now - session.lastDecoder >= DECODER_EVERY_MS || epochFinished) session.sendDecoder();
     if (epochFinished) {
       const elbo = t.evaluate();
-      send({ type: 'epoch', epoch, testElbo: elbo.negElbo, recon: elbo.recon, kl: elbo.kl });
+      session.send({ type: 'epoch', epoch: session.epoch, testElbo: elbo.negElbo, recon: elbo.recon, kl: elbo.kl });
       elbo.free();
-      sendLatents(t);
-      if (targetEpochs > 0 && epoch >= targetEpochs) {
+      session.sendLatents();
+      if (worker.targetEpochs > 0 && session.epoch >= worker.targetEpochs) {
         setRunning(false);
-        send({ type: 'trained', epoch });
+        session.send({ type: 'trained', epoch: session.epoch });
       }
-    } else if (now - lastLatents >= LATENTS_EVERY_MS) {
-      sendLatents(t);
+    } else if (now - session.lastLatents >= LATENTS_EVERY_MS) {
+      session.sendLatents();
     }
     await yieldToEvents();
   }
-}
-
-function sendProgress(t: TrainerHandle, now: number): void {
-  const losses = new Float32Array(pendingLosses);
-  pendingLosses = [];
-  const samplesPerSec = throughput.ms > 0 ? (throughput.samples * 1000) / throughput.ms : 0;
-  // A rolling window of about two seconds, so the figure follows changes without jittering.
-  if (throughput.ms > 2000) throughput = { samples: throughput.samples / 2, ms: throughput.ms / 2 };
-  send({
-    type: 'progress',
-    epoch,
-    step,
-    epochProgress: t.epochProgress(),
-    samplesPerSec,
-    losses,
-  }, [losses.buffer]);
-  lastProgress = now;
 }

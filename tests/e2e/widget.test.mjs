@@ -40,7 +40,9 @@ const WIDGETS_PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href
 
 before(async () => {
   project = mkdtempSync(join(tmpdir(), 'vae-widget-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: repo, encoding: 'utf8' }));
+  // `npm pack` runs the prepack build first (its log comes before the JSON), so a fresh clone packs a complete widget.
+  const output = execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: repo, encoding: 'utf8' });
+  const packed = JSON.parse(output.slice(output.search(/^\[/m)));
   tarball = packed[0];
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'widget-consumer', private: true, type: 'module' }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(project, tarball.filename)], { cwd: project });
@@ -98,7 +100,7 @@ describe('the data and weights attributes', () => {
     assert.deepEqual([ready.trainSize, ready.testSize, ready.hidden], [9000, 1000, 32]);
     await waitForEvent(page, 'no-weights', 'error');
     const [error] = await eventsOf(page, 'no-weights', 'error');
-    assert.match(error.message, /Could not fetch the weights from .*missing\.safetensors: HTTP 404.*`weights` attribute.*fresh weights/);
+    assert.match(error.message, /Could not fetch the weights from .*missing\.safetensors: HTTP 404.*check the `weights` attribute.*fresh weights/);
     await waitForEvent(page, 'no-weights', 'ready');
     await page.close();
   });

@@ -1,38 +1,57 @@
 // The 2-D latent panel: where the test digits sit (μ of q(z|x), coloured by label) and a point to drag.
 // Pointer (mouse, pen, touch) and keyboard (arrows; Shift for bigger steps) both move the point.
-import { CanvasSurface, cssVar } from './canvas.js';
-import { DIGIT_COLORS } from './colors.js';
+import { CanvasSurface, cssVar } from '../canvas.js';
+import { DIGIT_COLORS } from '../colors.js';
+import { Listeners, find, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
 
 const KEY_STEP = 0.05;
 const MIN_EXTENT = 3;
 
-export class LatentView {
-  #surface: CanvasSurface;
+export class LatentView implements View {
+  #listeners = new Listeners();
+  #surface: CanvasSurface | null = null;
+  #canvas!: HTMLCanvasElement;
   #z: [number, number] = [0, 0];
   #points: Float32Array = new Float32Array(0);
   #labels: Uint8Array = new Uint8Array(0);
+  #latents: PlaygroundState['latents'] = null;
   /** Half-width of the visible square of latent space. */
   #extent = MIN_EXTENT;
   #dragging = false;
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly onMove: (z: [number, number]) => void) {
-    this.#surface = new CanvasSurface(canvas, (s) => this.#paint(s));
-    canvas.addEventListener('pointerdown', this.#pointerDown);
-    canvas.addEventListener('pointermove', this.#pointerMove);
-    canvas.addEventListener('pointerup', this.#pointerUp);
-    canvas.addEventListener('pointercancel', this.#pointerUp);
-    canvas.addEventListener('keydown', this.#keyDown);
+  constructor(private readonly actions: Pick<PlaygroundActions, 'moveTo'>) {}
+
+  mount(host: HTMLElement): void {
+    host.innerHTML = `<div class="panel latent" part="latent"><h3>Latent space · test digits</h3>
+      <canvas tabindex="0" role="slider" aria-label="Latent point: drag, or use the arrow keys (Shift for bigger steps, Home for the centre)"></canvas>
+      <div class="legend" aria-hidden="true">${DIGIT_COLORS.map((c, d) => `<span style="--c:${c}">${d}</span>`).join('')}</div></div>`;
+    this.#canvas = find<HTMLCanvasElement>(host, 'canvas');
+    this.#surface = new CanvasSurface(this.#canvas, (s) => this.#paint(s));
+    const on = this.#listeners.on.bind(this.#listeners);
+    on(this.#canvas, 'pointerdown', this.#pointerDown);
+    on(this.#canvas, 'pointermove', this.#pointerMove);
+    on(this.#canvas, 'pointerup', this.#pointerUp);
+    on(this.#canvas, 'pointercancel', this.#pointerUp);
+    on(this.#canvas, 'keydown', this.#keyDown);
     this.#updateLabel();
   }
 
-  get z(): [number, number] {
-    return [...this.#z];
+  update(state: Readonly<PlaygroundState>): void {
+    if (state.latents !== this.#latents) {
+      this.#latents = state.latents;
+      if (state.latents && state.z.length === 2) this.#setPoints(state.latents.z, state.latents.labels);
+    }
+    if (state.z.length === 2 && (state.z[0] !== this.#z[0] || state.z[1] !== this.#z[1])) {
+      this.#z = [state.z[0], state.z[1]];
+      this.#updateLabel();
+      this.#surface?.invalidate();
+    }
   }
 
-  set z(z: [number, number]) {
-    this.#z = [z[0], z[1]];
-    this.#updateLabel();
-    this.#surface.invalidate();
+  dispose(): void {
+    this.#listeners.dispose();
+    this.#surface?.dispose();
+    this.#surface = null;
   }
 
   get extent(): number {
@@ -40,18 +59,14 @@ export class LatentView {
   }
 
   /** μ of the test digits, [n × 2], and their labels. The view widens to keep nearly all of them in sight. */
-  setPoints(points: Float32Array, labels: Uint8Array): void {
+  #setPoints(points: Float32Array, labels: Uint8Array): void {
     this.#points = points;
     this.#labels = labels;
     const radii = Array.from({ length: labels.length }, (_, i) => Math.max(Math.abs(points[2 * i]), Math.abs(points[2 * i + 1])));
     radii.sort((a, b) => a - b);
     const p98 = radii.length ? radii[Math.floor(radii.length * 0.98)] : 0;
     this.#extent = Math.max(MIN_EXTENT, Math.ceil(p98 * 1.1 * 2) / 2);
-    this.#surface.invalidate();
-  }
-
-  dispose(): void {
-    this.#surface.dispose();
+    this.#surface?.invalidate();
   }
 
   #toScreen(x: number, y: number, s: CanvasSurface): [number, number] {
@@ -60,7 +75,7 @@ export class LatentView {
   }
 
   #fromEvent(event: PointerEvent): [number, number] {
-    const rect = this.canvas.getBoundingClientRect();
+    const rect = this.#canvas.getBoundingClientRect();
     const e = this.#extent;
     const clamp = (v: number) => Math.max(-e, Math.min(e, v));
     return [
@@ -70,15 +85,18 @@ export class LatentView {
   }
 
   #move(z: [number, number]): void {
-    this.z = z;
-    this.onMove(this.z);
+    // Kept here at once: several keys can arrive before the next frame's update(), each stepping from the last.
+    this.#z = z;
+    this.#updateLabel();
+    this.#surface?.invalidate();
+    this.actions.moveTo(z);
   }
 
   #pointerDown = (event: PointerEvent) => {
     this.#dragging = true;
-    this.canvas.setPointerCapture(event.pointerId);
+    this.#canvas.setPointerCapture(event.pointerId);
     // Focus so the arrow keys work next, without the keyboard-focus ring a click should not show.
-    this.canvas.focus({ preventScroll: true, focusVisible: false } as FocusOptions);
+    this.#canvas.focus({ preventScroll: true, focusVisible: false } as FocusOptions);
     this.#move(this.#fromEvent(event));
     event.preventDefault();
   };
@@ -92,7 +110,7 @@ export class LatentView {
 
   #pointerUp = (event: PointerEvent) => {
     this.#dragging = false;
-    if (this.canvas.hasPointerCapture(event.pointerId)) this.canvas.releasePointerCapture(event.pointerId);
+    if (this.#canvas.hasPointerCapture(event.pointerId)) this.#canvas.releasePointerCapture(event.pointerId);
   };
 
   #keyDown = (event: KeyboardEvent) => {
@@ -114,7 +132,7 @@ export class LatentView {
   };
 
   #updateLabel(): void {
-    this.canvas.setAttribute(
+    this.#canvas.setAttribute(
       'aria-valuetext',
       `z = (${this.#z[0].toFixed(2)}, ${this.#z[1].toFixed(2)})`,
     );
@@ -122,9 +140,9 @@ export class LatentView {
 
   #paint(s: CanvasSurface): void {
     const { ctx } = s;
-    const grid = cssVar(this.canvas, '--vae-grid', 'rgba(127,127,127,0.18)');
-    const fg = cssVar(this.canvas, '--vae-fg', '#222');
-    const accent = cssVar(this.canvas, '--vae-accent', '#e4572e');
+    const grid = cssVar(this.#canvas, '--vae-grid', 'rgba(127,127,127,0.18)');
+    const fg = cssVar(this.#canvas, '--vae-fg', '#222');
+    const accent = cssVar(this.#canvas, '--vae-accent', '#e4572e');
     ctx.clearRect(0, 0, s.width, s.height);
 
     // Integer grid lines, and the axes a little stronger.

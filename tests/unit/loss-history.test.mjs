@@ -1,0 +1,48 @@
+// The chart's data (www/views/loss-history.ts): bounded however long training runs, spikes kept, means exact.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { importWww } from './bundle.mjs';
+
+const { BucketedSeries, CAPACITY, LossHistory } = await importWww('www/views/loss-history.ts');
+
+test('500,000 steps stay within CAPACITY buckets per curve, with every step counted', () => {
+  const history = new LossHistory();
+  const triples = new Float32Array(3 * 1000);
+  for (let chunk = 0; chunk < 500; chunk++) {
+    for (let i = 0; i < 1000; i++) triples.set([200 - chunk / 10, 190, 6], 3 * i);
+    history.addSteps(triples);
+  }
+  for (const series of [history.loss, history.recon, history.kl]) {
+    assert.ok(series.length <= CAPACITY && series.length > CAPACITY / 2, `${series.length} buckets`);
+    assert.equal(series.steps, 500_000);
+    assert.equal(series.width * (series.length - 1) < 500_000 && series.width * series.length >= 500_000, true);
+  }
+});
+
+test('a single spike survives merging as a bucket maximum, and means are exact', () => {
+  const series = new BucketedSeries();
+  for (let i = 0; i < 100_000; i++) series.push(i === 77_777 ? 1e6 : 1);
+  let peak = -Infinity;
+  let total = 0;
+  let counted = 0;
+  for (let i = 0; i < series.length; i++) {
+    peak = Math.max(peak, series.max[i]);
+    const n = Math.min(series.width, series.steps - i * series.width);
+    total += series.mean(i) * n;
+    counted += n;
+  }
+  assert.equal(peak, 1e6);
+  assert.equal(counted, 100_000);
+  assert.equal(Math.round(total), 100_000 - 1 + 1e6);
+});
+
+test('clear empties the history and a new version is seen', () => {
+  const history = new LossHistory();
+  history.addSteps([1, 2, 3]);
+  history.addEpoch(150, 5);
+  const version = history.version;
+  history.clear();
+  assert.equal(history.loss.steps, 0);
+  assert.equal(history.epochs.length, 0);
+  assert.ok(history.version > version);
+});

@@ -1,0 +1,230 @@
+// Loss curves: train loss and reconstruction per step, test −ELBO per epoch, and KL in its own band beneath.
+// Draws from a bounded LossHistory, so a repaint costs the same after a million steps as after a hundred.
+import { CanvasSurface, cssVar } from '../canvas.js';
+import type { BucketedSeries, LossHistory } from './loss-history.js';
+import { find, type PlaygroundState, type View } from './view.js';
+
+interface Area { top: number; bottom: number }
+
+export class ChartView implements View {
+  #surface: CanvasSurface | null = null;
+  #canvas: HTMLCanvasElement | null = null;
+  #history: LossHistory | null = null;
+  #drawnVersion = -1;
+  /** Scratch for the percentile, reused across repaints. */
+  #sorted = new Float64Array(0);
+
+  mount(host: HTMLElement): void {
+    host.innerHTML = `<div class="panel chart" part="chart"><h3>Loss</h3>
+      <canvas role="img" aria-label="Loss curves: train loss, reconstruction and test −ELBO per epoch, KL beneath"></canvas></div>`;
+    this.#canvas = find<HTMLCanvasElement>(host, 'canvas');
+    this.#surface = new CanvasSurface(this.#canvas, (s) => this.#paint(s));
+  }
+
+  update(state: Readonly<PlaygroundState>): void {
+    this.#history = state.history;
+    if (state.history.version !== this.#drawnVersion) this.#surface?.invalidate();
+  }
+
+  /** Paints at once (the benchmark and tests time this). */
+  paintNow(): void {
+    this.#surface?.drawNow();
+  }
+
+  dispose(): void {
+    this.#surface?.dispose();
+    this.#surface = null;
+  }
+
+  #paint(s: CanvasSurface): void {
+    const history = this.#history;
+    const canvas = this.#canvas;
+    if (!history || !canvas) return;
+    this.#drawnVersion = history.version;
+    const { ctx } = s;
+    const fg = cssVar(canvas, '--vae-fg', '#222');
+    const muted = cssVar(canvas, '--vae-muted', '#888');
+    const accent = cssVar(canvas, '--vae-accent', '#e4572e');
+    const test = cssVar(canvas, '--vae-test', '#4e79a7');
+    const grid = cssVar(canvas, '--vae-grid', 'rgba(127,127,127,0.18)');
+    ctx.clearRect(0, 0, s.width, s.height);
+    ctx.font = '11px system-ui, sans-serif';
+
+    const left = 40;
+    const right = s.width - 8;
+    const klHeight = Math.max(36, s.height * 0.24);
+    const main = { top: 18, bottom: s.height - klHeight - 22 };
+    const band = { top: s.height - klHeight - 4, bottom: s.height - 16 };
+    const { loss, recon, kl, epochs } = history;
+
+    if (loss.steps === 0) {
+      ctx.fillStyle = muted;
+      ctx.fillText('Loss curves appear here once training starts.', left, main.top + 20);
+      return;
+    }
+    const xAt = (step: number) => left + (step / Math.max(1, loss.steps - 1)) * (right - left);
+
+    // Skip the first buckets when scaling: the untrained loss (~543) would flatten everything after it.
+    const skip = Math.min(10, Math.floor(loss.length / 5));
+    let lo = Infinity;
+    for (let i = skip; i < loss.length; i++) lo = Math.min(lo, loss.mean(i), recon.mean(i));
+    for (const e of epochs) lo = Math.min(lo, e.testElbo);
+    const hi = Math.max(lo + 5, this.#percentile(loss, skip, 0.98));
+    const pad = (hi - lo) * 0.08;
+    const yMain = scale(lo - pad, hi + pad, main.bottom, main.top);
+
+    axis(s, yMain, lo - pad, hi + pad, main, left, grid, muted);
+    line(s, recon, xAt, yMain, muted, main, left);
+    line(s, loss, xAt, yMain, accent, main, left);
+    ctx.fillStyle = test;
+    for (const e of epochs) {
+      ctx.beginPath();
+      ctx.arc(xAt(e.step - 1), clampTo(yMain(e.testElbo), main), 3, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+
+    const klMax = Math.max(1, this.#percentile(kl, 0, 0.99)) * 1.1;
+    const yKl = scale(0, klMax, band.bottom, band.top);
+    axis(s, yKl, 0, klMax, band, left, grid, muted, 2);
+    line(s, kl, xAt, yKl, fg, band, left);
+
+    // Legend and the latest figures.
+    const last = epochs[epochs.length - 1];
+    const items: [string, string][] = [
+      [accent, `train loss ${loss.last.toFixed(1)}`],
+      [muted, 'recon'],
+      [test, last ? `test −ELBO ${last.testElbo.toFixed(1)}` : 'test −ELBO (per epoch)'],
+    ];
+    let x = left;
+    let y = 11;
+    for (const [color, label] of items) {
+      const width = ctx.measureText(label).width + 14;
+      if (x > left && x + width > right) {
+        // No room on this line (a phone): continue beneath, over the plot's empty top.
+        x = left;
+        y += 13;
+      }
+      ctx.fillStyle = color;
+      ctx.fillRect(x, y - 5, 10, 3);
+      ctx.fillStyle = fg;
+      ctx.fillText(label, x + 14, y);
+      x += width + 14;
+    }
+    ctx.fillStyle = fg;
+    const klLabel = `KL ${kl.last.toFixed(2)}`;
+    ctx.fillText(klLabel, right - ctx.measureText(klLabel).width, band.top - 3);
+    ctx.fillStyle = muted;
+    const stepsLabel = `${loss.steps} steps`;
+    ctx.fillText(stepsLabel, right - ctx.measureText(stepsLabel).width, s.height - 3);
+    ctx.fillText('nats / image', 4, s.height - 3);
+  }
+
+  /** The p-quantile of the bucket means from `from` on (at most CAPACITY values, sorted in a reused buffer). */
+  #percentile(series: BucketedSeries, from: number, p: number): number {
+    const n = series.length - from;
+    if (n <= 0) return 0;
+    if (this.#sorted.length < n) this.#sorted = new Float64Array(series.min.length);
+    const values = this.#sorted.subarray(0, n);
+    for (let i = 0; i < n; i++) values[i] = series.mean(from + i);
+    values.sort();
+    return values[Math.min(n - 1, Math.floor(n * p))];
+  }
+}
+
+function scale(lo: number, hi: number, bottom: number, top: number): (v: number) => number {
+  return (v) => bottom - ((v - lo) / (hi - lo)) * (bottom - top);
+}
+
+function clampTo(py: number, area: Area): number {
+  return Math.max(area.top, Math.min(area.bottom, py));
+}
+
+function axis(
+  s: CanvasSurface, y: (v: number) => number, lo: number, hi: number, area: Area,
+  left: number, grid: string, muted: string, ticks = 4,
+): void {
+  const { ctx } = s;
+  ctx.strokeStyle = grid;
+  ctx.fillStyle = muted;
+  ctx.lineWidth = 1;
+  for (const v of niceTicks(lo, hi, ticks)) {
+    const py = Math.round(y(v)) + 0.5;
+    if (py < area.top - 1 || py > area.bottom + 1) continue;
+    ctx.beginPath();
+    ctx.moveTo(left, py);
+    ctx.lineTo(s.width - 8, py);
+    ctx.stroke();
+    const label = Number.isInteger(v) ? String(v) : v.toFixed(1);
+    ctx.fillText(label, left - 6 - ctx.measureText(label).width, py + 4);
+  }
+}
+
+/** Per pixel column: the lowest and highest value and the mean of the bucket means that fall in it. */
+class Columns {
+  min = new Float64Array(0);
+  max = new Float64Array(0);
+  sum = new Float64Array(0);
+  count = new Uint32Array(0);
+
+  fill(series: BucketedSeries, xAt: (step: number) => number, left: number, width: number): void {
+    if (this.min.length < width) {
+      this.min = new Float64Array(width);
+      this.max = new Float64Array(width);
+      this.sum = new Float64Array(width);
+      this.count = new Uint32Array(width);
+    }
+    this.min.fill(Infinity, 0, width);
+    this.max.fill(-Infinity, 0, width);
+    this.sum.fill(0, 0, width);
+    this.count.fill(0, 0, width);
+    for (let i = 0; i < series.length; i++) {
+      const c = Math.min(width - 1, Math.max(0, Math.floor(xAt(series.centre(i)) - left)));
+      if (series.min[i] < this.min[c]) this.min[c] = series.min[i];
+      if (series.max[i] > this.max[c]) this.max[c] = series.max[i];
+      this.sum[c] += series.mean(i);
+      this.count[c]++;
+    }
+  }
+}
+const columns = new Columns();
+
+/**
+ * A curve drawn per pixel column, so its cost is bounded by the canvas width (a software-rasterised path with
+ * thousands of vertices cost 50+ ms a frame): the mean as a line, over a faint bar from the lowest to the highest
+ * step in that column, so a spike stays visible however many steps share the column.
+ */
+function line(s: CanvasSurface, series: BucketedSeries, xAt: (step: number) => number, y: (v: number) => number, color: string, area: Area, left: number): void {
+  const { ctx } = s;
+  const width = Math.max(1, Math.round(s.width - 8 - left));
+  columns.fill(series, xAt, left, width);
+  ctx.fillStyle = color;
+  ctx.globalAlpha = 0.22;
+  for (let c = 0; c < width; c++) {
+    if (columns.count[c] === 0) continue;
+    const top = clampTo(y(columns.max[c]), area);
+    const bottom = clampTo(y(columns.min[c]), area);
+    if (bottom - top >= 1) ctx.fillRect(left + c, top, 1, bottom - top);
+  }
+  ctx.globalAlpha = 1;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  let started = false;
+  for (let c = 0; c < width; c++) {
+    if (columns.count[c] === 0) continue;
+    const py = clampTo(y(columns.sum[c] / columns.count[c]), area);
+    if (started) ctx.lineTo(left + c + 0.5, py);
+    else ctx.moveTo(left + c + 0.5, py);
+    started = true;
+  }
+  ctx.stroke();
+}
+
+function niceTicks(lo: number, hi: number, count: number): number[] {
+  const raw = (hi - lo) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) ticks.push(Math.round(v * 1e6) / 1e6);
+  return ticks;
+}

@@ -1,0 +1,106 @@
+// The loss curves' data, bounded: however long training runs, each curve keeps at most CAPACITY buckets of equal
+// width in steps. When the buckets are full, neighbours merge and the width doubles, so memory and the cost of a
+// repaint stay constant. Each bucket keeps min and max beside the mean, so a spike stays visible after merging.
+
+export const CAPACITY = 2000;
+
+export class BucketedSeries {
+  readonly min = new Float64Array(CAPACITY);
+  readonly max = new Float64Array(CAPACITY);
+  readonly #sum = new Float64Array(CAPACITY);
+  readonly #count = new Uint32Array(CAPACITY);
+  /** Buckets in use. */
+  length = 0;
+  /** Steps per full bucket. */
+  width = 1;
+  /** Values pushed in all. */
+  steps = 0;
+  last = NaN;
+
+  push(value: number): void {
+    if (this.length === 0 || this.#count[this.length - 1] === this.width) {
+      if (this.length === CAPACITY) this.#mergePairs();
+      const i = this.length++;
+      this.min[i] = Infinity;
+      this.max[i] = -Infinity;
+      this.#sum[i] = 0;
+      this.#count[i] = 0;
+    }
+    const i = this.length - 1;
+    if (value < this.min[i]) this.min[i] = value;
+    if (value > this.max[i]) this.max[i] = value;
+    this.#sum[i] += value;
+    this.#count[i]++;
+    this.steps++;
+    this.last = value;
+  }
+
+  mean(i: number): number {
+    return this.#sum[i] / this.#count[i];
+  }
+
+  /** The step at the middle of bucket i. */
+  centre(i: number): number {
+    return i * this.width + (this.#count[i] - 1) / 2;
+  }
+
+  clear(): void {
+    this.length = 0;
+    this.width = 1;
+    this.steps = 0;
+    this.last = NaN;
+  }
+
+  #mergePairs(): void {
+    const half = CAPACITY / 2;
+    for (let i = 0; i < half; i++) {
+      const a = 2 * i;
+      const b = a + 1;
+      this.min[i] = Math.min(this.min[a], this.min[b]);
+      this.max[i] = Math.max(this.max[a], this.max[b]);
+      this.#sum[i] = this.#sum[a] + this.#sum[b];
+      this.#count[i] = this.#count[a] + this.#count[b];
+    }
+    this.length = half;
+    this.width *= 2;
+  }
+}
+
+export interface EpochPoint {
+  /** Steps trained when the epoch ended. */
+  step: number;
+  testElbo: number;
+  kl: number;
+}
+
+/** Train loss, reconstruction and KL per step, and test −ELBO per epoch. `version` changes with every addition. */
+export class LossHistory {
+  readonly loss = new BucketedSeries();
+  readonly recon = new BucketedSeries();
+  readonly kl = new BucketedSeries();
+  readonly epochs: EpochPoint[] = [];
+  version = 0;
+
+  /** Flattened (loss, recon, kl) triples, one per step. */
+  addSteps(triples: ArrayLike<number>): void {
+    for (let i = 0; i + 2 < triples.length; i += 3) {
+      this.loss.push(triples[i]);
+      this.recon.push(triples[i + 1]);
+      this.kl.push(triples[i + 2]);
+    }
+    this.version++;
+  }
+
+  addEpoch(testElbo: number, kl: number): void {
+    this.epochs.push({ step: this.loss.steps, testElbo, kl });
+    this.version++;
+  }
+
+  clear(): void {
+    this.loss.clear();
+    this.recon.clear();
+    this.kl.clear();
+    this.epochs.length = 0;
+    this.version++;
+  }
+}

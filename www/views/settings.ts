@@ -1,0 +1,92 @@
+// The settings form, built from the settings table: one input per setting that has a label, with the bounds the
+// Rust core checks; changing an input sets the element's attribute, so the form and the attributes cannot disagree.
+import { SETTINGS, SETTING_KEYS, type SettingKey } from '../settings.js';
+import type { TrainSettings } from '../protocol.js';
+import { Listeners, find, type PlaygroundActions, type PlaygroundState, type SettingLimits, type View } from './view.js';
+
+type FormKey = keyof TrainSettings;
+const FORM_KEYS = SETTING_KEYS.filter((k): k is FormKey => 'label' in SETTINGS[k]);
+
+export class SettingsView implements View {
+  #listeners = new Listeners();
+  #inputs = new Map<FormKey, HTMLInputElement | HTMLSelectElement>();
+  #limits: SettingLimits | null = null;
+  #shown: TrainSettings | null = null;
+  #export!: HTMLButtonElement;
+
+  constructor(private readonly actions: PlaygroundActions) {}
+
+  mount(host: HTMLElement): void {
+    host.innerHTML = `<div class="settings" part="settings">${FORM_KEYS.map(inputHtml).join('')}
+      <div class="actions">
+        <button data-action="export" disabled>Export weights</button>
+        <label class="file" tabindex="0">Load weights…<input type="file" accept=".safetensors"></label>
+        <p class="hint">β and learning rate apply at once; the others start a new model.</p>
+      </div></div>`;
+    for (const key of FORM_KEYS) {
+      const input = find<HTMLInputElement | HTMLSelectElement>(host, `[data-attr="${SETTINGS[key].attribute}"]`);
+      this.#inputs.set(key, input);
+      this.#listeners.on(input, 'change', () => this.actions.setAttribute(SETTINGS[key].attribute, input.value));
+    }
+    this.#export = find(host, '[data-action="export"]');
+    this.#listeners.on(this.#export, 'click', () => this.actions.saveWeights());
+    const file = find<HTMLInputElement>(host, '.file input');
+    const label = find<HTMLElement>(host, '.file');
+    this.#listeners.on(file, 'change', () => {
+      const chosen = file.files?.[0];
+      file.value = '';
+      if (chosen) this.actions.loadWeightsFile(chosen);
+    });
+    // The label is focusable; Enter or Space opens the picker as a click would.
+    this.#listeners.on(label, 'keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        file.click();
+      }
+    });
+  }
+
+  update(state: Readonly<PlaygroundState>): void {
+    this.#export.disabled = state.ready === null;
+    if (state.limits !== this.#limits) {
+      this.#limits = state.limits;
+      if (state.limits) this.#applyLimits(state.limits);
+    }
+    // Only when the settings object changed (the element replaces it on every change, and on a refused one so the
+    // input goes back to the value in force): progress updates must not overwrite what a person is typing.
+    if (state.settings === this.#shown) return;
+    this.#shown = state.settings;
+    for (const [key, input] of this.#inputs) {
+      const value = String(state.settings[key]);
+      if (input instanceof HTMLSelectElement && ![...input.options].some((o) => o.value === value)) input.add(new Option(value));
+      input.value = value;
+    }
+  }
+
+  dispose(): void {
+    this.#listeners.dispose();
+    this.#inputs.clear();
+    this.#shown = null;
+  }
+
+  #applyLimits(limits: SettingLimits): void {
+    for (const [key, input] of this.#inputs) {
+      const range = key in limits ? limits[key as keyof SettingLimits] : null;
+      if (!range || !(input instanceof HTMLInputElement)) continue;
+      input.min = String(range.min + (range.minExclusive ? Number.EPSILON : 0));
+      if (range.max !== undefined && range.max !== null) input.max = String(range.max);
+    }
+  }
+}
+
+function inputHtml(key: SettingKey): string {
+  const d = SETTINGS[key];
+  if (!('label' in d)) return '';
+  const attrs = `data-attr="${d.attribute}" title="${d.doc}"`;
+  if ('choices' in d) {
+    return `<label>${d.label}<select ${attrs}>${d.choices.map((c) => `<option>${c}</option>`).join('')}</select></label>`;
+  }
+  const step = d.type === 'integer' ? '1' : '0.1';
+  const min = key === 'seed' ? ' min="0"' : '';
+  return `<label>${d.label}<input ${attrs} type="number" step="${step}"${min}></label>`;
+}

@@ -1,0 +1,71 @@
+// What every view of <vae-playground> is: it builds its own DOM inside the host it is given, draws from the
+// element's state, and on dispose removes every listener it added (so a view can never outlive its element).
+import type { ReadyInfo, TrainSettings } from '../protocol.js';
+import type { LossHistory } from './loss-history.js';
+
+export interface View {
+  mount(host: HTMLElement): void;
+  /** Called whenever the state may have changed; a view redraws only what did. */
+  update(state: Readonly<PlaygroundState>): void;
+  dispose(): void;
+}
+
+/** The ranges the Rust core accepts, for the inputs' bounds (see `settingLimits` in src/bindings.rs). */
+export type SettingLimits = Record<'hiddenUnits' | 'latentDim' | 'beta' | 'learningRate' | 'batchSize', {
+  min: number;
+  max?: number;
+  minExclusive: boolean;
+}>;
+
+export interface PlaygroundState {
+  settings: TrainSettings;
+  epochs: number;
+  limits: SettingLimits | null;
+  /** What is loading now, in words; null once the worker is ready or has failed. */
+  loading: string | null;
+  ready: ReadyInfo | null;
+  running: boolean;
+  /** The epoch count training last stopped at because it reached `epochs`. */
+  trainedEpoch: number | null;
+  progress: { epoch: number; epochProgress: number; samplesPerSec: number } | null;
+  history: LossHistory;
+  latents: { z: Float32Array; labels: Uint8Array } | null;
+  z: readonly number[];
+  /** The decoded digit at z. */
+  pixels: Float32Array | null;
+  error: { message: string; fatal: boolean } | null;
+}
+
+/** What views may ask the element to do. */
+export interface PlaygroundActions {
+  train(): void;
+  pause(): void;
+  reset(): void;
+  retry(): void;
+  dismissError(): void;
+  moveTo(z: readonly number[]): void;
+  setAttribute(name: string, value: string): void;
+  loadWeightsFile(file: File): void;
+  saveWeights(): void;
+}
+
+/** Adds listeners that all go when `dispose` is called: one AbortController per view. */
+export class Listeners {
+  #controller = new AbortController();
+
+  on<K extends keyof HTMLElementEventMap>(target: HTMLElement, type: K, listener: (event: HTMLElementEventMap[K]) => void): void {
+    target.addEventListener(type, listener as EventListener, { signal: this.#controller.signal });
+  }
+
+  dispose(): void {
+    this.#controller.abort();
+    this.#controller = new AbortController();
+  }
+}
+
+/** The host's first element matching `selector`; a missing one is a bug in the view's own template. */
+export function find<T extends Element>(host: ParentNode, selector: string): T {
+  const found = host.querySelector<T>(selector);
+  if (!found) throw new Error(`vae-playground: the view lost its ${selector}`);
+  return found;
+}

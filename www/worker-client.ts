@@ -1,0 +1,134 @@
+// The element's one way to its training worker: starting it (also from another origin), numbering model
+// generations, requests with replies typed by their kind, and ending it.
+import {
+  post, type FromWorker, type Generation, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
+  type TrainSettings, type WorkerEvent, type WorkerRequest, type WorkerSources,
+} from './protocol.js';
+
+export interface WorkerClientHandlers {
+  /** A message about the current model (messages about older generations never arrive here). */
+  onEvent(event: WorkerEvent): void;
+  /** The worker script failed to load or crashed. */
+  onCrash(message: string): void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+export class WorkerClient {
+  readonly #worker: Worker;
+  readonly #workerUrl: string;
+  readonly #handlers: WorkerClientHandlers;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  /** The newest generation handed out. */
+  #issued: Generation = 0;
+  /** The generation in force: messages stamped with an older one are dropped. */
+  #current: Generation = 0;
+  #closed: Error | null = null;
+
+  constructor(workerUrl: string, handlers: WorkerClientHandlers) {
+    this.#workerUrl = workerUrl;
+    this.#handlers = handlers;
+    this.#worker = startWorker(workerUrl);
+    this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      handlers.onCrash(
+        `The training worker failed to start or crashed (${event.message || 'no details'}). ` +
+          `Check that ${this.#workerUrl} is served, with CORS headers if it is on another origin.`,
+      );
+    };
+  }
+
+  get generation(): Generation {
+    return this.#current;
+  }
+
+  init(settings: TrainSettings, sources: WorkerSources, simd: boolean): void {
+    this.#send({ type: 'init', generation: this.#newGeneration(), settings, sources, simd });
+  }
+
+  /** A fresh model: from here on, nothing about the previous one reaches `onEvent`. */
+  reset(settings: TrainSettings): void {
+    this.#send({ type: 'reset', generation: this.#newGeneration(), settings });
+  }
+
+  train(epochs: number): void {
+    this.#send({ type: 'train', epochs });
+  }
+
+  pause(): void {
+    this.#send({ type: 'pause' });
+  }
+
+  set(change: { learningRate?: number; beta?: number }): void {
+    this.#send({ type: 'set', ...change });
+  }
+
+  /** A request and its reply, typed by kind. A `load` that succeeds starts a new generation. */
+  request<K extends RequestKind>(request: RequestOf<K>, transfer: Transferable[] = []): Promise<ReplyOf<K>> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    const id = this.#nextId++;
+    const generation = request.kind === 'load' ? ++this.#issued : this.#current;
+    return new Promise<ReplyOf<K>>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      post(this.#worker, { type: 'request', id, generation, request: request as WorkerRequest }, transfer);
+    });
+  }
+
+  /** Ends the worker; pending and later requests reject with `reason`. */
+  terminate(reason: Error): void {
+    if (this.#closed) return;
+    this.#closed = reason;
+    this.#worker.terminate();
+    for (const { reject } of this.#pending.values()) reject(reason);
+    this.#pending.clear();
+  }
+
+  #newGeneration(): Generation {
+    this.#current = ++this.#issued;
+    return this.#current;
+  }
+
+  #send(message: ToWorker): void {
+    if (!this.#closed) post(this.#worker, message);
+  }
+
+  #receive(message: FromWorker): void {
+    if (this.#closed) return;
+    if (message.type === 'reply') {
+      const pending = this.#pending.get(message.id);
+      this.#pending.delete(message.id);
+      if (message.generation > this.#current) this.#current = message.generation;
+      if (message.reply.ok) pending?.resolve(message.reply.value);
+      else pending?.reject(new Error(message.reply.message));
+      return;
+    }
+    // A newer generation than the one in force can only be a `load` taking effect before its reply arrives.
+    if (message.generation < this.#current) return;
+    this.#current = message.generation;
+    const { generation: _, ...event } = message;
+    this.#handlers.onEvent(event as WorkerEvent);
+  }
+}
+
+/**
+ * A module worker for `url`. Browsers refuse `new Worker(url)` for another origin's URL, so a widget loaded from a
+ * CDN starts a same-origin `blob:` worker that imports the real script (which needs CORS headers, as any
+ * cross-origin module does).
+ */
+function startWorker(url: string): Worker {
+  const options: WorkerOptions = { type: 'module', name: 'vae-playground trainer' };
+  if (new URL(url).origin === location.origin) return new Worker(url, options);
+  const shim = new Blob([`import ${JSON.stringify(url)};`], { type: 'text/javascript' });
+  const shimUrl = URL.createObjectURL(shim);
+  try {
+    return new Worker(shimUrl, options);
+  } finally {
+    // The worker has its own reference to the script once started; the URL itself is no longer needed.
+    setTimeout(() => URL.revokeObjectURL(shimUrl), 30_000);
+  }
+}
