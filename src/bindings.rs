@@ -16,7 +16,7 @@ pub fn start() {
 
 /// The settings object the element, the worker and the benchmark all pass (`TrainSettings` in www/protocol.ts).
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct Settings {
     hidden_units: usize,
     latent_dim: usize,

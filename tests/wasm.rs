@@ -128,8 +128,8 @@ fn errors_reach_javascript_as_errors_a_person_can_act_on() {
     assert!(msg.starts_with("batch size = 5000 is not allowed: a whole number from 1 to 4096"), "{msg}");
     let msg = message(validate_settings(settings(r#""hiddenUnits":-5"#)).unwrap_err());
     assert!(msg.starts_with("settings object not understood") && msg.contains("-5"), "{msg}");
-    let msg = message(validate_settings(settings(r#""hiddenUnit":5"#)).unwrap_err());
-    assert!(msg.contains("hiddenUnit"), "a misspelt field is named: {msg}");
+    let msg = message(validate_settings(js_sys::JSON::parse(r#"{"hiddenUnits":128}"#).unwrap()).unwrap_err());
+    assert!(msg.contains("missing field `latentDim`"), "a missing field is named: {msg}");
     validate_settings(settings("")).unwrap();
     let mut t = trainer(0);
     let msg = message(t.set_learning_rate(f64::NAN).unwrap_err());
