@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use crate::generate::{manifold, GridPlane};
 use crate::train::{encode_means, evaluate};
-use crate::{weights, Dataset, Error, Result, TrainConfig, Trainer, Vae, VaeConfig, IMAGE_SIDE};
+use crate::{weights, Dataset, Error, Result, TrainConfig, Trainer, Vae, VaeConfig, IMAGE_PIXELS, IMAGE_SIDE};
 
 #[derive(Parser)]
 #[command(name = "vae", version, about = "Train and explore a 2-D variational autoencoder on MNIST digits")]
@@ -262,31 +263,21 @@ impl Drop for AtomicOutput {
     }
 }
 
-/// The classic picture of a 2-D VAE: decode a grid of latent points placed at evenly spaced quantiles of N(0, 1),
-/// so equal areas of the picture hold equal prior mass. Latent dimensions beyond the first two stay at 0.
+/// The classic picture of a 2-D VAE: a grid of latent points at evenly spaced quantiles of N(0, 1), decoded, so equal
+/// areas of the picture hold equal prior mass. Latent dimensions beyond the first two stay at 0.
 fn write_manifold(vae: &Vae, grid: usize, out: &Path) -> Result<()> {
-    if !(1..=100).contains(&grid) {
-        return Err(Error::InvalidSetting { name: "grid", value: grid.to_string(), expected: "from 1 to 100" });
-    }
     let latent = vae.config().latent;
+    let digits = manifold(vae.decoder(), grid, &GridPlane::first_two(latent))?;
+    let output = AtomicOutput::prepare(out)?;
     let side = grid * IMAGE_SIDE;
     let mut pixels = vec![0u8; side * side];
-    let quantile = |i: usize| inverse_normal_cdf((i as f64 + 0.5) / grid as f64) as f32;
-    for row in 0..grid {
-        for col in 0..grid {
-            let mut z = vec![0f32; latent];
-            z[0] = quantile(col);
-            if latent > 1 {
-                z[1] = quantile(grid - 1 - row); // up is +z1, as on a plot
-            }
-            let digit = vae.decoder().decode_point(&z)?;
-            for (i, v) in digit.iter().enumerate() {
-                let (y, x) = (row * IMAGE_SIDE + i / IMAGE_SIDE, col * IMAGE_SIDE + i % IMAGE_SIDE);
-                pixels[y * side + x] = (v * 255.0).round() as u8;
-            }
+    for (cell, digit) in digits.chunks(IMAGE_PIXELS).enumerate() {
+        let (row, col) = (cell / grid, cell % grid);
+        for (i, v) in digit.iter().enumerate() {
+            let (y, x) = (row * IMAGE_SIDE + i / IMAGE_SIDE, col * IMAGE_SIDE + i % IMAGE_SIDE);
+            pixels[y * side + x] = (v * 255.0).round() as u8;
         }
     }
-    let output = AtomicOutput::prepare(out)?;
     let mut png_bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut png_bytes, side as u32, side as u32);
     encoder.set_color(png::ColorType::Grayscale);
@@ -298,26 +289,4 @@ fn write_manifold(vae: &Vae, grid: usize, out: &Path) -> Result<()> {
     encoder.write_header().map_err(io_error)?.write_image_data(&pixels).map_err(io_error)?;
     output.commit(&png_bytes)?;
     Ok(())
-}
-
-/// Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9).
-fn inverse_normal_cdf(p: f64) -> f64 {
-    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
-    const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-    const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-    let tail = |q: f64| {
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    };
-    if p < 0.02425 {
-        tail((-2.0 * p.ln()).sqrt())
-    } else if p > 1.0 - 0.02425 {
-        -tail((-2.0 * (1.0 - p).ln()).sqrt())
-    } else {
-        let q = p - 0.5;
-        let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
-            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
-    }
 }

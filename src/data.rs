@@ -86,6 +86,17 @@ impl Dataset {
         Ok(Tensor::from_vec(pixels, (indices.len(), IMAGE_PIXELS), &Device::Cpu)?)
     }
 
+    /// The mean image, 784 intensities in [0, 1]: the baseline that recovery is compared with.
+    pub fn mean_image(&self) -> Vec<f32> {
+        let mut sum = vec![0f64; IMAGE_PIXELS];
+        for image in self.images.chunks(IMAGE_PIXELS) {
+            for (s, &p) in sum.iter_mut().zip(image) {
+                *s += p as f64;
+            }
+        }
+        sum.iter().map(|s| (s / (255.0 * self.len().max(1) as f64)) as f32).collect()
+    }
+
     /// All images in order, as one tensor.
     pub fn all(&self) -> Result<Tensor> {
         self.batch(&(0..self.len()).collect::<Vec<_>>())

@@ -3,10 +3,15 @@
 //! The same code trains natively (the `vae` CLI) and in the browser (wasm32, see `bindings`). Nothing here
 //! touches the DOM: the bindings hand plain numbers and bytes to TypeScript.
 
+pub mod classifier;
 pub mod data;
+pub mod drawing;
 pub mod error;
+pub mod generate;
 pub mod loss;
 pub mod model;
+pub mod pca;
+pub mod recover;
 pub mod rng;
 pub mod train;
 pub mod weights;

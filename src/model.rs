@@ -61,7 +61,7 @@ impl Layer {
     }
 
     /// PyTorch's default `nn.Linear` initialisation, U(−1/√in, 1/√in) for weight and bias, from a seeded stream.
-    fn init(rng: &mut SeededRng, inputs: usize, outputs: usize) -> Result<Self> {
+    pub(crate) fn init(rng: &mut SeededRng, inputs: usize, outputs: usize) -> Result<Self> {
         let bound = 1.0 / (inputs as f32).sqrt();
         let weight = Tensor::from_vec(rng.uniform(outputs * inputs, bound), (outputs, inputs), &Device::Cpu)?;
         let bias = Tensor::from_vec(rng.uniform(outputs, bound), outputs, &Device::Cpu)?;

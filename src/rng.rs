@@ -24,6 +24,11 @@ impl SeededRng {
         (0..n).map(|_| self.0.sample(StandardNormal)).collect()
     }
 
+    /// A whole number in 0..n.
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0.random_range(0..n)
+    }
+
     pub fn shuffle(&mut self, items: &mut [usize]) {
         // Fisher–Yates, written out so the order does not depend on rand's internal choice of algorithm.
         for i in (1..items.len()).rev() {
