@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+use crate::classifier::{self, ClassifierTrainer};
 use crate::data::{Dataset, IMAGE_PIXELS};
+use crate::generate::{self, GridPlane};
+use crate::{drawing, recover};
 use crate::model::{Decoder, Vae, VaeConfig, MAX_HIDDEN, MAX_LATENT};
 use crate::train::{encode_means, TrainConfig, Trainer, MAX_BATCH_SIZE};
 use crate::weights;
@@ -138,6 +141,8 @@ impl DataHandle {
 #[wasm_bindgen]
 pub struct TrainerHandle {
     trainer: Trainer,
+    /// The mean training digit, computed on first use.
+    mean_image: Option<Vec<f32>>,
 }
 
 #[wasm_bindgen]
@@ -146,7 +151,7 @@ impl TrainerHandle {
     /// (`TrainSettings`: hiddenUnits, latentDim, beta, learningRate, batchSize, seed).
     #[wasm_bindgen(constructor)]
     pub fn new(data: &DataHandle, settings: JsValue) -> Result<TrainerHandle, JsError> {
-        Ok(TrainerHandle { trainer: Trainer::new(Settings::from_js(settings)?, &data.data)? })
+        Ok(TrainerHandle { trainer: Trainer::new(Settings::from_js(settings)?, &data.data)?, mean_image: None })
     }
 
     pub fn step(&mut self) -> Result<StepResult, JsError> {
@@ -286,4 +291,82 @@ impl DecoderHandle {
     pub fn latent(&self) -> usize {
         self.decoder.latent()
     }
+}
+
+#[wasm_bindgen]
+impl TrainerHandle {
+    /// The manifold: n × n digits (n·n·784 intensities, cells row by row from the top-left) over the Gaussian
+    /// quantiles of latent dimensions `x` (across) and `y` (up), the others at `base`'s values.
+    pub fn manifold(&self, n: usize, x: usize, y: usize, base: &[f32]) -> Result<Vec<f32>, JsError> {
+        Ok(generate::manifold(self.trainer.vae().decoder(), n, &GridPlane { x, y, base: base.to_vec() })?)
+    }
+
+    /// n digits decoded from z ~ N(0, I) drawn from `seed`: n·784 intensities.
+    pub fn samples(&self, n: usize, seed: u64) -> Result<Vec<f32>, JsError> {
+        Ok(generate::samples(self.trainer.vae().decoder(), n, seed)?.1)
+    }
+
+    /// `iterations` steps of recovery (784 values each, flat): `mask` is 1 where a pixel is missing; missing pixels
+    /// start from the mean training digit.
+    pub fn recover(&mut self, pixels: &[f32], mask: &[f32], iterations: usize) -> Result<Vec<f32>, JsError> {
+        let mean = self.mean_image.get_or_insert_with(|| self.trainer.train_set().mean_image());
+        Ok(recover::recover(self.trainer.vae(), pixels, mask, mean, iterations)?)
+    }
+
+    /// The mean training digit: what recovery starts from, and its baseline.
+    #[wasm_bindgen(js_name = meanImage)]
+    pub fn mean_image(&mut self) -> Vec<f32> {
+        self.mean_image.get_or_insert_with(|| self.trainer.train_set().mean_image()).clone()
+    }
+}
+
+/// The digit classifier, trained a minibatch at a time on the training split's labels.
+#[wasm_bindgen]
+pub struct ClassifierHandle {
+    trainer: ClassifierTrainer,
+    test: Dataset,
+}
+
+#[wasm_bindgen]
+impl ClassifierHandle {
+    #[wasm_bindgen(constructor)]
+    pub fn new(data: &DataHandle, seed: u64) -> Result<ClassifierHandle, JsError> {
+        let (train, test) = data.data.split();
+        Ok(ClassifierHandle { trainer: ClassifierTrainer::new(train, classifier::EPOCHS, seed)?, test })
+    }
+
+    /// One minibatch of training; nothing once done.
+    pub fn step(&mut self) -> Result<(), JsError> {
+        Ok(self.trainer.step()?)
+    }
+
+    pub fn done(&self) -> bool {
+        self.trainer.done()
+    }
+
+    pub fn progress(&self) -> f64 {
+        self.trainer.progress()
+    }
+
+    /// Test-split accuracy of the classifier as trained so far.
+    pub fn accuracy(&self) -> Result<f32, JsError> {
+        Ok(self.trainer.classifier().accuracy(&self.test)?)
+    }
+
+    /// Ten probabilities per image (784 intensities each).
+    pub fn probabilities(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
+        Ok(self.trainer.classifier().probabilities(pixels)?)
+    }
+}
+
+/// The z of each cell of `TrainerHandle.manifold`'s grid, `base.length` values per cell, in the same order.
+#[wasm_bindgen(js_name = gridPoints)]
+pub fn grid_points(n: usize, x: usize, y: usize, base: &[f32]) -> Result<Vec<f32>, JsError> {
+    Ok(generate::grid_points(n, &GridPlane { x, y, base: base.to_vec() })?)
+}
+
+/// A drawing (`width` × `height` intensities in [0, 1], white ink on black) made into a 28 × 28 MNIST-style digit.
+#[wasm_bindgen(js_name = prepareDrawing)]
+pub fn prepare_drawing(pixels: &[f32], width: usize, height: usize) -> Result<Vec<f32>, JsError> {
+    Ok(drawing::prepare(pixels, width, height)?)
 }

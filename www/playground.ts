@@ -11,6 +11,7 @@ import {
 import { STYLES } from './styles.js';
 import { ChartView } from './views/chart.js';
 import { DigitView } from './views/digit.js';
+import { GenerateView } from './views/generate.js';
 import { LatentView } from './views/latent.js';
 import { LossHistory } from './views/loss-history.js';
 import { SettingsView } from './views/settings.js';
@@ -24,6 +25,7 @@ export interface EpochDetail { epoch: number; testElbo: number; recon: number; k
 export interface LatentChangeDetail { z: number[]; pixels: Float32Array }
 export interface TrainedDetail { epoch: number }
 export interface ErrorDetail { message: string }
+export interface Classification { digit: number; probabilities: Float32Array }
 export type ReadyDetail = ReadyInfo;
 
 export interface VaePlaygroundEventMap {
@@ -50,6 +52,7 @@ const TEMPLATE = `
     <div class="host" data-view="latent"></div>
     <div class="side"><div class="host" data-view="digit"></div><div class="host" data-view="chart"></div></div>
   </div>
+  <div class="host" data-view="generate"></div>
   <div class="host" data-view="settings"></div>
 </div>`;
 
@@ -73,6 +76,7 @@ const TEMPLATE = `
  * @csspart latent - The 2-D latent panel.
  * @csspart digit - The decoded digit.
  * @csspart chart - The loss chart.
+ * @csspart generate - The manifold and the random samples.
  * @csspart settings - The settings form.
  *
  * @cssproperty --vae-bg - Background. @cssproperty --vae-panel - Panel background.
@@ -120,8 +124,12 @@ export class VaePlaygroundElement extends HTMLElement {
     latents: null,
     z: [0, 0],
     pixels: null,
+    decoderVersion: 0,
+    classifier: null,
     error: null,
   };
+  /** Seeds for `sample()` without a seed: each call draws new digits, and a page reload repeats the sequence. */
+  #nextSampleSeed = 1;
   #views: View[] = [];
   #mounted = false;
   #frame = 0;
@@ -160,6 +168,11 @@ export class VaePlaygroundElement extends HTMLElement {
       ['latent', new LatentView(actions)],
       ['digit', new DigitView(actions)],
       ['chart', new ChartView()],
+      ['generate', new GenerateView({
+        moveTo: actions.moveTo,
+        manifold: (n, x, y) => this.#manifold(n, x, y),
+        sample: (n) => this.sample(n),
+      })],
       ['settings', new SettingsView(actions)],
     ];
     for (const [name, view] of views) view.mount(this.#host(name));
@@ -254,6 +267,40 @@ export class VaePlaygroundElement extends HTMLElement {
     }
   }
 
+  /** n digits decoded from z ~ N(0, I): n·784 intensities. Each call draws new ones; the same `seed` the same ones. */
+  async sample(n: number, seed: number = this.#nextSampleSeed++): Promise<Float32Array> {
+    const reply = await this.#readyClient().request({ kind: 'sample', n: wholeNumber('sample: n', n), seed: wholeNumber('sample: seed', seed) });
+    return reply.pixels;
+  }
+
+  /**
+   * The manifold: n × n digits over the Gaussian quantiles of latent dimensions `dims` (across, up; default the
+   * first two, every other at 0), n·n·784 intensities, cells row by row from the top-left.
+   */
+  async manifold(n: number, dims: readonly [number, number] = [0, 1]): Promise<Float32Array> {
+    return (await this.#manifold(n, dims[0], dims[1])).pixels;
+  }
+
+  /**
+   * Fills the missing pixels of a 28 × 28 image (784 intensities in [0, 1]; `mask` is 784 values, 1 where a pixel is
+   * missing) by iterating encode → decode with the known pixels held fixed; the known pixels come back unchanged.
+   */
+  async recover(pixels: ArrayLike<number>, mask: ArrayLike<number>, iterations = 10): Promise<Float32Array> {
+    const reply = await this.#readyClient().request({
+      kind: 'recover', pixels: Float32Array.from(pixels), mask: Float32Array.from(mask), iterations: wholeNumber('recover: iterations', iterations),
+    });
+    return reply.steps.slice(-784);
+  }
+
+  /** What digit an image (784 intensities) looks like to a classifier trained in the worker on the training labels. */
+  async classify(pixels: ArrayLike<number>): Promise<Classification> {
+    const reply = await this.#readyClient().request({ kind: 'classify', pixels: Float32Array.from(pixels) });
+    const probabilities = reply.probabilities;
+    let digit = 0;
+    for (let d = 1; d < 10; d++) if (probabilities[d] > probabilities[digit]) digit = d;
+    return { digit, probabilities };
+  }
+
   override addEventListener<K extends keyof VaePlaygroundEventMap>(type: K, listener: (this: VaePlaygroundElement, ev: VaePlaygroundEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
@@ -299,6 +346,11 @@ export class VaePlaygroundElement extends HTMLElement {
       loadWeightsFile: (file) => void this.loadWeights(file).catch(() => undefined), // reported through the error event
       saveWeights: () => void this.#saveWeights(),
     };
+  }
+
+  #manifold(n: number, x: number, y: number): Promise<{ pixels: Float32Array; z: Float32Array }> {
+    const base = new Float32Array(this.#state.z.length);
+    return this.#readyClient().request({ kind: 'manifold', n: wholeNumber('manifold: n', n), x: wholeNumber('manifold: dims', x), y: wholeNumber('manifold: dims', y), base });
   }
 
   #readyClient(): WorkerClient {
@@ -468,6 +520,9 @@ export class VaePlaygroundElement extends HTMLElement {
         state.running = event.running;
         if (event.running) state.trainedEpoch = null;
         break;
+      case 'classifier':
+        state.classifier = { progress: event.progress, accuracy: event.accuracy };
+        break;
       case 'trained':
         state.trainedEpoch = event.epoch;
         this.#emit('trained', { epoch: event.epoch });
@@ -482,6 +537,7 @@ export class VaePlaygroundElement extends HTMLElement {
 
   /** The decoder's latent size may differ from z's (a new model, a loaded file): z starts at the origin then. */
   #onDecoderChanged(): void {
+    this.#state.decoderVersion++;
     const latent = this.#decoder.latent;
     if (latent !== null && latent !== this.#state.z.length) {
       this.#state.z = new Array(latent).fill(0);
@@ -546,6 +602,12 @@ export class VaePlaygroundElement extends HTMLElement {
     this.#render();
     this.#emit('error', { message });
   }
+}
+
+/** A whole number ≥ 0, checked before it crosses into Rust (where a negative or fractional one would wrap or be cut). */
+function wholeNumber(what: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${what} = ${value} is not allowed: a whole number ≥ 0`);
+  return value;
 }
 
 // The reflected properties, typed from the settings table (declaration merging with the class above).

@@ -26,6 +26,14 @@ export interface RequestTable {
   export: { request: object; reply: { bytes: ArrayBuffer } };
   load: { request: { bytes: ArrayBuffer }; reply: { hidden: number; latent: number } };
   encode: { request: { pixels: Float32Array }; reply: { z: Float32Array } };
+  /** n × n digits over the Gaussian quantiles of latent dimensions x (across) and y (up), the others at `base`. */
+  manifold: { request: { n: number; x: number; y: number; base: Float32Array }; reply: { pixels: Float32Array; z: Float32Array } };
+  /** n digits from z ~ N(0, I), drawn from `seed`. */
+  sample: { request: { n: number; seed: number }; reply: { pixels: Float32Array } };
+  /** Each of `iterations` recovery steps (784 values each); `mask` is 1 where a pixel is missing. */
+  recover: { request: { pixels: Float32Array; mask: Float32Array; iterations: number }; reply: { steps: Float32Array; mean: Float32Array } };
+  /** Ten probabilities per image; answered once the classifier has finished training. */
+  classify: { request: { pixels: Float32Array }; reply: { probabilities: Float32Array } };
 }
 export type RequestKind = keyof RequestTable;
 export type RequestOf<K extends RequestKind> = { kind: K } & RequestTable[K]['request'];
@@ -88,6 +96,8 @@ export type WorkerEvent =
   | { type: 'decoder'; hidden: number; latent: number; weights: Float32Array }
   | { type: 'status'; running: boolean }
   | { type: 'trained'; epoch: number }
+  /** The digit classifier's training: progress 0..1, and its test accuracy once done. */
+  | { type: 'classifier'; progress: number; accuracy: number | null }
   /** fatal: the worker cannot go on (nothing loaded); otherwise it keeps its last good state. */
   | { type: 'error'; message: string; fatal: boolean };
 

@@ -79,6 +79,14 @@ button:disabled { opacity: 0.5; cursor: default; }
 .sliders { display: grid; gap: 4px; width: 100%; margin-top: 8px; }
 .sliders label { display: grid; grid-template-columns: 2.2em 1fr; align-items: center; font-size: 12px; color: var(--vae-muted); }
 .chart canvas { display: block; width: 100%; height: 190px; }
+.generate-body { display: grid; grid-template-columns: minmax(0, 1.6fr) minmax(0, 1fr); gap: 12px; align-items: start; }
+.generate figure { margin: 0; display: grid; gap: 6px; }
+.generate canvas { width: 100%; aspect-ratio: 1; image-rendering: pixelated; background: #000; border-radius: 6px; }
+.generate canvas.manifold { cursor: pointer; }
+.generate figcaption { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; font-size: 12px; color: var(--vae-muted); }
+.generate figcaption input, .generate figcaption select { font: inherit; color: var(--vae-fg); background: var(--vae-bg); border: 1px solid var(--vae-border); border-radius: 6px; padding: 3px 5px; }
+.generate figcaption input { width: 4.5em; }
+.cell-note { font-variant-numeric: tabular-nums; }
 .settings { display: grid; grid-template-columns: repeat(auto-fill, minmax(132px, 1fr)); gap: 8px 12px; align-items: end; }
 .settings label { display: grid; gap: 3px; font-size: 12px; color: var(--vae-muted); }
 .settings input, .settings select { font: inherit; color: var(--vae-fg); background: var(--vae-bg); border: 1px solid var(--vae-border); border-radius: 6px; padding: 5px 7px; width: 100%; }
@@ -91,12 +99,12 @@ button:disabled { opacity: 0.5; cursor: default; }
 .error button { min-height: 28px; padding: 2px 10px; }
 .hint { font-size: 12px; color: var(--vae-muted); margin: 0; }
 @container (max-width: 620px) {
-  .main, .main.no-latent .side { grid-template-columns: minmax(0, 1fr); }
+  .main, .main.no-latent .side, .generate-body { grid-template-columns: minmax(0, 1fr); }
   .status { margin-left: 0; width: 100%; }
 }
 /* compact: just the latent panel and the digit, side by side, for a blog post. */
 :host([compact]) .root { padding: 8px; gap: 8px; }
-:host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings,
+:host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings, :host([compact]) .generate,
 :host([compact]) .progress, :host([compact]) .legend, :host([compact]) .panel h3 { display: none; }
 :host([compact]) .main { grid-template-columns: minmax(0, 1.4fr) minmax(0, 1fr); gap: 8px; }
 :host([compact]) .panel { padding: 6px; }

@@ -1,6 +1,6 @@
 // The training worker: loads wasm and digits, runs the trainer in short slices, answers commands between slices.
 // One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it.
-import { DataHandle, TrainerHandle, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
+import { ClassifierHandle, DataHandle, TrainerHandle, gridPoints, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
 import {
   post, type FromWorker, type Generation, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
   type TrainSettings, type WorkerEvent,
@@ -12,6 +12,9 @@ const SLICE_MS = 25;
 const PROGRESS_EVERY_MS = 120;
 const DECODER_EVERY_MS = 200;
 const LATENTS_EVERY_MS = 1000;
+/** Classifier training per loop turn: it shares the worker with the VAE, so each gets a slice in turn. */
+const CLASSIFIER_SLICE_MS = 8;
+const CLASSIFIER_SEED = 0;
 
 // The page's tsconfig has the DOM types, not the worker ones; this is all of the worker scope that is used here.
 const scope = self as unknown as {
@@ -96,13 +99,19 @@ class Session {
   }
 }
 
-/** The worker's state: the digits (read once), the current session, and whether the one loop should run. */
+/** The worker's state: the digits (read once), the current session, the classifier, whether the one loop runs. */
 const worker = {
   data: null as DataHandle | null,
   session: null as Session | null,
   running: false,
   targetEpochs: 0,
   loopActive: false,
+  /** Trained only once something asks for it (classify), so it never slows training nobody needs it for. */
+  classifier: null as ClassifierHandle | null,
+  classifierWanted: false,
+  /** Requests that need the classifier, answered when its training is done. */
+  classifierWaiters: [] as (() => void)[],
+  lastClassifierNews: 0,
 };
 
 // Messages are handled one at a time, in order: a setting sent while 'init' is still fetching applies after it.
@@ -135,6 +144,8 @@ async function handle(message: ToWorker): Promise<void> {
       ]);
       worker.data = new DataHandle(sources.images, images, sources.labels, labels);
       const session = replaceSession(message.settings, message.generation);
+      worker.classifier?.free();
+      worker.classifier = new ClassifierHandle(worker.data, BigInt(CLASSIFIER_SEED));
       if (sources.weights) {
         try {
           session.trainer.loadWeights(await fetchBytes(sources.weights, 'the weights', 'check the `weights` attribute'));
@@ -164,16 +175,18 @@ async function handle(message: ToWorker): Promise<void> {
       return;
     }
     case 'request': {
+      // Not awaited: a request that waits (for the classifier) must not hold up the messages behind it.
       const { id, request } = message;
-      let reply;
-      try {
-        const value = answer(request, message.generation);
-        reply = { ok: true as const, value };
-      } catch (cause) {
-        reply = { ok: false as const, message: errorMessage(cause) };
-      }
-      const transfer = reply.ok ? transferablesOf(reply.value) : [];
-      post(scope, { type: 'reply', id, generation: worker.session?.generation ?? 0, reply }, transfer);
+      void Promise.resolve()
+        .then(() => answer(request, message.generation))
+        .then(
+          (value) => ({ ok: true as const, value }),
+          (cause) => ({ ok: false as const, message: errorMessage(cause) }),
+        )
+        .then((reply) => {
+          const transfer = reply.ok ? transferablesOf(reply.value) : [];
+          post(scope, { type: 'reply', id, generation: worker.session?.generation ?? 0, reply }, transfer);
+        });
       return;
     }
   }
@@ -193,7 +206,7 @@ function requireSession(): Session {
 }
 
 /** One handler per request kind, each returning exactly the reply its kind promises (see RequestTable). */
-const handlers: { [K in RequestKind]: (request: RequestOf<K>, generation: Generation) => ReplyOf<K> } = {
+const handlers: { [K in RequestKind]: (request: RequestOf<K>, generation: Generation) => ReplyOf<K> | Promise<ReplyOf<K>> } = {
   export: () => ({ bytes: requireSession().trainer.exportWeights().slice().buffer }),
   load: ({ bytes }, generation) => {
     const current = requireSession();
@@ -205,17 +218,54 @@ const handlers: { [K in RequestKind]: (request: RequestOf<K>, generation: Genera
     return { hidden: next.trainer.hidden(), latent: next.trainer.latent() };
   },
   encode: ({ pixels }) => ({ z: requireSession().trainer.encode(pixels) }),
+  manifold: ({ n, x, y, base }) => {
+    const trainer = requireSession().trainer;
+    // Each cell's z too, so a click on a cell can move the latent point exactly there.
+    return { pixels: trainer.manifold(n, x, y, base), z: gridPoints(n, x, y, base) };
+  },
+  sample: ({ n, seed }) => ({ pixels: requireSession().trainer.samples(n, BigInt(seed)) }),
+  recover: ({ pixels, mask, iterations }) => {
+    const trainer = requireSession().trainer;
+    return { steps: trainer.recover(pixels, mask, iterations), mean: trainer.meanImage() };
+  },
+  classify: async ({ pixels }) => {
+    const classifier = await trainedClassifier();
+    return { probabilities: classifier.probabilities(pixels) };
+  },
 };
 
-function answer(request: RequestOf<RequestKind>, generation: Generation): ReplyOf<RequestKind> {
+function answer(request: RequestOf<RequestKind>, generation: Generation): ReplyOf<RequestKind> | Promise<ReplyOf<RequestKind>> {
   const handler = handlers[request.kind] as (request: RequestOf<RequestKind>, generation: Generation) => ReplyOf<RequestKind>;
   return handler(request, generation);
 }
 
 function transferablesOf(value: ReplyOf<RequestKind>): Transferable[] {
-  if ('bytes' in value) return [value.bytes];
-  if ('z' in value) return [value.z.buffer as ArrayBuffer];
-  return [];
+  return Object.values(value).flatMap((v) => (v instanceof ArrayBuffer ? [v] : ArrayBuffer.isView(v) ? [v.buffer as ArrayBuffer] : []));
+}
+
+/** The classifier once its training is done (it trains in the loop's spare slices). */
+function trainedClassifier(): Promise<ClassifierHandle> {
+  const classifier = worker.classifier;
+  if (!classifier) return Promise.reject(new Error('The digits are not loaded yet.'));
+  if (classifier.done()) return Promise.resolve(classifier);
+  worker.classifierWanted = true;
+  startLoop();
+  return new Promise((resolve) => worker.classifierWaiters.push(() => resolve(classifier)));
+}
+
+/** A few milliseconds of classifier training; when it finishes, waiting requests are answered. */
+function classifierSlice(): void {
+  const classifier = worker.classifier;
+  if (!classifier || !classifierBusy()) return;
+  const start = performance.now();
+  do classifier.step();
+  while (!classifier.done() && performance.now() - start < CLASSIFIER_SLICE_MS);
+  const done = classifier.done();
+  if (done || start - worker.lastClassifierNews > 500) {
+    worker.lastClassifierNews = start;
+    worker.session?.send({ type: 'classifier', progress: classifier.progress(), accuracy: done ? classifier.accuracy() : null });
+  }
+  if (done) for (const resume of worker.classifierWaiters.splice(0)) resume();
 }
 
 function setRunning(value: boolean): void {
@@ -255,44 +305,53 @@ function startLoop(): void {
   });
 }
 
+function classifierBusy(): boolean {
+  return worker.classifierWanted && worker.classifier !== null && !worker.classifier.done();
+}
+
 async function trainLoop(): Promise<void> {
-  while (worker.running && worker.session) {
-    const session = worker.session;
-    const t = session.trainer;
-    const sliceStart = performance.now();
-    let epochFinished = false;
-    try {
-      do {
-        const result = t.step();
-        session.pendingLosses.push(result.loss, result.recon, result.kl);
-        session.throughput.samples += result.samples;
-        epochFinished = result.epochFinished;
-        session.epoch = result.epoch;
-        session.step = result.step;
-        result.free();
-      } while (!epochFinished && performance.now() - sliceStart < SLICE_MS);
-    } catch (cause) {
-      // Divergence: the trainer kept its last good weights; stop and say so.
-      setRunning(false);
-      session.send({ type: 'error', message: errorMessage(cause), fatal: false });
-      return;
-    }
-    const now = performance.now();
-    session.throughput.ms += now - sliceStart;
-    if (now - session.lastProgress >= PROGRESS_EVERY_MS || epochFinished) session.sendProgress(now);
-    if (now - session.lastDecoder >= DECODER_EVERY_MS || epochFinished) session.sendDecoder();
-    if (epochFinished) {
-      const elbo = t.evaluate();
-      session.send({ type: 'epoch', epoch: session.epoch, testElbo: elbo.negElbo, recon: elbo.recon, kl: elbo.kl });
-      elbo.free();
-      session.sendLatents();
-      if (worker.targetEpochs > 0 && session.epoch >= worker.targetEpochs) {
-        setRunning(false);
-        session.send({ type: 'trained', epoch: session.epoch });
-      }
-    } else if (now - session.lastLatents >= LATENTS_EVERY_MS) {
-      session.sendLatents();
-    }
+  while (worker.session && (worker.running || classifierBusy())) {
+    classifierSlice();
+    if (worker.running) vaeSlice(worker.session);
     await yieldToEvents();
+  }
+}
+
+/** About SLICE_MS of VAE training, then whatever is due: progress, a decoder snapshot, the epoch's evaluation. */
+function vaeSlice(session: Session): void {
+  const t = session.trainer;
+  const sliceStart = performance.now();
+  let epochFinished = false;
+  try {
+    do {
+      const result = t.step();
+      session.pendingLosses.push(result.loss, result.recon, result.kl);
+      session.throughput.samples += result.samples;
+      epochFinished = result.epochFinished;
+      session.epoch = result.epoch;
+      session.step = result.step;
+      result.free();
+    } while (!epochFinished && performance.now() - sliceStart < SLICE_MS);
+  } catch (cause) {
+    // Divergence: the trainer kept its last good weights; stop and say so.
+    setRunning(false);
+    session.send({ type: 'error', message: errorMessage(cause), fatal: false });
+    return;
+  }
+  const now = performance.now();
+  session.throughput.ms += now - sliceStart;
+  if (now - session.lastProgress >= PROGRESS_EVERY_MS || epochFinished) session.sendProgress(now);
+  if (now - session.lastDecoder >= DECODER_EVERY_MS || epochFinished) session.sendDecoder();
+  if (epochFinished) {
+    const elbo = t.evaluate();
+    session.send({ type: 'epoch', epoch: session.epoch, testElbo: elbo.negElbo, recon: elbo.recon, kl: elbo.kl });
+    elbo.free();
+    session.sendLatents();
+    if (worker.targetEpochs > 0 && session.epoch >= worker.targetEpochs) {
+      setRunning(false);
+      session.send({ type: 'trained', epoch: session.epoch });
+    }
+  } else if (now - session.lastLatents >= LATENTS_EVERY_MS) {
+    session.sendLatents();
   }
 }

@@ -1,14 +1,13 @@
 // The decoded digit: 28 × 28 intensities drawn at native size and scaled up by CSS (pixelated), the latent point in
 // numbers, and one slider per latent dimension when there is no 2-D panel to drag in.
+import { drawTiles } from './tiles.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
 
-const SIDE = 28;
 const SLIDER_RANGE = 3;
 
 export class DigitView implements View {
   #listeners = new Listeners();
-  #ctx: CanvasRenderingContext2D | null = null;
-  #image: ImageData | null = null;
+  #canvas!: HTMLCanvasElement;
   #zText!: HTMLElement;
   #sliders!: HTMLElement;
   #drawn: Float32Array | null = null;
@@ -20,12 +19,7 @@ export class DigitView implements View {
     host.innerHTML = `<div class="panel digit" part="digit"><h3>Decoded digit</h3>
       <canvas role="img" aria-label="The digit decoded from the latent point"></canvas>
       <div class="z" aria-hidden="true"></div><div class="sliders"></div></div>`;
-    const canvas = find<HTMLCanvasElement>(host, 'canvas');
-    canvas.width = SIDE;
-    canvas.height = SIDE;
-    this.#ctx = canvas.getContext('2d');
-    if (!this.#ctx) throw new Error('This browser cannot draw on a canvas (2d context unavailable).');
-    this.#image = this.#ctx.createImageData(SIDE, SIDE);
+    this.#canvas = find<HTMLCanvasElement>(host, 'canvas');
     this.#zText = find(host, '.z');
     this.#sliders = find(host, '.sliders');
   }
@@ -40,27 +34,13 @@ export class DigitView implements View {
     }
     if (state.pixels && state.pixels !== this.#drawn) {
       this.#drawn = state.pixels;
-      this.#draw(state.pixels);
+      drawTiles(this.#canvas, state.pixels, 1);
       this.#zText.textContent = `z = (${state.z.map((v) => v.toFixed(2)).join(', ')})`;
     }
   }
 
   dispose(): void {
     this.#listeners.dispose();
-  }
-
-  /** 784 intensities in [0, 1], white ink on black as in MNIST. */
-  #draw(pixels: ArrayLike<number>): void {
-    const image = this.#image!;
-    const data = image.data;
-    for (let i = 0; i < SIDE * SIDE; i++) {
-      const v = Math.round(Math.max(0, Math.min(1, pixels[i])) * 255);
-      data[4 * i] = v;
-      data[4 * i + 1] = v;
-      data[4 * i + 2] = v;
-      data[4 * i + 3] = 255;
-    }
-    this.#ctx!.putImageData(image, 0, 0);
   }
 
   #buildSliders(count: number): void {

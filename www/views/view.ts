@@ -33,6 +33,10 @@ export interface PlaygroundState {
   z: readonly number[];
   /** The decoded digit at z. */
   pixels: Float32Array | null;
+  /** Counts decoder changes (snapshots, resets, loaded files): views that decode many points redraw when it moves. */
+  decoderVersion: number;
+  /** The digit classifier's training in the worker, and its test accuracy once trained. */
+  classifier: { progress: number; accuracy: number | null } | null;
   error: { message: string; fatal: boolean } | null;
 }
 

@@ -1,0 +1,151 @@
+// The views beyond the latent panel, on the served page, and the methods behind them: the manifold and random
+// samples (Generate), recovery and the classifier. Each asserts numbers or pixels that change because of what the
+// test did.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { serve } from '../../scripts/serve.mjs';
+import { launch, openPage } from './browser.mjs';
+
+let server, url, browser, page, problems;
+
+before(async () => {
+  ({ server, url } = await serve('.'));
+  browser = await launch();
+  // epochs=2: trained a little, then still, so pixels compared below do not move under the test.
+  ({ page, problems } = await openPage(browser, `${url}#epochs=2`));
+  await page.evaluate(() => {
+    window.__events = [];
+    const el = document.querySelector('vae-playground');
+    for (const type of ['latentchange', 'trained', 'error']) el.addEventListener(type, (e) => window.__events.push({ type, detail: e.detail }));
+  });
+  await page.waitForFunction(() => window.__events.some((e) => e.type === 'trained'), null, { timeout: 60_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const lastLatent = () => page.evaluate(() => window.__events.filter((e) => e.type === 'latentchange').at(-1).detail);
+
+/** Gaussian quantile, for the expected cell centres (Acklam's approximation, as in src/generate.rs). */
+function quantile(p) {
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const tail = (q) => (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5, r = q * q;
+  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+describe('Generate', () => {
+  test('manifold(n) decodes the grid the main-thread decoder would, cell by cell', async () => {
+    const result = await page.evaluate(async () => {
+      const el = document.querySelector('vae-playground');
+      const grid = await el.manifold(5);
+      const centre = await el.decode([0, 0]);
+      const middle = grid.subarray(12 * 784, 13 * 784);
+      return { length: grid.length, diff: Math.max(...middle.map((v, i) => Math.abs(v - centre[i]))), inRange: grid.every((v) => v >= 0 && v <= 1) };
+    });
+    assert.equal(result.length, 5 * 5 * 784);
+    assert.ok(result.diff < 1e-5, `the middle cell is z = 0: ${result.diff}`);
+    assert.ok(result.inRange);
+  });
+
+  test('sample(n) draws new digits each call and the same ones for the same seed', async () => {
+    const same = await page.evaluate(async () => {
+      const el = document.querySelector('vae-playground');
+      const [a, b, c, d] = [await el.sample(3), await el.sample(3), await el.sample(3, 7), await el.sample(3, 7)];
+      const equal = (x, y) => x.every((v, i) => v === y[i]);
+      return { fresh: equal(a, b), seeded: equal(c, d), length: a.length };
+    });
+    assert.deepEqual(same, { fresh: false, seeded: true, length: 3 * 784 });
+  });
+
+  test('clicking a manifold cell moves the latent point to that cell’s code, and the keys pick cells too', async () => {
+    const grid = page.locator('vae-playground >> canvas.manifold');
+    await page.waitForFunction(() => document.querySelector('vae-playground').shadowRoot.querySelector('canvas.manifold').width === 20 * 28);
+    await grid.scrollIntoViewIfNeeded();
+    const box = await grid.boundingBox();
+    await grid.click({ position: { x: (box.width * 0.5) / 20, y: (box.height * 0.5) / 20 } }); // the top-left cell
+    await page.waitForTimeout(100);
+    const corner = await lastLatent();
+    assert.ok(Math.abs(corner.z[0] - quantile(0.5 / 20)) < 1e-5 && Math.abs(corner.z[1] - quantile(19.5 / 20)) < 1e-5, `top-left cell: ${corner.z}`);
+    const decoded = await page.evaluate(async (z) => Array.from(await document.querySelector('vae-playground').decode(z)), corner.z);
+    assert.deepEqual(Array.from(Object.values(corner.pixels)), decoded, 'the digit shown is that cell’s decode');
+
+    await grid.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(100);
+    const next = await lastLatent();
+    assert.ok(Math.abs(next.z[0] - quantile(1.5 / 20)) < 1e-5 && Math.abs(next.z[1] - quantile(18.5 / 20)) < 1e-5, `cell (2, 2): ${next.z}`);
+    assert.match(await page.locator('vae-playground >> .cell-note').textContent(), /^cell 2, 2: z = \(/);
+  });
+
+  test('the manifold is redrawn as training moves the decoder', async () => {
+    const read = () => page.evaluate(() => {
+      const canvas = document.querySelector('vae-playground').shadowRoot.querySelector('canvas.manifold');
+      return Array.from(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data.filter((_, i) => i % 4 === 0 && i % 7 === 0));
+    });
+    const before = await read();
+    await page.evaluate(() => { const el = document.querySelector('vae-playground'); el.epochs = 3; el.train(); });
+    await page.waitForFunction(() => window.__events.filter((e) => e.type === 'trained').length >= 2, null, { timeout: 60_000 });
+    await page.waitForTimeout(1500);
+    assert.notDeepEqual(await read(), before, 'a third epoch changed the manifold');
+  });
+});
+
+describe('recover and classify', () => {
+  test('recover keeps the known pixels exactly and fills the missing ones', async () => {
+    const result = await page.evaluate(async () => {
+      const el = document.querySelector('vae-playground');
+      const digit = await el.decode([0.5, -0.5]);
+      const mask = Array.from({ length: 784 }, (_, i) => (i >= 392 ? 1 : 0));
+      const damaged = digit.map((v, i) => (mask[i] ? 0 : v));
+      const recovered = await el.recover(damaged, mask, 8);
+      return {
+        known: recovered.slice(0, 392).every((v, i) => v === digit[i]),
+        filled: recovered.slice(392).some((v) => v > 0.2),
+        length: recovered.length,
+      };
+    });
+    assert.deepEqual(result, { known: true, filled: true, length: 784 });
+  });
+
+  test('classify names the digits of the test split (the classifier trains in the worker on first use)', async () => {
+    const result = await page.evaluate(async () => {
+      const gunzip = async (path) => new Uint8Array(await new Response((await fetch(path)).body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+      const [images, labels] = await Promise.all([gunzip('dist/data/mnist-10k-images.idx3-ubyte.gz'), gunzip('dist/data/mnist-10k-labels.idx1-ubyte.gz')]);
+      const el = document.querySelector('vae-playground');
+      let correct = 0;
+      const sums = [];
+      for (let k = 0; k < 40; k++) {
+        const index = 9000 + k * 25; // the test split
+        const pixels = Array.from(images.subarray(16 + index * 784, 16 + (index + 1) * 784), (v) => v / 255);
+        const { digit, probabilities } = await el.classify(pixels);
+        if (digit === labels[8 + index]) correct++;
+        sums.push(probabilities.reduce((a, b) => a + b, 0));
+      }
+      return { correct, sums };
+    });
+    assert.ok(result.correct >= 36, `${result.correct} of 40 test digits`);
+    assert.ok(result.sums.every((s) => Math.abs(s - 1) < 1e-4), 'probabilities sum to 1');
+    assert.deepEqual(problems, []);
+  });
+
+  test('bad arguments are refused with a message that names them', async () => {
+    const messages = await page.evaluate(async () => {
+      const el = document.querySelector('vae-playground');
+      const message = (p) => p.then(() => 'accepted', (e) => e.message);
+      return [await message(el.manifold(-3)), await message(el.manifold(200)), await message(el.recover([1, 2], [0, 1]))];
+    });
+    assert.equal(messages[0], 'manifold: n = -3 is not allowed: a whole number ≥ 0');
+    assert.match(messages[1], /grid size = 200 is not allowed: a whole number from 1 to 100/);
+    assert.match(messages[2], /recovery input = pixels with 2 values is not allowed: 784 values/);
+  });
+});
