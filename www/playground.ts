@@ -1,7 +1,7 @@
 // <vae-playground>: a VAE that trains in its own worker while you drag through its latent space.
 // The element is a shell: attributes ⇄ settings (settings.ts), the worker behind a typed client (worker-client.ts),
 // the main thread's decoder (live-decoder.ts), and views that draw the state (views/*.ts). It holds no view's DOM.
-import { settingLimits, validateSettings } from '../pkg/vae_playground.js';
+import { prepareDrawing, settingLimits, validateSettings } from '../pkg/vae_playground.js';
 import { LiveDecoder } from './live-decoder.js';
 import type { ReadyInfo, TrainSettings, WorkerEvent, WorkerSources } from './protocol.js';
 import {
@@ -11,6 +11,7 @@ import {
 import { STYLES } from './styles.js';
 import { ChartView } from './views/chart.js';
 import { DigitView } from './views/digit.js';
+import { DrawView, type DrawResult } from './views/draw.js';
 import { GenerateView } from './views/generate.js';
 import { LatentView } from './views/latent.js';
 import { LossHistory } from './views/loss-history.js';
@@ -24,6 +25,7 @@ export interface ProgressDetail { epoch: number; step: number; loss: number; sam
 export interface EpochDetail { epoch: number; testElbo: number; recon: number; kl: number }
 export interface LatentChangeDetail { z: number[]; pixels: Float32Array }
 export interface TrainedDetail { epoch: number }
+export interface DrawChangeDetail { pixels: Float32Array; z: number[] }
 export interface ErrorDetail { message: string }
 export interface Classification { digit: number; probabilities: Float32Array }
 export type ReadyDetail = ReadyInfo;
@@ -34,6 +36,7 @@ export interface VaePlaygroundEventMap {
   epoch: CustomEvent<EpochDetail>;
   latentchange: CustomEvent<LatentChangeDetail>;
   trained: CustomEvent<TrainedDetail>;
+  drawchange: CustomEvent<DrawChangeDetail>;
   error: CustomEvent<ErrorDetail>;
 }
 
@@ -53,6 +56,7 @@ const TEMPLATE = `
     <div class="side"><div class="host" data-view="digit"></div><div class="host" data-view="chart"></div></div>
   </div>
   <div class="host" data-view="generate"></div>
+  <div class="host" data-view="draw"></div>
   <div class="host" data-view="settings"></div>
 </div>`;
 
@@ -66,6 +70,7 @@ const TEMPLATE = `
  * @event epoch - After each epoch: test −ELBO with its reconstruction and KL terms.
  * @event latentchange - The latent point moved or the decoder changed: z and the 784 decoded intensities.
  * @event trained - Training reached `epochs`.
+ * @event drawchange - The person's drawing changed: the drawing prepared as an MNIST digit, and its code.
  * @event error - Something went wrong; the message says what and what to do. The widget keeps working unless
  *   nothing could be loaded (then it shows Retry).
  *
@@ -77,6 +82,7 @@ const TEMPLATE = `
  * @csspart digit - The decoded digit.
  * @csspart chart - The loss chart.
  * @csspart generate - The manifold and the random samples.
+ * @csspart draw - The drawing pad, the drawing as MNIST, its reconstruction and what the classifier says.
  * @csspart settings - The settings form.
  *
  * @cssproperty --vae-bg - Background. @cssproperty --vae-panel - Panel background.
@@ -125,6 +131,7 @@ export class VaePlaygroundElement extends HTMLElement {
     z: [0, 0],
     pixels: null,
     decoderVersion: 0,
+    marker: null,
     classifier: null,
     error: null,
   };
@@ -171,7 +178,15 @@ export class VaePlaygroundElement extends HTMLElement {
       ['generate', new GenerateView({
         moveTo: actions.moveTo,
         manifold: (n, x, y) => this.#manifold(n, x, y),
-        sample: (n) => this.sample(n),
+        sample: (n, seed) => this.sample(n, seed),
+      })],
+      ['draw', new DrawView({
+        encodeDrawing: (pixels, width, height) => this.#encodeDrawing(pixels, width, height),
+        classify: (pixels) => this.classify(pixels),
+        clearDrawing: () => {
+          this.#state.marker = null;
+          this.#render();
+        },
       })],
       ['settings', new SettingsView(actions)],
     ];
@@ -351,6 +366,21 @@ export class VaePlaygroundElement extends HTMLElement {
   #manifold(n: number, x: number, y: number): Promise<{ pixels: Float32Array; z: Float32Array }> {
     const base = new Float32Array(this.#state.z.length);
     return this.#readyClient().request({ kind: 'manifold', n: wholeNumber('manifold: n', n), x: wholeNumber('manifold: dims', x), y: wholeNumber('manifold: dims', y), base });
+  }
+
+  async #encodeDrawing(pixels: Float32Array, width: number, height: number): Promise<DrawResult> {
+    try {
+      const prepared = Float32Array.from(prepareDrawing(pixels, width, height));
+      const z = await this.encode(prepared);
+      const reconstruction = this.#decoder.decodeNow(Array.from(z)) ?? new Float32Array(784);
+      this.#state.marker = Array.from(z);
+      this.#render();
+      this.#emit('drawchange', { pixels: prepared, z: Array.from(z) });
+      return { prepared, z, reconstruction };
+    } catch (cause) {
+      this.#reportError(errorMessage(cause));
+      throw cause;
+    }
   }
 
   #readyClient(): WorkerClient {

@@ -87,6 +87,12 @@ button:disabled { opacity: 0.5; cursor: default; }
 .generate figcaption input, .generate figcaption select { font: inherit; color: var(--vae-fg); background: var(--vae-bg); border: 1px solid var(--vae-border); border-radius: 6px; padding: 3px 5px; }
 .generate figcaption input { width: 4.5em; }
 .cell-note { font-variant-numeric: tabular-nums; }
+.draw-body { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr) minmax(0, 1fr); gap: 12px; align-items: start; }
+.draw figure { margin: 0; display: grid; gap: 6px; }
+.draw canvas { width: 100%; aspect-ratio: 1; image-rendering: pixelated; background: #000; border-radius: 6px; }
+.draw canvas.pad { touch-action: none; cursor: crosshair; image-rendering: auto; }
+.draw figcaption { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; font-size: 12px; color: var(--vae-muted); }
+.verdict { margin: 8px 0 0; font-size: 13px; font-variant-numeric: tabular-nums; }
 .settings { display: grid; grid-template-columns: repeat(auto-fill, minmax(132px, 1fr)); gap: 8px 12px; align-items: end; }
 .settings label { display: grid; gap: 3px; font-size: 12px; color: var(--vae-muted); }
 .settings input, .settings select { font: inherit; color: var(--vae-fg); background: var(--vae-bg); border: 1px solid var(--vae-border); border-radius: 6px; padding: 5px 7px; width: 100%; }
@@ -100,11 +106,13 @@ button:disabled { opacity: 0.5; cursor: default; }
 .hint { font-size: 12px; color: var(--vae-muted); margin: 0; }
 @container (max-width: 620px) {
   .main, .main.no-latent .side, .generate-body { grid-template-columns: minmax(0, 1fr); }
+  .draw-body { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
+  .draw-body figure:first-child { grid-column: 1 / -1; }
   .status { margin-left: 0; width: 100%; }
 }
 /* compact: just the latent panel and the digit, side by side, for a blog post. */
 :host([compact]) .root { padding: 8px; gap: 8px; }
-:host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings, :host([compact]) .generate,
+:host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings, :host([compact]) .generate, :host([compact]) .draw,
 :host([compact]) .progress, :host([compact]) .legend, :host([compact]) .panel h3 { display: none; }
 :host([compact]) .main { grid-template-columns: minmax(0, 1.4fr) minmax(0, 1fr); gap: 8px; }
 :host([compact]) .panel { padding: 6px; }

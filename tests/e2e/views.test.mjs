@@ -16,7 +16,7 @@ before(async () => {
   await page.evaluate(() => {
     window.__events = [];
     const el = document.querySelector('vae-playground');
-    for (const type of ['latentchange', 'trained', 'error']) el.addEventListener(type, (e) => window.__events.push({ type, detail: e.detail }));
+    for (const type of ['latentchange', 'trained', 'drawchange', 'error']) el.addEventListener(type, (e) => window.__events.push({ type, detail: e.detail }));
   });
   await page.waitForFunction(() => window.__events.some((e) => e.type === 'trained'), null, { timeout: 60_000 });
 });
@@ -97,6 +97,43 @@ describe('Generate', () => {
     await page.waitForFunction(() => window.__events.filter((e) => e.type === 'trained').length >= 2, null, { timeout: 60_000 });
     await page.waitForTimeout(1500);
     assert.notDeepEqual(await read(), before, 'a third epoch changed the manifold');
+  });
+});
+
+describe('Draw', () => {
+  test('drawing a 1: its code lands nearest the test 1s, the classifier says 1, and Clear removes the marker', async () => {
+    const pad = page.locator('vae-playground >> canvas.pad');
+    await pad.scrollIntoViewIfNeeded();
+    const box = await pad.boundingBox();
+    await page.mouse.move(box.x + box.width * 0.52, box.y + box.height * 0.15);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.48, box.y + box.height * 0.85, { steps: 12 });
+    await page.mouse.up();
+    const verdict = page.locator('vae-playground >> .verdict');
+    await page.waitForFunction(() => /looks like a \d/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.verdict').textContent), null, { timeout: 60_000 });
+    assert.match(await verdict.textContent(), /looks like a 1 \(\d+ %\)/);
+
+    const result = await page.evaluate(async () => {
+      const gunzip = async (path) => new Uint8Array(await new Response((await fetch(path)).body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+      const [images, labels] = await Promise.all([gunzip('dist/data/mnist-10k-images.idx3-ubyte.gz'), gunzip('dist/data/mnist-10k-labels.idx1-ubyte.gz')]);
+      const el = document.querySelector('vae-playground');
+      const test = Float32Array.from(images.subarray(16 + 9000 * 784), (v) => v / 255);
+      const z = await el.encode(test);
+      const sums = Array.from({ length: 10 }, () => [0, 0, 0]);
+      for (let i = 0; i < 1000; i++) {
+        const s = sums[labels[8 + 9000 + i]];
+        s[0] += z[2 * i]; s[1] += z[2 * i + 1]; s[2]++;
+      }
+      return sums.map(([x, y, n]) => [x / n, y / n]);
+    });
+    const detail = await page.evaluate(() => window.__events.filter((e) => e.type === 'drawchange').at(-1)?.detail);
+    assert.ok(detail, 'a drawchange event');
+    const distance = (c) => Math.hypot(c[0] - detail.z[0], c[1] - detail.z[1]);
+    const nearest = result.map(distance).reduce((best, d, digit, all) => (d < all[best] ? digit : best), 0);
+    assert.equal(nearest, 1, `the drawing's code ${detail.z} is nearest the mean code of the test 1s`);
+
+    await page.locator('vae-playground >> [data-action="clear"]').click();
+    assert.match(await verdict.textContent(), /^Draw a digit/);
   });
 });
 

@@ -14,7 +14,7 @@ const REFRESH_MS = 1000;
 
 export interface GenerateActions extends Pick<PlaygroundActions, 'moveTo'> {
   manifold(n: number, x: number, y: number): Promise<{ pixels: Float32Array; z: Float32Array }>;
-  sample(n: number): Promise<Float32Array>;
+  sample(n: number, seed: number): Promise<Float32Array>;
 }
 
 export class GenerateView implements View {
@@ -34,7 +34,10 @@ export class GenerateView implements View {
   #seenDecoder = -1;
   #stale = true;
   #ready = false;
-  #samplesDrawn = false;
+  /** The samples' seed: the same digits are redrawn as the decoder learns, until "New samples" draws others. */
+  #sampleSeed = 1;
+  /** Whether a cell has been chosen (by click or key): only then is it outlined. */
+  #picked = false;
 
   constructor(private readonly actions: GenerateActions) {}
 
@@ -67,6 +70,7 @@ export class GenerateView implements View {
       const n = this.#cellsDrawn;
       if (n === 0) return;
       const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -n, ArrowDown: n };
+      this.#picked = true;
       if (event.key in moves) {
         this.#focusCell = Math.min(n * n - 1, Math.max(0, this.#focusCell + moves[event.key]));
         this.#drawFocus();
@@ -77,7 +81,10 @@ export class GenerateView implements View {
       }
       event.preventDefault();
     });
-    this.#listeners.on(find(host, '[data-action="new-samples"]'), 'click', () => void this.#newSamples());
+    this.#listeners.on(find(host, '[data-action="new-samples"]'), 'click', () => {
+      this.#sampleSeed++;
+      void this.#drawSamples();
+    });
   }
 
   update(state: Readonly<PlaygroundState>): void {
@@ -117,17 +124,16 @@ export class GenerateView implements View {
       this.#focusCell = Math.min(this.#focusCell, n * n - 1);
       drawTiles(this.#grid, pixels, n);
       this.#drawFocus();
-      if (!this.#samplesDrawn) void this.#newSamples();
-    }, () => undefined /* reported through the element's error event */).finally(() => {
+      return this.#drawSamples();
+    }).catch(() => undefined /* reported through the element's error event */).finally(() => {
       this.#pending = false;
     });
   }
 
-  async #newSamples(): Promise<void> {
+  async #drawSamples(): Promise<void> {
     if (!this.#ready) return;
     try {
-      drawTiles(this.#samples, await this.actions.sample(SAMPLES_SIDE * SAMPLES_SIDE), SAMPLES_SIDE);
-      this.#samplesDrawn = true;
+      drawTiles(this.#samples, await this.actions.sample(SAMPLES_SIDE * SAMPLES_SIDE, this.#sampleSeed), SAMPLES_SIDE);
     } catch {
       // reported through the element's error event
     }
@@ -137,6 +143,7 @@ export class GenerateView implements View {
     const z = this.#cellZ;
     if (!z || cell < 0 || cell >= this.#cellsDrawn ** 2) return;
     this.#focusCell = cell;
+    this.#picked = true;
     this.#drawFocus();
     this.actions.moveTo(Array.from(z.subarray(cell * this.#latent, (cell + 1) * this.#latent)));
   }
@@ -151,6 +158,7 @@ export class GenerateView implements View {
     const col = this.#focusCell % n;
     const tiles = lastTiles(this.#grid);
     if (tiles) ctx.putImageData(tiles, 0, 0);
+    if (!this.#picked) return;
     ctx.strokeStyle = '#e4572e';
     ctx.lineWidth = 2;
     ctx.strokeRect(col * SIDE + 1, row * SIDE + 1, SIDE - 2, SIDE - 2);

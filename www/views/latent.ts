@@ -15,6 +15,7 @@ export class LatentView implements View {
   #points: Float32Array = new Float32Array(0);
   #labels: Uint8Array = new Uint8Array(0);
   #latents: PlaygroundState['latents'] = null;
+  #marker: PlaygroundState['marker'] = null;
   /** Half-width of the visible square of latent space. */
   #extent = MIN_EXTENT;
   #dragging = false;
@@ -40,6 +41,10 @@ export class LatentView implements View {
     if (state.latents !== this.#latents) {
       this.#latents = state.latents;
       if (state.latents && state.z.length === 2) this.#setPoints(state.latents.z, state.latents.labels);
+    }
+    if (state.marker !== this.#marker) {
+      this.#marker = state.marker;
+      this.#surface?.invalidate();
     }
     if (state.z.length === 2 && (state.z[0] !== this.#z[0] || state.z[1] !== this.#z[1])) {
       this.#z = [state.z[0], state.z[1]];
@@ -178,6 +183,22 @@ export class LatentView implements View {
     ctx.font = '11px system-ui, sans-serif';
     ctx.fillText(`z₁  ±${e}`, 6, 14);
     ctx.globalAlpha = 1;
+
+    // The drawing's code: a cross with a halo.
+    if (this.#marker && this.#marker.length === 2) {
+      const [mx, my] = this.#toScreen(this.#marker[0], this.#marker[1], s);
+      ctx.lineCap = 'round';
+      for (const [width, colour] of [[5, 'rgba(255,255,255,0.85)'], [2.5, fg]] as const) {
+        ctx.lineWidth = width;
+        ctx.strokeStyle = colour;
+        ctx.beginPath();
+        ctx.moveTo(mx - 7, my - 7);
+        ctx.lineTo(mx + 7, my + 7);
+        ctx.moveTo(mx + 7, my - 7);
+        ctx.lineTo(mx - 7, my + 7);
+        ctx.stroke();
+      }
+    }
 
     // The draggable point: a ring with a halo so it reads on any colour beneath.
     const [px, py] = this.#toScreen(this.#z[0], this.#z[1], s);

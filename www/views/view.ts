@@ -35,6 +35,8 @@ export interface PlaygroundState {
   pixels: Float32Array | null;
   /** Counts decoder changes (snapshots, resets, loaded files): views that decode many points redraw when it moves. */
   decoderVersion: number;
+  /** The code of the person's drawing (Draw view), shown as a cross in the latent panel. */
+  marker: readonly number[] | null;
   /** The digit classifier's training in the worker, and its test accuracy once trained. */
   classifier: { progress: number; accuracy: number | null } | null;
   error: { message: string; fatal: boolean } | null;
