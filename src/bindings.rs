@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use crate::classifier::{self, ClassifierTrainer};
 use crate::data::{Dataset, IMAGE_PIXELS};
 use crate::generate::{self, GridPlane};
+use crate::pca::Pca;
 use crate::{drawing, recover};
 use crate::model::{Decoder, Vae, VaeConfig, MAX_HIDDEN, MAX_LATENT};
 use crate::train::{encode_means, TrainConfig, Trainer, MAX_BATCH_SIZE};
@@ -301,16 +302,44 @@ impl TrainerHandle {
         Ok(generate::manifold(self.trainer.vae().decoder(), n, &GridPlane { x, y, base: base.to_vec() })?)
     }
 
+    /// Latent points (`latent` values each, flat) decoded: 784 intensities each.
+    #[wasm_bindgen(js_name = decodeMany)]
+    pub fn decode_many(&self, z: &[f32]) -> Result<Vec<f32>, JsError> {
+        Ok(generate::decode_many(self.trainer.vae().decoder(), z)?)
+    }
+
     /// n digits decoded from z ~ N(0, I) drawn from `seed`: n·784 intensities.
     pub fn samples(&self, n: usize, seed: u64) -> Result<Vec<f32>, JsError> {
         Ok(generate::samples(self.trainer.vae().decoder(), n, seed)?.1)
     }
 
-    /// `iterations` steps of recovery (784 values each, flat): `mask` is 1 where a pixel is missing; missing pixels
-    /// start from the mean training digit.
-    pub fn recover(&mut self, pixels: &[f32], mask: &[f32], iterations: usize) -> Result<Vec<f32>, JsError> {
+    /// `iterations` steps of recovery (784 values each, flat): `mask` is 1 where a pixel is missing. Missing pixels
+    /// start from the mean training digit, or (`from_given`, for noise) from the damaged pixels themselves.
+    pub fn recover(&mut self, pixels: &[f32], mask: &[f32], iterations: usize, from_given: bool) -> Result<Vec<f32>, JsError> {
         let mean = self.mean_image.get_or_insert_with(|| self.trainer.train_set().mean_image());
-        Ok(recover::recover(self.trainer.vae(), pixels, mask, mean, iterations)?)
+        let start = if from_given { pixels } else { mean.as_slice() };
+        Ok(recover::recover(self.trainer.vae(), pixels, mask, start, iterations)?)
+    }
+
+    /// Test digits at `indices` (784 intensities each, flat).
+    #[wasm_bindgen(js_name = testDigits)]
+    pub fn test_digits(&self, indices: &[u32]) -> Result<Vec<f32>, JsError> {
+        let indices: Vec<usize> = indices.iter().map(|&i| i as usize).collect();
+        Ok(self.trainer.test_set().pixels(&indices)?)
+    }
+
+    /// For each image (784 intensities each): the nearest training image's pixels, then all the distances at the end.
+    #[wasm_bindgen(js_name = nearestTraining)]
+    pub fn nearest_training(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
+        if pixels.is_empty() || pixels.len() % IMAGE_PIXELS != 0 {
+            return Err(JsError::new("nearestTraining takes 784 pixel values per image"));
+        }
+        let train = self.trainer.train_set();
+        let found: Vec<(usize, f32)> = pixels.chunks(IMAGE_PIXELS).map(|image| train.nearest(image)).collect();
+        let indices: Vec<usize> = found.iter().map(|&(i, _)| i).collect();
+        let mut out = train.pixels(&indices)?;
+        out.extend(found.iter().map(|&(_, d)| d));
+        Ok(out)
     }
 
     /// The mean training digit: what recovery starts from, and its baseline.
@@ -369,4 +398,34 @@ pub fn grid_points(n: usize, x: usize, y: usize, base: &[f32]) -> Result<Vec<f32
 #[wasm_bindgen(js_name = prepareDrawing)]
 pub fn prepare_drawing(pixels: &[f32], width: usize, height: usize) -> Result<Vec<f32>, JsError> {
     Ok(drawing::prepare(pixels, width, height)?)
+}
+
+/// PCA of the training images with a given number of components: the linear code the Compress view compares with.
+#[wasm_bindgen]
+pub struct PcaHandle {
+    pca: Pca,
+}
+
+#[wasm_bindgen]
+impl PcaHandle {
+    #[wasm_bindgen(constructor)]
+    pub fn new(data: &DataHandle, components: usize) -> Result<PcaHandle, JsError> {
+        let (train, _) = data.data.split();
+        let rows = train.pixels(&(0..train.len()).collect::<Vec<_>>())?;
+        Ok(PcaHandle { pca: Pca::fit(&rows, IMAGE_PIXELS, components)? })
+    }
+
+    pub fn components(&self) -> usize {
+        self.pca.components()
+    }
+
+    /// The share of the training images' variance the components hold together.
+    pub fn explained(&self) -> f32 {
+        self.pca.explained().iter().sum()
+    }
+
+    /// Images (784 each) → their reconstructions from `components` numbers each, clamped to [0, 1].
+    pub fn reconstruct(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
+        Ok(self.pca.decode(&self.pca.encode(pixels)?).into_iter().map(|v| v.clamp(0.0, 1.0)).collect())
+    }
 }

@@ -97,6 +97,31 @@ impl Dataset {
         sum.iter().map(|s| (s / (255.0 * self.len().max(1) as f64)) as f32).collect()
     }
 
+    /// Images at `indices` as intensities in [0, 1], 784 each, flat.
+    pub fn pixels(&self, indices: &[usize]) -> Result<Vec<f32>> {
+        if let Some(&bad) = indices.iter().find(|&&i| i >= self.len()) {
+            return Err(Error::data("digits", format!("index {bad} is past the last of {} images", self.len())));
+        }
+        Ok(indices.iter().flat_map(|&i| self.image(i).iter().map(|&p| p as f32 / 255.0)).collect())
+    }
+
+    /// For an image (784 intensities in [0, 1]): the index of the image here nearest to it (Euclidean), and the
+    /// distance. Are generated digits new, or copies of training digits? This answers it.
+    pub fn nearest(&self, image: &[f32]) -> (usize, f32) {
+        let mut best = (0, f32::INFINITY);
+        for (index, candidate) in self.images.chunks(IMAGE_PIXELS).enumerate() {
+            let mut sum = 0f32;
+            for (&p, &q) in candidate.iter().zip(image) {
+                let d = p as f32 / 255.0 - q;
+                sum += d * d;
+            }
+            if sum < best.1 {
+                best = (index, sum);
+            }
+        }
+        (best.0, best.1.sqrt())
+    }
+
     /// All images in order, as one tensor.
     pub fn all(&self) -> Result<Tensor> {
         self.batch(&(0..self.len()).collect::<Vec<_>>())

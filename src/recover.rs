@@ -10,7 +10,8 @@ use crate::model::Vae;
 pub const MAX_ITERATIONS: usize = 100;
 
 /// `iterations` steps of recovery; returns each step's image (784 values each, flat). `mask` is 784 values, 1 where
-/// the pixel is missing; missing pixels start from `start` (e.g. the mean training digit).
+/// the pixel is missing; missing pixels start from `start` (the mean training digit for erased pixels, or the
+/// damaged image itself for noise, where every pixel is uncertain).
 pub fn recover(vae: &Vae, pixels: &[f32], mask: &[f32], start: &[f32], iterations: usize) -> Result<Vec<f32>> {
     for (name, values) in [("pixels", pixels), ("mask", mask), ("start", start)] {
         if values.len() != IMAGE_PIXELS {

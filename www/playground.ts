@@ -5,14 +5,18 @@ import { prepareDrawing, settingLimits, validateSettings } from '../pkg/vae_play
 import { LiveDecoder } from './live-decoder.js';
 import type { ReadyInfo, TrainSettings, WorkerEvent, WorkerSources } from './protocol.js';
 import {
-  ATTRIBUTES, DEFAULT_SETTINGS, SETTINGS, SETTING_KEYS, descriptor, isLive, keyOfAttribute, parseDataUrls,
-  parseNumberSetting, parseUrl, type SettingKey, type SettingProperties,
+  ATTRIBUTES, DEFAULT_SETTINGS, SETTINGS, SETTING_KEYS, VIEW_NAMES, descriptor, isLive, keyOfAttribute, parseDataUrls,
+  parseNumberSetting, parseUrl, parseViews, type SettingKey, type SettingProperties, type ViewName,
 } from './settings.js';
 import { STYLES } from './styles.js';
 import { ChartView } from './views/chart.js';
 import { DigitView } from './views/digit.js';
 import { DrawView, type DrawResult } from './views/draw.js';
+import { CompressView } from './views/compress.js';
 import { GenerateView } from './views/generate.js';
+import { InterpolateView } from './views/interpolate.js';
+import { JudgeView } from './views/judge.js';
+import { RecoverView } from './views/recover.js';
 import { LatentView } from './views/latent.js';
 import { LossHistory } from './views/loss-history.js';
 import { SettingsView } from './views/settings.js';
@@ -26,6 +30,8 @@ export interface EpochDetail { epoch: number; testElbo: number; recon: number; k
 export interface LatentChangeDetail { z: number[]; pixels: Float32Array }
 export interface TrainedDetail { epoch: number }
 export interface DrawChangeDetail { pixels: Float32Array; z: number[] }
+export interface RecoveredDetail { pixels: Float32Array; step: number; error: number; baselineError: number }
+export interface InterpolatedDetail { latent: Float32Array; pixels: Float32Array; frames: number; from: number[]; to: number[] }
 export interface ErrorDetail { message: string }
 export interface Classification { digit: number; probabilities: Float32Array }
 export type ReadyDetail = ReadyInfo;
@@ -37,6 +43,8 @@ export interface VaePlaygroundEventMap {
   latentchange: CustomEvent<LatentChangeDetail>;
   trained: CustomEvent<TrainedDetail>;
   drawchange: CustomEvent<DrawChangeDetail>;
+  recovered: CustomEvent<RecoveredDetail>;
+  interpolated: CustomEvent<InterpolatedDetail>;
   error: CustomEvent<ErrorDetail>;
 }
 
@@ -51,12 +59,16 @@ const ASSETS = {
 const TEMPLATE = `
 <div class="root" part="root">
   <div class="host" data-view="status"></div>
-  <div class="main">
+  <div class="main" data-section="latent">
     <div class="host" data-view="latent"></div>
     <div class="side"><div class="host" data-view="digit"></div><div class="host" data-view="chart"></div></div>
   </div>
-  <div class="host" data-view="generate"></div>
-  <div class="host" data-view="draw"></div>
+  <div class="host" data-view="generate" data-section="generate"></div>
+  <div class="host" data-view="draw" data-section="draw"></div>
+  <div class="host" data-view="recover" data-section="recover"></div>
+  <div class="host" data-view="compress" data-section="compress"></div>
+  <div class="host" data-view="interpolate" data-section="interpolate"></div>
+  <div class="host" data-view="judge" data-section="judge"></div>
   <div class="host" data-view="settings"></div>
 </div>`;
 
@@ -71,6 +83,8 @@ const TEMPLATE = `
  * @event latentchange - The latent point moved or the decoder changed: z and the 784 decoded intensities.
  * @event trained - Training reached `epochs`.
  * @event drawchange - The person's drawing changed: the drawing prepared as an MNIST digit, and its code.
+ * @event recovered - A recovery step is shown: the image, its error on the damaged pixels, and the mean-digit baseline's.
+ * @event interpolated - A new interpolation: the frames through the latent space and blended in pixel space.
  * @event error - Something went wrong; the message says what and what to do. The widget keeps working unless
  *   nothing could be loaded (then it shows Retry).
  *
@@ -83,6 +97,8 @@ const TEMPLATE = `
  * @csspart chart - The loss chart.
  * @csspart generate - The manifold and the random samples.
  * @csspart draw - The drawing pad, the drawing as MNIST, its reconstruction and what the classifier says.
+ * @csspart recover - Damage and recovery. @csspart compress - The VAE's code against PCA.
+ * @csspart interpolate - Paths between two digits. @csspart judge - Test figures, nearest training digits, coverage.
  * @csspart settings - The settings form.
  *
  * @cssproperty --vae-bg - Background. @cssproperty --vae-panel - Panel background.
@@ -132,12 +148,16 @@ export class VaePlaygroundElement extends HTMLElement {
     pixels: null,
     decoderVersion: 0,
     marker: null,
+    drawing: null,
     classifier: null,
     error: null,
   };
   /** Seeds for `sample()` without a seed: each call draws new digits, and a page reload repeats the sequence. */
   #nextSampleSeed = 1;
   #views: View[] = [];
+  #viewsByName = new Map<string, View>();
+  /** The views whose section is shown: only these update (a hidden Generate view asks the worker for nothing). */
+  #visible = new Set<View>();
   #mounted = false;
   #frame = 0;
   #needsDecode = false;
@@ -180,6 +200,10 @@ export class VaePlaygroundElement extends HTMLElement {
         manifold: (n, x, y) => this.#manifold(n, x, y),
         sample: (n, seed) => this.sample(n, seed),
       })],
+      ['recover', new RecoverView(actions)],
+      ['compress', new CompressView(actions)],
+      ['interpolate', new InterpolateView(actions)],
+      ['judge', new JudgeView({ request: actions.request, sample: (n, seed) => this.sample(n, seed) })],
       ['draw', new DrawView({
         encodeDrawing: (pixels, width, height) => this.#encodeDrawing(pixels, width, height),
         classify: (pixels) => this.classify(pixels),
@@ -192,6 +216,8 @@ export class VaePlaygroundElement extends HTMLElement {
     ];
     for (const [name, view] of views) view.mount(this.#host(name));
     this.#views = views.map(([, view]) => view);
+    this.#viewsByName = new Map(views);
+    this.#applyViews();
     this.#render();
     void this.#boot();
   }
@@ -211,6 +237,8 @@ export class VaePlaygroundElement extends HTMLElement {
     const { type } = descriptor(key);
     if (type === 'url') {
       if (this.#mounted) void this.#boot(); // new inputs: start over from them
+    } else if (type === 'list') {
+      if (this.#mounted) this.#applyViews();
     } else if (key === 'epochs') {
       try {
         this.#state.epochs = parseNumberSetting('epochs', value);
@@ -302,7 +330,7 @@ export class VaePlaygroundElement extends HTMLElement {
    */
   async recover(pixels: ArrayLike<number>, mask: ArrayLike<number>, iterations = 10): Promise<Float32Array> {
     const reply = await this.#readyClient().request({
-      kind: 'recover', pixels: Float32Array.from(pixels), mask: Float32Array.from(mask), iterations: wholeNumber('recover: iterations', iterations),
+      kind: 'recover', pixels: Float32Array.from(pixels), mask: Float32Array.from(mask), iterations: wholeNumber('recover: iterations', iterations), fromGiven: false,
     });
     return reply.steps.slice(-784);
   }
@@ -360,6 +388,19 @@ export class VaePlaygroundElement extends HTMLElement {
       setAttribute: (name, value) => this.setAttribute(name, value),
       loadWeightsFile: (file) => void this.loadWeights(file).catch(() => undefined), // reported through the error event
       saveWeights: () => void this.#saveWeights(),
+      request: (request) => {
+        try {
+          return this.#readyClient().request(request).catch((cause) => {
+            this.#reportError(errorMessage(cause));
+            throw cause;
+          });
+        } catch (cause) {
+          this.#reportError(errorMessage(cause));
+          return Promise.reject(cause);
+        }
+      },
+      decodeNow: (z) => this.#decoder.decodeNow(z),
+      emit: (type, detail) => this.dispatchEvent(new CustomEvent(type, { detail })),
     };
   }
 
@@ -374,6 +415,7 @@ export class VaePlaygroundElement extends HTMLElement {
       const z = await this.encode(prepared);
       const reconstruction = this.#decoder.decodeNow(Array.from(z)) ?? new Float32Array(784);
       this.#state.marker = Array.from(z);
+      this.#state.drawing = prepared;
       this.#render();
       this.#emit('drawchange', { pixels: prepared, z: Array.from(z) });
       return { prepared, z, reconstruction };
@@ -381,6 +423,25 @@ export class VaePlaygroundElement extends HTMLElement {
       this.#reportError(errorMessage(cause));
       throw cause;
     }
+  }
+
+  /** Shows the sections the `views` attribute names, in its order; an unknown name is reported. */
+  #applyViews(): void {
+    const { views, unknown } = parseViews(this.getAttribute('views'));
+    if (unknown.length) this.#reportError(`views="${this.getAttribute('views')}": no view called ${unknown.map((u) => `"${u}"`).join(', ')}; the views are ${VIEW_NAMES.join(', ')}.`);
+    const settings = this.#host('settings');
+    for (const name of VIEW_NAMES) {
+      const section = this.#shadow.querySelector<HTMLElement>(`[data-section="${name}"]`)!;
+      section.hidden = !views.includes(name);
+    }
+    for (const name of views) settings.before(this.#shadow.querySelector(`[data-section="${name}"]`)!);
+    const shown = new Set<string>(views);
+    const sectionOf: Record<string, ViewName | null> = { status: null, settings: null, digit: 'latent', chart: 'latent', latent: 'latent' };
+    this.#visible = new Set([...this.#viewsByName].filter(([name]) => {
+      const section = name in sectionOf ? sectionOf[name] : (name as ViewName);
+      return section === null || shown.has(section);
+    }).map(([, view]) => view));
+    this.#render();
   }
 
   #readyClient(): WorkerClient {
@@ -505,6 +566,7 @@ export class VaePlaygroundElement extends HTMLElement {
     this.#frame = 0;
     for (const view of this.#views) view.dispose();
     this.#views = [];
+    this.#visible.clear();
     this.#mounted = false;
   }
 
@@ -611,7 +673,7 @@ export class VaePlaygroundElement extends HTMLElement {
         this.#reportError(errorMessage(cause));
       }
     }
-    for (const view of this.#views) view.update(this.#state);
+    for (const view of this.#visible) view.update(this.#state);
   }
 
   /** A problem the widget survives: shown on the page and sent as an `error` event. */

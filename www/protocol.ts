@@ -30,8 +30,24 @@ export interface RequestTable {
   manifold: { request: { n: number; x: number; y: number; base: Float32Array }; reply: { pixels: Float32Array; z: Float32Array } };
   /** n digits from z ~ N(0, I), drawn from `seed`. */
   sample: { request: { n: number; seed: number }; reply: { pixels: Float32Array } };
-  /** Each of `iterations` recovery steps (784 values each); `mask` is 1 where a pixel is missing. */
-  recover: { request: { pixels: Float32Array; mask: Float32Array; iterations: number }; reply: { steps: Float32Array; mean: Float32Array } };
+  /**
+   * Each of `iterations` recovery steps (784 values each); `mask` is 1 where a pixel is missing. Missing pixels start
+   * from the mean training digit, or with `fromGiven` (noise: every pixel uncertain) from the damaged pixels.
+   */
+  recover: {
+    request: { pixels: Float32Array; mask: Float32Array; iterations: number; fromGiven: boolean };
+    reply: { steps: Float32Array; mean: Float32Array };
+  };
+  /** Test digits by index (784 intensities each) with their labels. */
+  testDigits: { request: { indices: Uint32Array }; reply: { pixels: Float32Array; labels: Uint8Array } };
+  /** An image's reconstruction through the VAE (decode of μ) and through PCA with as many components as the code. */
+  compress: { request: { pixels: Float32Array }; reply: { z: Float32Array; vae: Float32Array; pca: Float32Array; explained: number } };
+  /** Mean squared error per digit class over the test split, through the VAE and through PCA. */
+  compressStats: { request: object; reply: { vae: Float32Array; pca: Float32Array; counts: Uint32Array } };
+  /** For each image, the nearest training image and the distance to it. */
+  nearest: { request: { pixels: Float32Array }; reply: { pixels: Float32Array; distances: Float32Array } };
+  /** The classifier's digit for every cell of an n × n manifold, and the share of cells per digit. */
+  coverage: { request: { n: number }; reply: { digits: Uint8Array; shares: Float32Array; accuracy: number } };
   /** Ten probabilities per image; answered once the classifier has finished training. */
   classify: { request: { pixels: Float32Array }; reply: { probabilities: Float32Array } };
 }

@@ -32,7 +32,16 @@ interface UrlSetting extends Base {
   type: 'url';
   default: null;
 }
-type Descriptor = NumberSetting | FlagSetting | UrlSetting;
+interface ListSetting extends Base {
+  type: 'list';
+  default: string;
+  choices: readonly string[];
+}
+type Descriptor = NumberSetting | FlagSetting | UrlSetting | ListSetting;
+
+/** The views a widget can show, in the page's order (the status line and the settings are always there). */
+export const VIEW_NAMES = ['latent', 'generate', 'draw', 'recover', 'compress', 'interpolate', 'judge'] as const;
+export type ViewName = (typeof VIEW_NAMES)[number];
 
 export const SETTINGS = {
   hiddenUnits: {
@@ -65,6 +74,10 @@ export const SETTINGS = {
   },
   autostart: { attribute: 'autostart', type: 'boolean', default: false, inHash: false, doc: 'Start training once loaded.' },
   compact: { attribute: 'compact', type: 'boolean', default: false, inHash: false, doc: 'Only the latent panel and the digit, for embedding in text.' },
+  views: {
+    attribute: 'views', type: 'list', default: VIEW_NAMES.join(' '), choices: VIEW_NAMES, inHash: false,
+    doc: 'Which views to show, in this order (`compact` shows `latent` only).',
+  },
   weights: { attribute: 'weights', type: 'url', default: null, inHash: false, doc: 'URL of a .safetensors file to start from.' },
   data: {
     attribute: 'data', type: 'url', default: null, inHash: false,
@@ -83,7 +96,7 @@ export const ATTRIBUTES: readonly string[] = SETTING_KEYS.map((k) => SETTINGS[k]
 
 function isModelSetting(key: SettingKey): key is keyof TrainSettings {
   const d: Descriptor = SETTINGS[key];
-  return d.type !== 'boolean' && d.type !== 'url' && d.role === 'model';
+  return (d.type === 'integer' || d.type === 'number') && d.role === 'model';
 }
 
 export function descriptor(key: SettingKey): Descriptor {
@@ -124,6 +137,13 @@ export function parseNumberSetting(key: SettingKey, text: string | null): number
     }
   }
   return value;
+}
+
+/** The `views` attribute: the names it lists, in order; an unknown name is an Error naming it (the rest still apply). */
+export function parseViews(text: string | null): { views: ViewName[]; unknown: string[] } {
+  const names = (text ?? SETTINGS.views.default).split(/[\s,]+/).filter(Boolean);
+  const known = (name: string): name is ViewName => (VIEW_NAMES as readonly string[]).includes(name);
+  return { views: [...new Set(names.filter(known))], unknown: names.filter((n) => !known(n)) };
 }
 
 /** The `data` attribute: two URLs (images, labels), separated by spaces or a comma, resolved against `base`. */
@@ -169,8 +189,8 @@ export function fromHash(hash: string): [string, string][] {
 export function attributeTable(): string {
   const rows = SETTING_KEYS.map((key) => {
     const d: Descriptor = SETTINGS[key];
-    const type = d.type === 'url' ? 'URL' : d.type;
-    const applies = d.type === 'boolean' || d.type === 'url' ? '—' : d.role === 'run' || d.live ? 'at once' : 'new model';
+    const type = d.type === 'url' ? 'URL' : d.type === 'list' ? 'list' : d.type;
+    const applies = d.type === 'integer' || d.type === 'number' ? (d.role === 'run' || d.live ? 'at once' : 'new model') : '—';
     return `| \`${d.attribute}\` | \`${key}\` | ${type} | ${d.default === null ? '—' : `\`${d.default}\``} | ${applies} | ${d.inHash ? 'yes' : 'no'} | ${d.doc} |`;
   });
   return ['| attribute | property | type | default | applies | in page hash | what it does |', '|---|---|---|---|---|---|---|', ...rows].join('\n');

@@ -92,6 +92,31 @@ button:disabled { opacity: 0.5; cursor: default; }
 .draw canvas { width: 100%; aspect-ratio: 1; image-rendering: pixelated; background: #000; border-radius: 6px; }
 .draw canvas.pad { touch-action: none; cursor: crosshair; image-rendering: auto; }
 .draw figcaption { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; font-size: 12px; color: var(--vae-muted); }
+.recover .controls, .compress .controls, .interpolate .controls, .judge .controls { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; margin-bottom: 10px; font-size: 12px; color: var(--vae-muted); }
+.controls select, .controls input[type="number"] { font: inherit; color: var(--vae-fg); background: var(--vae-bg); border: 1px solid var(--vae-border); border-radius: 6px; padding: 3px 5px; }
+.controls input[type="number"] { width: 4.5em; }
+.tiles { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 10px; }
+.tiles figure, .strips figure, .judge figure { margin: 0; display: grid; gap: 4px; font-size: 12px; color: var(--vae-muted); }
+.tiles canvas, .movie canvas { width: 100%; aspect-ratio: 1; image-rendering: pixelated; background: #000; border-radius: 6px; }
+.tiles canvas.damaged { touch-action: none; cursor: crosshair; }
+.strips { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 1fr); gap: 10px; align-items: start; }
+.strips figure:nth-child(2) { grid-column: 1; }
+.strips .movie { grid-column: 2; grid-row: 1 / span 2; }
+.strips canvas, .judge canvas.samples, .judge canvas.neighbours { width: 100%; image-rendering: pixelated; background: #000; border-radius: 4px; }
+.thumbs { display: flex; flex-wrap: wrap; gap: 4px; }
+.thumb { padding: 2px; min-height: 0; width: 40px; height: 40px; }
+.thumb canvas { width: 100%; height: 100%; image-rendering: pixelated; display: block; }
+.thumb[aria-pressed="true"] { border-color: var(--vae-accent); outline: 2px solid var(--vae-accent); }
+.result { margin: 8px 0 0; font-size: 13px; }
+.judge table, .compress table { border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; margin-bottom: 10px; }
+.judge caption, .compress caption { text-align: left; color: var(--vae-muted); padding-bottom: 4px; }
+.judge th, .judge td, .compress th, .compress td { padding: 2px 8px; border-bottom: 1px solid var(--vae-border); text-align: right; }
+.coverage { grid-template-columns: minmax(0, 320px) minmax(0, 1fr); align-items: start; }
+.coverage canvas { width: 100%; image-rendering: pixelated; border-radius: 4px; }
+.shares { list-style: none; padding: 0; margin: 0; display: grid; gap: 2px; }
+.shares li { display: grid; grid-template-columns: 1.6em 1fr 3em; align-items: center; gap: 6px; }
+.swatch { display: inline-grid; place-items: center; width: 1.4em; border-radius: 3px; background: var(--c); color: #111; font-weight: 600; }
+.bar { height: 8px; width: var(--w); background: var(--vae-muted); border-radius: 2px; }
 .verdict { margin: 8px 0 0; font-size: 13px; font-variant-numeric: tabular-nums; }
 .settings { display: grid; grid-template-columns: repeat(auto-fill, minmax(132px, 1fr)); gap: 8px 12px; align-items: end; }
 .settings label { display: grid; gap: 3px; font-size: 12px; color: var(--vae-muted); }
@@ -106,13 +131,15 @@ button:disabled { opacity: 0.5; cursor: default; }
 .hint { font-size: 12px; color: var(--vae-muted); margin: 0; }
 @container (max-width: 620px) {
   .main, .main.no-latent .side, .generate-body { grid-template-columns: minmax(0, 1fr); }
-  .draw-body { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
+  .draw-body, .tiles, .coverage { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
+  .strips { grid-template-columns: minmax(0, 1fr); }
+  .strips .movie { grid-column: 1; grid-row: auto; width: 50%; }
   .draw-body figure:first-child { grid-column: 1 / -1; }
   .status { margin-left: 0; width: 100%; }
 }
 /* compact: just the latent panel and the digit, side by side, for a blog post. */
 :host([compact]) .root { padding: 8px; gap: 8px; }
-:host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings, :host([compact]) .generate, :host([compact]) .draw,
+:host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings, :host([compact]) [data-section]:not([data-section="latent"]),
 :host([compact]) .progress, :host([compact]) .legend, :host([compact]) .panel h3 { display: none; }
 :host([compact]) .main { grid-template-columns: minmax(0, 1.4fr) minmax(0, 1fr); gap: 8px; }
 :host([compact]) .panel { padding: 6px; }

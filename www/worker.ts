@@ -1,10 +1,11 @@
 // The training worker: loads wasm and digits, runs the trainer in short slices, answers commands between slices.
 // One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it.
-import { ClassifierHandle, DataHandle, TrainerHandle, gridPoints, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
+import { ClassifierHandle, DataHandle, PcaHandle, TrainerHandle, gridPoints, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
 import {
   post, type FromWorker, type Generation, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
   type TrainSettings, type WorkerEvent,
 } from './protocol.js';
+import { meanSquaredError } from './metrics.js';
 import { errorMessage, fetchBytes, loadWasm, wasmMemoryBytes } from './wasm.js';
 
 /** Longest run of steps between looks at the message queue: commands are answered within about this long. */
@@ -112,6 +113,8 @@ const worker = {
   /** Requests that need the classifier, answered when its training is done. */
   classifierWaiters: [] as (() => void)[],
   lastClassifierNews: 0,
+  /** PCA of the training digits with as many components as the model's code, fitted on first use. */
+  pca: null as PcaHandle | null,
 };
 
 // Messages are handled one at a time, in order: a setting sent while 'init' is still fetching applies after it.
@@ -224,9 +227,56 @@ const handlers: { [K in RequestKind]: (request: RequestOf<K>, generation: Genera
     return { pixels: trainer.manifold(n, x, y, base), z: gridPoints(n, x, y, base) };
   },
   sample: ({ n, seed }) => ({ pixels: requireSession().trainer.samples(n, BigInt(seed)) }),
-  recover: ({ pixels, mask, iterations }) => {
+  recover: ({ pixels, mask, iterations, fromGiven }) => {
     const trainer = requireSession().trainer;
-    return { steps: trainer.recover(pixels, mask, iterations), mean: trainer.meanImage() };
+    return { steps: trainer.recover(pixels, mask, iterations, fromGiven), mean: trainer.meanImage() };
+  },
+  testDigits: ({ indices }) => {
+    const trainer = requireSession().trainer;
+    const all = trainer.testLabels();
+    return { pixels: trainer.testDigits(indices), labels: Uint8Array.from(indices, (i) => all[i]) };
+  },
+  compress: ({ pixels }) => {
+    const trainer = requireSession().trainer;
+    const z = trainer.encode(pixels);
+    const pca = pcaFor(trainer.latent());
+    return { z, vae: trainer.decodeMany(z), pca: pca.reconstruct(pixels), explained: pca.explained() };
+  },
+  compressStats: () => {
+    const trainer = requireSession().trainer;
+    const labels = trainer.testLabels();
+    const pixels = trainer.testDigits(Uint32Array.from(labels, (_, i) => i));
+    const vae = trainer.decodeMany(trainer.encode(pixels));
+    const pca = pcaFor(trainer.latent()).reconstruct(pixels);
+    const result = { vae: new Float32Array(10), pca: new Float32Array(10), counts: new Uint32Array(10) };
+    labels.forEach((label, i) => {
+      result.vae[label] += meanSquaredError(pixels, vae, undefined, i);
+      result.pca[label] += meanSquaredError(pixels, pca, undefined, i);
+      result.counts[label]++;
+    });
+    for (let d = 0; d < 10; d++) {
+      result.vae[d] /= Math.max(1, result.counts[d]);
+      result.pca[d] /= Math.max(1, result.counts[d]);
+    }
+    return result;
+  },
+  nearest: ({ pixels }) => {
+    const found = requireSession().trainer.nearestTraining(pixels);
+    return { pixels: found.slice(0, pixels.length), distances: found.slice(pixels.length) };
+  },
+  coverage: async ({ n }) => {
+    const classifier = await trainedClassifier();
+    const trainer = requireSession().trainer;
+    const probabilities = classifier.probabilities(trainer.manifold(n, 0, Math.min(1, trainer.latent() - 1), new Float32Array(trainer.latent())));
+    const digits = new Uint8Array(n * n);
+    const shares = new Float32Array(10);
+    for (let cell = 0; cell < n * n; cell++) {
+      let best = 0;
+      for (let d = 1; d < 10; d++) if (probabilities[cell * 10 + d] > probabilities[cell * 10 + best]) best = d;
+      digits[cell] = best;
+      shares[best] += 1 / (n * n);
+    }
+    return { digits, shares, accuracy: classifier.accuracy() };
   },
   classify: async ({ pixels }) => {
     const classifier = await trainedClassifier();
@@ -241,6 +291,16 @@ function answer(request: RequestOf<RequestKind>, generation: Generation): ReplyO
 
 function transferablesOf(value: ReplyOf<RequestKind>): Transferable[] {
   return Object.values(value).flatMap((v) => (v instanceof ArrayBuffer ? [v] : ArrayBuffer.isView(v) ? [v.buffer as ArrayBuffer] : []));
+}
+
+/** The PCA for `components` components, fitted once (a new one if the model's code size changed). */
+function pcaFor(components: number): PcaHandle {
+  if (!worker.data) throw new Error('The digits are not loaded yet.');
+  if (worker.pca?.components() !== components) {
+    worker.pca?.free();
+    worker.pca = new PcaHandle(worker.data, components);
+  }
+  return worker.pca;
 }
 
 /** The classifier once its training is done (it trains in the loop's spare slices). */

@@ -11,15 +11,18 @@ let server, url, browser, page, problems;
 before(async () => {
   ({ server, url } = await serve('.'));
   browser = await launch();
-  // epochs=2: trained a little, then still, so pixels compared below do not move under the test.
-  ({ page, problems } = await openPage(browser, `${url}#epochs=2`));
+  // epochs=6: trained a while, then still, so pixels compared below do not move under the test.
+  ({ page, problems } = await openPage(browser, `${url}#epochs=6`));
   await page.evaluate(() => {
     window.__events = [];
     const el = document.querySelector('vae-playground');
-    for (const type of ['latentchange', 'trained', 'drawchange', 'error']) el.addEventListener(type, (e) => window.__events.push({ type, detail: e.detail }));
+    for (const type of ['latentchange', 'trained', 'drawchange', 'recovered', 'interpolated', 'error']) el.addEventListener(type, (e) => window.__events.push({ type, detail: e.detail }));
   });
-  await page.waitForFunction(() => window.__events.some((e) => e.type === 'trained'), null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.__events.some((e) => e.type === 'trained'), null, { timeout: 90_000 });
 });
+
+const lastEvent = (type) => page.evaluate((type) => window.__events.filter((e) => e.type === type).at(-1)?.detail, type);
+const shadow = (selector) => page.locator(`vae-playground >> ${selector}`);
 
 after(async () => {
   await browser?.close();
@@ -93,7 +96,7 @@ describe('Generate', () => {
       return Array.from(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data.filter((_, i) => i % 4 === 0 && i % 7 === 0));
     });
     const before = await read();
-    await page.evaluate(() => { const el = document.querySelector('vae-playground'); el.epochs = 3; el.train(); });
+    await page.evaluate(() => { const el = document.querySelector('vae-playground'); el.epochs = 7; el.train(); });
     await page.waitForFunction(() => window.__events.filter((e) => e.type === 'trained').length >= 2, null, { timeout: 60_000 });
     await page.waitForTimeout(1500);
     assert.notDeepEqual(await read(), before, 'a third epoch changed the manifold');
@@ -184,5 +187,110 @@ describe('recover and classify', () => {
     assert.equal(messages[0], 'manifold: n = -3 is not allowed: a whole number ≥ 0');
     assert.match(messages[1], /grid size = 200 is not allowed: a whole number from 1 to 100/);
     assert.match(messages[2], /recovery input = pixels with 2 values is not allowed: 784 values/);
+  });
+});
+
+/** Test digits from the bundled files, read in the page (the test split is the last 1,000). */
+const TEST_DIGITS = `(async () => {
+  const gunzip = async (path) => new Uint8Array(await new Response((await fetch(path)).body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+  const [images, labels] = await Promise.all([gunzip('dist/data/mnist-10k-images.idx3-ubyte.gz'), gunzip('dist/data/mnist-10k-labels.idx1-ubyte.gz')]);
+  return { image: (i) => Array.from(images.subarray(16 + (9000 + i) * 784, 16 + (9001 + i) * 784), (v) => v / 255), label: (i) => labels[8 + 9000 + i] };
+})()`;
+
+describe('Recover, Compress, Interpolate, Judge', () => {
+  test('Recover: the known half comes back unchanged, and the errors against the mean digit are shown', async () => {
+    await shadow('.panel.recover [data-action="recover"]').click();
+    await page.waitForFunction(() => window.__events.some((e) => e.type === 'recovered'), null, { timeout: 20_000 });
+    const detail = await lastEvent('recovered');
+    const original = await page.evaluate(() => {
+      const c = document.querySelector('vae-playground').shadowRoot.querySelector('.recover canvas.original');
+      return Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0), (v) => v / 255);
+    });
+    const pixels = Object.values(detail.pixels);
+    for (let i = 0; i < 392; i++) assert.ok(Math.abs(pixels[i] - original[i]) <= 1 / 255 + 1e-6, `known pixel ${i}`);
+    assert.equal(detail.step, 10);
+    assert.ok(detail.error > 0 && detail.baselineError > 0);
+    assert.match(await shadow('.recover .result').textContent(), /^Step 10: error on the damaged pixels 0\.\d{4} .* mean digit \(0\.\d{4}\)/);
+  });
+
+  test('recover() beats filling with the mean digit on half-masked test digits, on average', async () => {
+    const result = await page.evaluate(async (source) => {
+      const digits = await eval(source);
+      const el = document.querySelector('vae-playground');
+      const mask = Array.from({ length: 784 }, (_, i) => (i >= 392 ? 1 : 0));
+      let mean = new Float32Array(784);
+      for (let i = 0; i < 1000; i += 1) { const d = digits.image(i); for (let p = 0; p < 784; p++) mean[p] += d[p] / 1000; }
+      let [recovered, baseline] = [0, 0];
+      for (let k = 0; k < 60; k++) {
+        const digit = digits.image(k * 16);
+        const out = await el.recover(digit.map((v, i) => (mask[i] ? 0 : v)), mask, 5);
+        for (let p = 392; p < 784; p++) { recovered += (out[p] - digit[p]) ** 2; baseline += (mean[p] - digit[p]) ** 2; }
+      }
+      return { recovered, baseline };
+    }, TEST_DIGITS);
+    assert.ok(result.recovered < result.baseline, `recovered ${result.recovered.toFixed(1)} vs mean-digit fill ${result.baseline.toFixed(1)} (summed squared error)`);
+  });
+
+  test('Compress: VAE and PCA errors are both shown and differ, per digit over the test split', async () => {
+    await shadow('.panel.compress [data-action="stats"]').click();
+    await shadow('.compress table.stats').waitFor({ state: 'visible', timeout: 30_000 });
+    const rows = await page.evaluate(() => [...document.querySelector('vae-playground').shadowRoot.querySelectorAll('.compress table.stats tbody tr')]
+      .map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent))));
+    assert.equal(rows.length, 2);
+    assert.equal(rows[0].length, 10);
+    assert.ok(rows.flat().every((v) => v > 0 && v < 0.2), JSON.stringify(rows));
+    assert.ok(rows[0].some((v, d) => v !== rows[1][d]), 'VAE and PCA differ');
+    assert.match(await shadow('.compress .vae-note').textContent(), /^VAE: 8 bytes \(×98\) · MSE 0\.\d{4}$/);
+    assert.match(await shadow('.compress .pca-note').textContent(), /^PCA, 2 components: 8 bytes · MSE 0\.\d{4}$/);
+  });
+
+  test('Interpolate: the end frames are the decodes of the two digits’ codes', async () => {
+    await shadow('.interpolate .thumb[data-index="3"]').click();
+    await page.waitForFunction(() => window.__events.filter((e) => e.type === 'interpolated').at(-1)?.detail.frames === 10);
+    const detail = await lastEvent('interpolated');
+    const ends = await page.evaluate(async ({ from, to }) => {
+      const el = document.querySelector('vae-playground');
+      return [Array.from(await el.decode(from)), Array.from(await el.decode(to))];
+    }, detail);
+    const latent = Object.values(detail.latent);
+    assert.deepEqual(latent.slice(0, 784), ends[0], 'the first frame decodes the first code');
+    assert.deepEqual(latent.slice(9 * 784), ends[1], 'the last frame decodes the second code');
+    const pixels = Object.values(detail.pixels);
+    assert.notDeepEqual(pixels.slice(5 * 784, 6 * 784), latent.slice(5 * 784, 6 * 784), 'pixel blending is not the latent path');
+    assert.equal(await shadow('.interpolate .thumb[aria-pressed="true"]').count(), 2);
+  });
+
+  test('Judge: coverage shares sum to 1 and the classifier is at least 95 % right', async () => {
+    await shadow('.panel.judge [data-action="coverage"]').click();
+    await page.waitForFunction(() => /accuracy/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.coverage-note').textContent), null, { timeout: 90_000 });
+    const shares = await page.evaluate(() => [...document.querySelector('vae-playground').shadowRoot.querySelectorAll('.shares li')]
+      .map((li) => Number(li.querySelector('.bar').style.getPropertyValue('--w').replace('%', ''))));
+    assert.equal(shares.length, 10);
+    assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) < 0.5, `shares sum to ${shares.reduce((a, b) => a + b, 0)} %`);
+    const accuracy = Number((await shadow('.coverage-note').textContent()).match(/accuracy ([\d.]+) %/)[1]);
+    assert.ok(accuracy >= 95, `classifier accuracy ${accuracy} %`);
+    await shadow('.panel.judge [data-action="nearest"]').click();
+    await page.waitForFunction(() => /nearest of the training digits/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.nearest-note').textContent));
+    const distances = (await shadow('.nearest-note').textContent()).match(/distance ([\d., ]+);/)[1].split(', ').map(Number);
+    assert.equal(distances.length, 8);
+    assert.ok(distances.every((d) => d > 0), 'samples are not copies of training digits');
+  });
+
+  test('the views attribute picks and orders the views; an unknown name is an error naming it', async () => {
+    const result = await page.evaluate(async () => {
+      const el = document.querySelector('vae-playground');
+      const errors = [];
+      el.addEventListener('error', (e) => errors.push(e.detail.message));
+      el.setAttribute('views', 'judge latent nonsense');
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const sections = [...el.shadowRoot.querySelectorAll('[data-section]')].filter((s) => !s.hidden).map((s) => s.dataset.section);
+      el.removeAttribute('views');
+      await new Promise((r) => requestAnimationFrame(r));
+      const all = [...el.shadowRoot.querySelectorAll('[data-section]')].filter((s) => !s.hidden).length;
+      return { sections, errors, all };
+    });
+    assert.deepEqual(result.sections, ['judge', 'latent']);
+    assert.match(result.errors[0], /^views="judge latent nonsense": no view called "nonsense"; the views are latent, generate, draw/);
+    assert.equal(result.all, 7);
   });
 });

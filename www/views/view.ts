@@ -1,6 +1,6 @@
 // What every view of <vae-playground> is: it builds its own DOM inside the host it is given, draws from the
 // element's state, and on dispose removes every listener it added (so a view can never outlive its element).
-import type { ReadyInfo, TrainSettings } from '../protocol.js';
+import type { ReadyInfo, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
 import type { LossHistory } from './loss-history.js';
 
 export interface View {
@@ -37,6 +37,8 @@ export interface PlaygroundState {
   decoderVersion: number;
   /** The code of the person's drawing (Draw view), shown as a cross in the latent panel. */
   marker: readonly number[] | null;
+  /** The person's drawing prepared as an MNIST digit, for the views that can start from it. */
+  drawing: Float32Array | null;
   /** The digit classifier's training in the worker, and its test accuracy once trained. */
   classifier: { progress: number; accuracy: number | null } | null;
   error: { message: string; fatal: boolean } | null;
@@ -53,6 +55,12 @@ export interface PlaygroundActions {
   setAttribute(name: string, value: string): void;
   loadWeightsFile(file: File): void;
   saveWeights(): void;
+  /** A request to the worker, typed by kind; a failure is also reported through the element's error event. */
+  request<K extends RequestKind>(request: RequestOf<K>): Promise<ReplyOf<K>>;
+  /** Decodes on the main thread, now (null before any decoder exists). */
+  decodeNow(z: readonly number[]): Float32Array | null;
+  /** Sends a view's result as an event of the element. */
+  emit(type: 'recovered' | 'interpolated', detail: object): void;
 }
 
 /** Adds listeners that all go when `dispose` is called: one AbortController per view. */
