@@ -65,6 +65,34 @@ try {
     heap[epochs] = +(bytes / 2 ** 20).toFixed(1);
   }
   result.playground_worker_wasm_heap_MB_after_epochs = heap;
+
+  // 4. What the views cost, with training paused (round trips to the worker included).
+  await play.evaluate(() => document.querySelector('vae-playground').pause());
+  await play.waitForFunction(() => !document.querySelector('vae-playground').running);
+  result.view_costs_ms = await play.evaluate(async () => {
+    const el = document.querySelector('vae-playground');
+    const median = async (fn, runs = 5) => {
+      const times = [];
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        await fn();
+        times.push(performance.now() - start);
+      }
+      return +times.sort((a, b) => a - b)[Math.floor(runs / 2)].toFixed(1);
+    };
+    const digit = await el.decode([0.3, -0.2]);
+    const mask = Array.from({ length: 784 }, (_, i) => (i >= 392 ? 1 : 0));
+    return {
+      manifold_20: await median(() => el.manifold(20)),
+      manifold_30: await median(() => el.manifold(30)),
+      recover_per_iteration: +((await median(() => el.recover(digit, mask, 20))) / 20).toFixed(2),
+      first_classify_incl_training: await median(() => el.classify(digit), 1),
+    };
+  });
+  Object.assign(result.view_costs_ms, await worker.evaluate(() => {
+    const { pcaFitMs, classifierTrainMs, classifierAccuracy } = globalThis.vaePlaygroundDiagnostics.costs;
+    return { pca_fit: Number.isNaN(pcaFitMs) ? null : +pcaFitMs.toFixed(0), classifier_training: +classifierTrainMs.toFixed(0), classifier_test_accuracy: classifierAccuracy };
+  }));
   await play.close();
 } finally {
   await browser.close();

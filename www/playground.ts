@@ -237,7 +237,7 @@ export class VaePlaygroundElement extends HTMLElement {
     const { type } = descriptor(key);
     if (type === 'url') {
       if (this.#mounted) void this.#boot(); // new inputs: start over from them
-    } else if (type === 'list') {
+    } else if (type === 'list' || key === 'compact') {
       if (this.#mounted) this.#applyViews();
     } else if (key === 'epochs') {
       try {
@@ -427,7 +427,7 @@ export class VaePlaygroundElement extends HTMLElement {
 
   /** Shows the sections the `views` attribute names, in its order; an unknown name is reported. */
   #applyViews(): void {
-    const { views, unknown } = parseViews(this.getAttribute('views'));
+    const { views, unknown } = parseViews(this.getAttribute('views'), this.hasAttribute('compact'));
     if (unknown.length) this.#reportError(`views="${this.getAttribute('views')}": no view called ${unknown.map((u) => `"${u}"`).join(', ')}; the views are ${VIEW_NAMES.join(', ')}.`);
     const settings = this.#host('settings');
     for (const name of VIEW_NAMES) {

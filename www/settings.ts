@@ -76,7 +76,7 @@ export const SETTINGS = {
   compact: { attribute: 'compact', type: 'boolean', default: false, inHash: false, doc: 'Only the latent panel and the digit, for embedding in text.' },
   views: {
     attribute: 'views', type: 'list', default: VIEW_NAMES.join(' '), choices: VIEW_NAMES, inHash: false,
-    doc: 'Which views to show, in this order (`compact` shows `latent` only).',
+    doc: 'Which views to show, in this order (default: all; with `compact`, `latent` only).',
   },
   weights: { attribute: 'weights', type: 'url', default: null, inHash: false, doc: 'URL of a .safetensors file to start from.' },
   data: {
@@ -140,8 +140,8 @@ export function parseNumberSetting(key: SettingKey, text: string | null): number
 }
 
 /** The `views` attribute: the names it lists, in order; an unknown name is an Error naming it (the rest still apply). */
-export function parseViews(text: string | null): { views: ViewName[]; unknown: string[] } {
-  const names = (text ?? SETTINGS.views.default).split(/[\s,]+/).filter(Boolean);
+export function parseViews(text: string | null, compact = false): { views: ViewName[]; unknown: string[] } {
+  const names = (text ?? (compact ? 'latent' : SETTINGS.views.default)).split(/[\s,]+/).filter(Boolean);
   const known = (name: string): name is ViewName => (VIEW_NAMES as readonly string[]).includes(name);
   return { views: [...new Set(names.filter(known))], unknown: names.filter((n) => !known(n)) };
 }

@@ -139,7 +139,7 @@ button:disabled { opacity: 0.5; cursor: default; }
 }
 /* compact: just the latent panel and the digit, side by side, for a blog post. */
 :host([compact]) .root { padding: 8px; gap: 8px; }
-:host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings, :host([compact]) [data-section]:not([data-section="latent"]),
+:host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings,
 :host([compact]) .progress, :host([compact]) .legend, :host([compact]) .panel h3 { display: none; }
 :host([compact]) .main { grid-template-columns: minmax(0, 1.4fr) minmax(0, 1fr); gap: 8px; }
 :host([compact]) .panel { padding: 6px; }
