@@ -82,6 +82,7 @@ try {
     };
     const digit = await el.decode([0.3, -0.2]);
     const mask = Array.from({ length: 784 }, (_, i) => (i >= 392 ? 1 : 0));
+    el.shadowRoot.querySelector('.panel.compress').scrollIntoView(); // PCA is fitted once the Compress view is seen
     return {
       manifold_20: await median(() => el.manifold(20)),
       manifold_30: await median(() => el.manifold(30)),
@@ -89,6 +90,7 @@ try {
       first_classify_incl_training: await median(() => el.classify(digit), 1),
     };
   });
+  await play.waitForFunction(() => /MSE/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.compress .pca-note').textContent), null, { timeout: 60_000 });
   Object.assign(result.view_costs_ms, await worker.evaluate(() => {
     const { pcaFitMs, classifierTrainMs, classifierAccuracy } = globalThis.vaePlaygroundDiagnostics.costs;
     return { pca_fit: Number.isNaN(pcaFitMs) ? null : +pcaFitMs.toFixed(0), classifier_training: +classifierTrainMs.toFixed(0), classifier_test_accuracy: classifierAccuracy };

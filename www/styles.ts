@@ -4,10 +4,10 @@ export const STYLES = /* css */ `
   --vae-bg: #ffffff;
   --vae-panel: #f6f7f9;
   --vae-fg: #1d2330;
-  --vae-muted: #8a93a3;
+  --vae-muted: #5f6878;
   --vae-border: #dfe3ea;
   --vae-grid: rgba(120, 130, 150, 0.22);
-  --vae-accent: #e4572e;
+  --vae-accent: #c2410c;
   --vae-test: #3f7cc7;
   --vae-radius: 10px;
   --vae-font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
@@ -65,7 +65,7 @@ button:disabled { opacity: 0.5; cursor: default; }
 .progress > div { height: 100%; width: 0; background: var(--vae-accent); transition: width 0.12s linear; }
 .main { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); gap: 12px; align-items: start; }
 .panel { background: var(--vae-panel); border: 1px solid var(--vae-border); border-radius: var(--vae-radius); padding: 10px; min-width: 0; }
-.panel h3 { margin: 0 0 6px; font-size: 12px; font-weight: 600; color: var(--vae-muted); text-transform: uppercase; letter-spacing: 0.06em; }
+.panel h2 { margin: 0 0 6px; font-size: 12px; font-weight: 600; color: var(--vae-muted); text-transform: uppercase; letter-spacing: 0.06em; }
 .latent canvas { display: block; width: 100%; aspect-ratio: 1; touch-action: none; cursor: crosshair; border-radius: 6px; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 10px; margin-top: 6px; font-size: 12px; color: var(--vae-muted); }
 .legend span::before { content: ""; display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 4px; background: var(--c); }
@@ -140,7 +140,7 @@ button:disabled { opacity: 0.5; cursor: default; }
 /* compact: just the latent panel and the digit, side by side, for a blog post. */
 :host([compact]) .root { padding: 8px; gap: 8px; }
 :host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings,
-:host([compact]) .progress, :host([compact]) .legend, :host([compact]) .panel h3 { display: none; }
+:host([compact]) .progress, :host([compact]) .legend, :host([compact]) .panel h2 { display: none; }
 :host([compact]) .main { grid-template-columns: minmax(0, 1.4fr) minmax(0, 1fr); gap: 8px; }
 :host([compact]) .panel { padding: 6px; }
 `;

@@ -240,6 +240,8 @@ describe('Recover, Compress, Interpolate, Judge', () => {
     assert.equal(rows[0].length, 10);
     assert.ok(rows.flat().every((v) => v > 0 && v < 0.2), JSON.stringify(rows));
     assert.ok(rows[0].some((v, d) => v !== rows[1][d]), 'VAE and PCA differ');
+    // The digit shown was compressed once the view scrolled into sight (PCA is fitted only then).
+    await page.waitForFunction(() => /MSE/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.compress .pca-note').textContent));
     assert.match(await shadow('.compress .vae-note').textContent(), /^VAE: 8 bytes \(×98\) · MSE 0\.\d{4}$/);
     assert.match(await shadow('.compress .pca-note').textContent(), /^PCA, 2 components: 8 bytes · MSE 0\.\d{4}$/);
   });

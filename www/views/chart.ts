@@ -15,7 +15,7 @@ export class ChartView implements View {
   #sorted = new Float64Array(0);
 
   mount(host: HTMLElement): void {
-    host.innerHTML = `<div class="panel chart" part="chart"><h3>Loss</h3>
+    host.innerHTML = `<div class="panel chart" part="chart"><h2>Loss</h2>
       <canvas role="img" aria-label="Loss curves: train loss, reconstruction and test −ELBO per epoch, KL beneath"></canvas></div>`;
     this.#canvas = find<HTMLCanvasElement>(host, 'canvas');
     this.#surface = new CanvasSurface(this.#canvas, (s) => this.#paint(s));
@@ -44,7 +44,7 @@ export class ChartView implements View {
     const { ctx } = s;
     const fg = cssVar(canvas, '--vae-fg', '#222');
     const muted = cssVar(canvas, '--vae-muted', '#888');
-    const accent = cssVar(canvas, '--vae-accent', '#e4572e');
+    const accent = cssVar(canvas, '--vae-accent', '#c2410c');
     const test = cssVar(canvas, '--vae-test', '#4e79a7');
     const grid = cssVar(canvas, '--vae-grid', 'rgba(127,127,127,0.18)');
     ctx.clearRect(0, 0, s.width, s.height);

@@ -27,7 +27,7 @@ export class CompressView implements View {
 
   mount(host: HTMLElement): void {
     this.#host = host;
-    host.innerHTML = `<div class="panel compress" part="compress"><h3>Compress</h3>
+    host.innerHTML = `<div class="panel compress" part="compress"><h2>Compress</h2>
       <div class="controls"><button data-action="another">Another test digit</button>
         <button data-action="stats">Compare over the test split</button></div>
       <div class="tiles">

@@ -16,7 +16,7 @@ export class DigitView implements View {
   constructor(private readonly actions: Pick<PlaygroundActions, 'moveTo'>) {}
 
   mount(host: HTMLElement): void {
-    host.innerHTML = `<div class="panel digit" part="digit"><h3>Decoded digit</h3>
+    host.innerHTML = `<div class="panel digit" part="digit"><h2>Decoded digit</h2>
       <canvas role="img" aria-label="The digit decoded from the latent point"></canvas>
       <div class="z" aria-hidden="true"></div><div class="sliders"></div></div>`;
     this.#canvas = find<HTMLCanvasElement>(host, 'canvas');

@@ -44,7 +44,7 @@ export class DrawView implements View {
   constructor(private readonly actions: DrawActions) {}
 
   mount(host: HTMLElement): void {
-    host.innerHTML = `<div class="panel draw" part="draw"><h3>Draw</h3>
+    host.innerHTML = `<div class="panel draw" part="draw"><h2>Draw</h2>
       <div class="draw-body">
         <figure><canvas class="pad" width="${PAD}" height="${PAD}" tabindex="0" role="img"
           aria-label="Drawing pad: draw a digit with the mouse, a finger or a pen"></canvas>

@@ -2,6 +2,7 @@
 // as training runs — and a grid of random samples from the prior. Clicking a cell (or choosing it with the arrow
 // keys and Enter) moves the latent point there. With more than two latent dimensions, the person picks the two
 // the grid spans; the others stay at 0.
+import { cssVar } from '../canvas.js';
 import { SIDE, drawTiles, lastTiles } from './tiles.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
 
@@ -42,7 +43,7 @@ export class GenerateView implements View {
   constructor(private readonly actions: GenerateActions) {}
 
   mount(host: HTMLElement): void {
-    host.innerHTML = `<div class="panel generate" part="generate"><h3>Generate</h3>
+    host.innerHTML = `<div class="panel generate" part="generate"><h2>Generate</h2>
       <div class="generate-body">
         <figure><canvas class="manifold" tabindex="0" role="grid" aria-label="Manifold: digits decoded over the latent square. Arrow keys choose a cell, Enter moves the latent point there."></canvas>
           <figcaption><label>Grid <input type="number" class="grid-size" min="${MIN_N}" max="${MAX_N}" step="1" value="${DEFAULT_N}"></label>
@@ -159,7 +160,7 @@ export class GenerateView implements View {
     const tiles = lastTiles(this.#grid);
     if (tiles) ctx.putImageData(tiles, 0, 0);
     if (!this.#picked) return;
-    ctx.strokeStyle = '#e4572e';
+    ctx.strokeStyle = cssVar(this.#grid, '--vae-accent', '#c2410c');
     ctx.lineWidth = 2;
     ctx.strokeRect(col * SIDE + 1, row * SIDE + 1, SIDE - 2, SIDE - 2);
     const cz = Array.from(z.subarray(this.#focusCell * this.#latent, (this.#focusCell + 1) * this.#latent));

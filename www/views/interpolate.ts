@@ -23,7 +23,7 @@ export class InterpolateView implements View {
 
   mount(host: HTMLElement): void {
     this.#host = host;
-    host.innerHTML = `<div class="panel interpolate" part="interpolate"><h3>Interpolate</h3>
+    host.innerHTML = `<div class="panel interpolate" part="interpolate"><h2>Interpolate</h2>
       <div class="controls"><span class="hint">Pick two digits:</span><span class="thumbs" role="group" aria-label="Test digits to interpolate between"></span>
         <label>Frames <input type="number" class="frames" min="8" max="16" step="1" value="10"></label></div>
       <div class="strips">

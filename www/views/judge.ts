@@ -18,7 +18,7 @@ export class JudgeView implements View {
 
   mount(host: HTMLElement): void {
     this.#host = host;
-    host.innerHTML = `<div class="panel judge" part="judge"><h3>Judge</h3>
+    host.innerHTML = `<div class="panel judge" part="judge"><h2>Judge</h2>
       <table class="epochs"><caption>Test set, nats per image (per epoch, latest five)</caption>
         <thead><tr><th scope="col">epoch</th><th scope="col">−ELBO</th><th scope="col">recon</th><th scope="col">KL</th></tr></thead><tbody></tbody></table>
       <div class="controls"><button data-action="nearest">Samples vs nearest training digits</button>

@@ -23,7 +23,7 @@ export class LatentView implements View {
   constructor(private readonly actions: Pick<PlaygroundActions, 'moveTo'>) {}
 
   mount(host: HTMLElement): void {
-    host.innerHTML = `<div class="panel latent" part="latent"><h3>Latent space · test digits</h3>
+    host.innerHTML = `<div class="panel latent" part="latent"><h2>Latent space · test digits</h2>
       <canvas tabindex="0" role="slider" aria-label="Latent point: drag, or use the arrow keys (Shift for bigger steps, Home for the centre)"></canvas>
       <div class="legend" aria-hidden="true">${DIGIT_COLORS.map((c, d) => `<span style="--c:${c}">${d}</span>`).join('')}</div></div>`;
     this.#canvas = find<HTMLCanvasElement>(host, 'canvas');
@@ -147,7 +147,7 @@ export class LatentView implements View {
     const { ctx } = s;
     const grid = cssVar(this.#canvas, '--vae-grid', 'rgba(127,127,127,0.18)');
     const fg = cssVar(this.#canvas, '--vae-fg', '#222');
-    const accent = cssVar(this.#canvas, '--vae-accent', '#e4572e');
+    const accent = cssVar(this.#canvas, '--vae-accent', '#c2410c');
     ctx.clearRect(0, 0, s.width, s.height);
 
     // Integer grid lines, and the axes a little stronger.

@@ -31,7 +31,7 @@ export class RecoverView implements View {
 
   mount(host: HTMLElement): void {
     this.#host = host;
-    host.innerHTML = `<div class="panel recover" part="recover"><h3>Recover</h3>
+    host.innerHTML = `<div class="panel recover" part="recover"><h2>Recover</h2>
       <div class="controls">
         <button data-action="another">Another test digit</button>
         <button data-action="use-drawing" disabled>Use the drawing</button>
