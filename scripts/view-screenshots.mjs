@@ -32,6 +32,8 @@ try {
   await page.waitForFunction(() => /accuracy/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.coverage-note').textContent), null, { timeout: 120_000 });
   await page.waitForTimeout(1500);
   for (const view of ['generate', 'draw', 'recover', 'compress', 'interpolate', 'judge']) {
+    await el.locator(`.panel.${view}`).scrollIntoViewIfNeeded(); // views below the fold draw once scrolled to
+    await page.waitForTimeout(1500);
     await el.locator(`.panel.${view}`).screenshot({ path: `docs/view-${view}.png` });
   }
   await page.evaluate(() => window.scrollTo(0, 0));

@@ -158,6 +158,10 @@ export class VaePlaygroundElement extends HTMLElement {
   #viewsByName = new Map<string, View>();
   /** The views whose section is shown: only these update (a hidden Generate view asks the worker for nothing). */
   #visible = new Set<View>();
+  /** Sections at least partly in the viewport: views below the fold wait until scrolled to (no work, no jank). */
+  #onScreen = new Set<string>();
+  #sectionObserver: IntersectionObserver | null = null;
+  #sectionOfView = new Map<View, ViewName | null>();
   #mounted = false;
   #frame = 0;
   #needsDecode = false;
@@ -217,6 +221,7 @@ export class VaePlaygroundElement extends HTMLElement {
     for (const [name, view] of views) view.mount(this.#host(name));
     this.#views = views.map(([, view]) => view);
     this.#viewsByName = new Map(views);
+    this.#observeSections();
     this.#applyViews();
     this.#render();
     void this.#boot();
@@ -436,12 +441,31 @@ export class VaePlaygroundElement extends HTMLElement {
     }
     for (const name of views) settings.before(this.#shadow.querySelector(`[data-section="${name}"]`)!);
     const shown = new Set<string>(views);
-    const sectionOf: Record<string, ViewName | null> = { status: null, settings: null, digit: 'latent', chart: 'latent', latent: 'latent' };
-    this.#visible = new Set([...this.#viewsByName].filter(([name]) => {
-      const section = name in sectionOf ? sectionOf[name] : (name as ViewName);
-      return section === null || shown.has(section);
-    }).map(([, view]) => view));
+    this.#visible = new Set([...this.#sectionOfView].filter(([, section]) => section === null || shown.has(section)).map(([view]) => view));
     this.#render();
+  }
+
+  /** Which section each view belongs to, and an observer that tells which sections are on screen. */
+  #observeSections(): void {
+    const sectionOf: Record<string, ViewName | null> = { status: null, settings: null, digit: 'latent', chart: 'latent', latent: 'latent' };
+    this.#sectionOfView = new Map([...this.#viewsByName].map(([name, view]) => [view, name in sectionOf ? sectionOf[name] : (name as ViewName)]));
+    this.#sectionObserver = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const section = (entry.target as HTMLElement).dataset.observedSection!;
+        if (entry.isIntersecting) this.#onScreen.add(section);
+        else this.#onScreen.delete(section);
+      }
+      this.#render();
+    }, { rootMargin: '200px' });
+    // Hosts are `display: contents` (no box to observe): observe the panel each view builds.
+    for (const name of VIEW_NAMES) {
+      const section = this.#shadow.querySelector<HTMLElement>(`[data-section="${name}"]`)!;
+      const box = section.classList.contains('host') ? section.firstElementChild : section;
+      if (box) {
+        (box as HTMLElement).dataset.observedSection = name;
+        this.#sectionObserver.observe(box);
+      }
+    }
   }
 
   #readyClient(): WorkerClient {
@@ -567,6 +591,8 @@ export class VaePlaygroundElement extends HTMLElement {
     for (const view of this.#views) view.dispose();
     this.#views = [];
     this.#visible.clear();
+    this.#sectionObserver?.disconnect();
+    this.#onScreen.clear();
     this.#mounted = false;
   }
 
@@ -673,7 +699,11 @@ export class VaePlaygroundElement extends HTMLElement {
         this.#reportError(errorMessage(cause));
       }
     }
-    for (const view of this.#visible) view.update(this.#state);
+    for (const view of this.#visible) {
+      const section = this.#sectionOfView.get(view);
+      // The latent section always updates: it is the widget's first picture, and the chart's data lives there.
+      if (section === null || section === 'latent' || this.#onScreen.has(section!)) view.update(this.#state);
+    }
   }
 
   /** A problem the widget survives: shown on the page and sent as an `error` event. */

@@ -137,6 +137,9 @@ button:disabled { opacity: 0.5; cursor: default; }
   .draw-body figure:first-child { grid-column: 1 / -1; }
   .status { margin-left: 0; width: 100%; }
 }
+@media (prefers-reduced-motion: reduce) {
+  .progress > div { transition: none; }
+}
 /* compact: just the latent panel and the digit, side by side, for a blog post. */
 :host([compact]) .root { padding: 8px; gap: 8px; }
 :host([compact]) .toolbar, :host([compact]) .chart, :host([compact]) .settings,

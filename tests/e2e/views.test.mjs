@@ -70,6 +70,7 @@ describe('Generate', () => {
 
   test('clicking a manifold cell moves the latent point to that cell’s code, and the keys pick cells too', async () => {
     const grid = page.locator('vae-playground >> canvas.manifold');
+    await grid.scrollIntoViewIfNeeded(); // views below the fold start once scrolled to
     await page.waitForFunction(() => document.querySelector('vae-playground').shadowRoot.querySelector('canvas.manifold').width === 20 * 28);
     await grid.scrollIntoViewIfNeeded();
     const box = await grid.boundingBox();
@@ -247,6 +248,7 @@ describe('Recover, Compress, Interpolate, Judge', () => {
   });
 
   test('Interpolate: the end frames are the decodes of the two digits’ codes', async () => {
+    await shadow('.panel.interpolate').scrollIntoViewIfNeeded();
     await shadow('.interpolate .thumb[data-index="3"]').click();
     await page.waitForFunction(() => window.__events.filter((e) => e.type === 'interpolated').at(-1)?.detail.frames === 10);
     const detail = await lastEvent('interpolated');

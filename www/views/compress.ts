@@ -17,9 +17,6 @@ export class CompressView implements View {
   #pixels: Float32Array | null = null;
   #seenDecoder = -1;
   #decodeNow: PlaygroundActions['decodeNow'];
-  /** PCA is fitted in the worker on first use (about a second): only once the person can see this view. */
-  #seen = false;
-  #observer: IntersectionObserver | null = null;
 
   constructor(private readonly actions: Pick<PlaygroundActions, 'request' | 'decodeNow'>) {
     this.#decodeNow = actions.decodeNow;
@@ -41,26 +38,21 @@ export class CompressView implements View {
         <thead><tr><th scope="col">digit</th>${Array.from({ length: 10 }, (_, d) => `<th scope="col">${d}</th>`).join('')}</tr></thead><tbody></tbody></table></div>`;
     this.#listeners.on(find(host, '[data-action="another"]'), 'click', () => void this.#another());
     this.#listeners.on(find(host, '[data-action="stats"]'), 'click', () => void this.#stats());
-    this.#observer = new IntersectionObserver(([entry]) => {
-      if (!entry.isIntersecting || this.#seen) return;
-      this.#seen = true;
-      if (this.#testSize > 0 && !this.#pixels) void this.#another();
-    });
-    this.#observer.observe(find(host, '.panel'));
   }
 
   update(state: Readonly<PlaygroundState>): void {
     const first = this.#testSize === 0 && state.ready;
     this.#testSize = state.ready?.testSize ?? 0;
     this.#latent = state.z.length;
-    if (first && this.#seen) void this.#another();
+    // The element updates this view only once it is on screen, so PCA (fitted on first use, about a second of the
+    // worker's time) is fitted only for a person who scrolled here.
+    if (first) void this.#another();
     else if (this.#pixels && state.decoderVersion !== this.#seenDecoder && !state.running) void this.#show(this.#pixels);
     this.#seenDecoder = state.decoderVersion;
   }
 
   dispose(): void {
     this.#listeners.dispose();
-    this.#observer?.disconnect();
   }
 
   async #another(): Promise<void> {

@@ -138,6 +138,7 @@ export class RecoverView implements View {
   }
 
   async #recover(): Promise<void> {
+    if (!this.#original) await this.#another();
     if (!this.#original) return;
     const input = find<HTMLInputElement>(this.#host, '.iterations');
     const iterations = Math.min(50, Math.max(1, Math.round(Number(input.value)) || 10));
