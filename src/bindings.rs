@@ -429,3 +429,16 @@ impl PcaHandle {
         Ok(self.pca.decode(&self.pca.encode(pixels)?).into_iter().map(|v| v.clamp(0.0, 1.0)).collect())
     }
 }
+
+/// PCA of latent codes (`dim` values each, e.g. the test μ's), for the 2-D panel when the code has more than two
+/// dimensions: [the codes projected, 2 each | mean (dim) | first axis (dim) | second axis (dim) | the two variance shares].
+#[wasm_bindgen(js_name = projectLatents)]
+pub fn project_latents(rows: &[f32], dim: usize) -> Result<Vec<f32>, JsError> {
+    let pca = Pca::fit(rows, dim, 2)?;
+    let mut out = pca.encode(rows)?;
+    out.extend_from_slice(pca.mean());
+    out.extend_from_slice(pca.component(0));
+    out.extend_from_slice(pca.component(1));
+    out.extend(pca.explained());
+    Ok(out)
+}

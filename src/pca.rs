@@ -68,6 +68,10 @@ impl Pca {
         &self.components[j * self.dim..(j + 1) * self.dim]
     }
 
+    pub fn mean(&self) -> &[f32] {
+        &self.mean
+    }
+
     pub fn variances(&self) -> &[f32] {
         &self.variances
     }

@@ -3,7 +3,7 @@ import { VaePlaygroundElement } from './playground.js';
 
 export { VaePlaygroundElement };
 export type {
-  Classification, DrawChangeDetail, EpochDetail, InterpolatedDetail, RecoveredDetail, ErrorDetail, LatentChangeDetail, ProgressDetail, ReadyDetail, TrainedDetail, VaePlaygroundEventMap,
+  Classification, DrawChangeDetail, EpochDetail, InterpolatedDetail, RecoveredDetail, RestoredDetail, ErrorDetail, LatentChangeDetail, ProgressDetail, ReadyDetail, TrainedDetail, VaePlaygroundEventMap,
 } from './playground.js';
 export type { TrainSettings } from './protocol.js';
 export type { SettingProperties } from './settings.js';

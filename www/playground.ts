@@ -3,6 +3,7 @@
 // the main thread's decoder (live-decoder.ts), and views that draw the state (views/*.ts). It holds no view's DOM.
 import { prepareDrawing, settingLimits, validateSettings } from '../pkg/vae_playground.js';
 import { LiveDecoder } from './live-decoder.js';
+import { ModelStore } from './persistence.js';
 import type { ReadyInfo, TrainSettings, WorkerEvent, WorkerSources } from './protocol.js';
 import {
   ATTRIBUTES, DEFAULT_SETTINGS, SETTINGS, SETTING_KEYS, VIEW_NAMES, descriptor, isLive, keyOfAttribute, parseDataUrls,
@@ -12,6 +13,7 @@ import { STYLES } from './styles.js';
 import { ChartView } from './views/chart.js';
 import { DigitView } from './views/digit.js';
 import { DrawView, type DrawResult } from './views/draw.js';
+import { DropView } from './views/drop.js';
 import { CompressView } from './views/compress.js';
 import { GenerateView } from './views/generate.js';
 import { InterpolateView } from './views/interpolate.js';
@@ -31,6 +33,7 @@ export interface LatentChangeDetail { z: number[]; pixels: Float32Array }
 export interface TrainedDetail { epoch: number }
 export interface DrawChangeDetail { pixels: Float32Array; z: number[] }
 export interface RecoveredDetail { pixels: Float32Array; step: number; error: number; baselineError: number }
+export interface RestoredDetail { epoch: number; savedAt: number }
 export interface InterpolatedDetail { latent: Float32Array; pixels: Float32Array; frames: number; from: number[]; to: number[] }
 export interface ErrorDetail { message: string }
 export interface Classification { digit: number; probabilities: Float32Array }
@@ -45,6 +48,7 @@ export interface VaePlaygroundEventMap {
   drawchange: CustomEvent<DrawChangeDetail>;
   recovered: CustomEvent<RecoveredDetail>;
   interpolated: CustomEvent<InterpolatedDetail>;
+  restored: CustomEvent<RestoredDetail>;
   error: CustomEvent<ErrorDetail>;
 }
 
@@ -57,7 +61,7 @@ const ASSETS = {
 
 // Layout only: each view fills its own host (`display: contents`, so the hosts do not change the grid).
 const TEMPLATE = `
-<div class="root" part="root">
+<div class="root" part="root" data-view="drop">
   <div class="host" data-view="status"></div>
   <div class="main" data-section="latent">
     <div class="host" data-view="latent"></div>
@@ -84,6 +88,7 @@ const TEMPLATE = `
  * @event trained - Training reached `epochs`.
  * @event drawchange - The person's drawing changed: the drawing prepared as an MNIST digit, and its code.
  * @event recovered - A recovery step is shown: the image, its error on the damaged pixels, and the mean-digit baseline's.
+ * @event restored - With `persist`: the model kept from an earlier visit is back (its epoch and when it was saved).
  * @event interpolated - A new interpolation: the frames through the latent space and blended in pixel space.
  * @event error - Something went wrong; the message says what and what to do. The widget keeps working unless
  *   nothing could be loaded (then it shows Retry).
@@ -151,7 +156,13 @@ export class VaePlaygroundElement extends HTMLElement {
     drawing: null,
     classifier: null,
     error: null,
+    persist: false,
   };
+  /** With `persist`: where the model is kept, whether the kept one is still to be restored, and the save timer. */
+  #store: ModelStore | null = null;
+  #restorePending = false;
+  #saveTimer = 0;
+  #saveFailed = false;
   /** Seeds for `sample()` without a seed: each call draws new digits, and a page reload repeats the sequence. */
   #nextSampleSeed = 1;
   #views: View[] = [];
@@ -195,9 +206,10 @@ export class VaePlaygroundElement extends HTMLElement {
     this.#mounted = true;
     const actions = this.#actions();
     const views: [string, View][] = [
+      ['drop', new DropView(actions)],
       ['status', new StatusView(actions)],
       ['latent', new LatentView(actions)],
-      ['digit', new DigitView(actions)],
+      ['digit', new DigitView({ moveTo: actions.moveTo, classify: (pixels) => this.classify(pixels) })],
       ['chart', new ChartView()],
       ['generate', new GenerateView({
         moveTo: actions.moveTo,
@@ -381,6 +393,7 @@ export class VaePlaygroundElement extends HTMLElement {
       train: () => this.train(),
       pause: () => this.pause(),
       reset: () => this.reset(),
+      startOver: () => void this.#startFresh(),
       retry: () => {
         this.#state.error = null;
         void this.#boot();
@@ -430,6 +443,66 @@ export class VaePlaygroundElement extends HTMLElement {
     }
   }
 
+  /** With `persist`: the kept model, if it fits the settings in force (else a notice, and a fresh model). */
+  async #restore(): Promise<void> {
+    const store = this.#store;
+    if (!store) return;
+    try {
+      const saved = await store.load();
+      if (!saved) return;
+      const now = this.#state.settings;
+      const fits = (['hiddenUnits', 'latentDim', 'batchSize', 'seed'] as const).every((k) => saved.settings[k] === now[k]);
+      if (!fits) {
+        this.#reportNotice(`The model kept from your last visit (${saved.settings.hiddenUnits} hidden units, ${saved.settings.latentDim} latent dimensions, batch ${saved.settings.batchSize}, seed ${saved.settings.seed}) does not fit the settings now in force, so this is a fresh model. “Start over” forgets the kept one; training this one replaces it.`);
+        return;
+      }
+      await this.#readyClient().request({ kind: 'load', bytes: saved.weights.slice(0) });
+      this.#state.history.restore(saved.history);
+      this.#state.progress = { epoch: saved.epoch, epochProgress: 0, samplesPerSec: 0 };
+      this.#state.trainedEpoch = saved.epoch;
+      this.#render();
+      this.#emit('restored', { epoch: saved.epoch, savedAt: saved.savedAt });
+    } catch (cause) {
+      this.#reportNotice(`The model kept from your last visit could not be restored (${errorMessage(cause)}); this is a fresh model.`);
+    }
+  }
+
+  /** Keeps the model for the next visit a little after it changed (an epoch ended, training stopped). */
+  #scheduleSave(): void {
+    if (!this.#store || this.#restorePending) return;
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = window.setTimeout(() => void this.#save(), 400);
+  }
+
+  async #save(): Promise<void> {
+    const store = this.#store;
+    if (!store || !this.#state.ready) return;
+    try {
+      const weights = await (await this.exportWeights()).arrayBuffer();
+      await store.save({
+        version: 1, savedAt: Date.now(), settings: { ...this.#state.settings }, epoch: this.#state.progress?.epoch ?? 0,
+        weights, history: this.#state.history.save(),
+      });
+      this.#saveFailed = false;
+    } catch (cause) {
+      if (this.#saveFailed) return; // said once is enough
+      this.#saveFailed = true;
+      this.#reportNotice(`The model cannot be kept for your next visit (${errorMessage(cause)}). Everything else works; “Export weights” saves it as a file.`);
+    }
+  }
+
+  /** Forgets the kept model, then a fresh one. */
+  async #startFresh(): Promise<void> {
+    clearTimeout(this.#saveTimer);
+    try {
+      await this.#store?.clear();
+    } catch (cause) {
+      this.#reportNotice(`The kept model could not be removed (${errorMessage(cause)}).`);
+    }
+    this.pause();
+    this.reset();
+  }
+
   /** Shows the sections the `views` attribute names, in its order; an unknown name is reported. */
   #applyViews(): void {
     const { views, unknown } = parseViews(this.getAttribute('views'), this.hasAttribute('compact'));
@@ -447,7 +520,7 @@ export class VaePlaygroundElement extends HTMLElement {
 
   /** Which section each view belongs to, and an observer that tells which sections are on screen. */
   #observeSections(): void {
-    const sectionOf: Record<string, ViewName | null> = { status: null, settings: null, digit: 'latent', chart: 'latent', latent: 'latent' };
+    const sectionOf: Record<string, ViewName | null> = { drop: null, status: null, settings: null, digit: 'latent', chart: 'latent', latent: 'latent' };
     this.#sectionOfView = new Map([...this.#viewsByName].map(([name, view]) => [view, name in sectionOf ? sectionOf[name] : (name as ViewName)]));
     this.#sectionObserver = new IntersectionObserver((entries) => {
       for (const entry of entries) {
@@ -516,6 +589,9 @@ export class VaePlaygroundElement extends HTMLElement {
     const boot = ++this.#bootGeneration;
     this.#stopWorker(new Error('The playground was restarted.'));
     this.#trainOnReady = this.hasAttribute('autostart');
+    this.#state.persist = this.hasAttribute('persist');
+    this.#store = this.#state.persist ? new ModelStore(this.id) : null;
+    this.#restorePending = this.#store !== null;
     this.#state.loading = 'Loading the model…';
     this.#state.ready = null;
     this.#render();
@@ -583,6 +659,7 @@ export class VaePlaygroundElement extends HTMLElement {
 
   #teardown(): void {
     this.#bootGeneration++; // a boot still loading stops where it is
+    clearTimeout(this.#saveTimer);
     const reason = new Error('The playground was removed from the page.');
     this.#stopWorker(reason);
     this.#decoder.fail(reason);
@@ -605,6 +682,14 @@ export class VaePlaygroundElement extends HTMLElement {
         state.loading = null;
         state.settings = { ...state.settings, hiddenUnits: info.hidden, latentDim: info.latent };
         this.#emit('ready', info);
+        if (this.#restorePending) {
+          // The kept model first, then training (if asked for) continues from it.
+          this.#restorePending = false;
+          const train = this.#trainOnReady;
+          this.#trainOnReady = false;
+          void this.#restore().finally(() => train && this.train());
+          break;
+        }
         if (this.#trainOnReady) this.train();
         this.#trainOnReady = false;
         break;
@@ -618,7 +703,7 @@ export class VaePlaygroundElement extends HTMLElement {
         }
         break;
       case 'latents':
-        state.latents = { z: event.z, labels: event.labels };
+        state.latents = { z: event.z, labels: event.labels, projection: event.projection };
         break;
       case 'progress': {
         state.progress = { epoch: event.epoch, epochProgress: event.epochProgress, samplesPerSec: event.samplesPerSec };
@@ -632,11 +717,13 @@ export class VaePlaygroundElement extends HTMLElement {
         const { type: _, ...detail } = event;
         state.history.addEpoch(detail.testElbo, detail.kl);
         this.#emit('epoch', detail);
+        this.#scheduleSave();
         break;
       }
       case 'status':
         state.running = event.running;
         if (event.running) state.trainedEpoch = null;
+        else this.#scheduleSave();
         break;
       case 'classifier':
         state.classifier = { progress: event.progress, accuracy: event.accuracy };
@@ -659,8 +746,9 @@ export class VaePlaygroundElement extends HTMLElement {
     const latent = this.#decoder.latent;
     if (latent !== null && latent !== this.#state.z.length) {
       this.#state.z = new Array(latent).fill(0);
-      this.#host('latent').hidden = latent !== 2;
-      this.#shadow.querySelector('.main')?.classList.toggle('no-latent', latent !== 2);
+      // Two dimensions are drawn as they are; more, in the plane of their two main axes; one has no panel.
+      this.#host('latent').hidden = latent < 2;
+      this.#shadow.querySelector('.main')?.classList.toggle('no-latent', latent < 2);
     }
     this.#needsDecode = true;
     this.#render();
@@ -704,6 +792,12 @@ export class VaePlaygroundElement extends HTMLElement {
       // The latent section always updates: it is the widget's first picture, and the chart's data lives there.
       if (section === null || section === 'latent' || this.#onScreen.has(section!)) view.update(this.#state);
     }
+  }
+
+  /** News that is no error (a kept model that does not fit, storage unavailable): shown, no `error` event. */
+  #reportNotice(message: string): void {
+    this.#state.error = { message, fatal: false, notice: true };
+    this.#render();
   }
 
   /** A problem the widget survives: shown on the page and sent as an `error` event. */

@@ -74,6 +74,17 @@ export type ToWorker =
   /** `generation` is the one a successful `load` starts; other requests leave the generation as it is. */
   | { type: 'request'; id: number; generation: Generation; request: WorkerRequest };
 
+/** The plane of the test codes' two main axes: each code projected, and what turns a point of the plane back into z. */
+export interface LatentProjection {
+  /** n × 2 coordinates in the plane. */
+  points: Float32Array;
+  mean: Float32Array;
+  /** 2 × latent: the two unit axes. */
+  axes: Float32Array;
+  /** The share of the codes' variance along each axis. */
+  explained: [number, number];
+}
+
 export interface ReadyInfo {
   trainSize: number;
   testSize: number;
@@ -106,8 +117,11 @@ export type WorkerEvent =
   | ({ type: 'ready' } & ReadyInfo)
   | ({ type: 'progress' } & ProgressInfo)
   | ({ type: 'epoch' } & EpochInfo)
-  /** μ(x) of every test image, row-major [n × latent], with their labels. */
-  | { type: 'latents'; z: Float32Array; labels: Uint8Array; latent: number }
+  /**
+   * μ(x) of every test image, row-major [n × latent], with their labels; with more than two latent dimensions, also
+   * their PCA projection to the plane of the two main axes (which the panel shows and drags in).
+   */
+  | { type: 'latents'; z: Float32Array; labels: Uint8Array; latent: number; projection: LatentProjection | null }
   /** The decoder's weights now, flat (see `Decoder::to_flat`), for the page's own decoder. */
   | { type: 'decoder'; hidden: number; latent: number; weights: Float32Array }
   | { type: 'status'; running: boolean }

@@ -50,7 +50,7 @@ export const SETTINGS = {
   },
   latentDim: {
     attribute: 'latent-dim', type: 'integer', default: 2, role: 'model', live: false, inHash: true,
-    label: 'Latent dims', doc: 'Size of the code z; 2 shows the latent panel, more shows one slider per dimension.',
+    label: 'Latent dims', doc: 'Size of the code z; above 2, the panel shows the codes’ main plane and a slider per dimension.',
   },
   beta: {
     attribute: 'beta', type: 'number', default: 1, role: 'model', live: true, inHash: true,
@@ -74,6 +74,10 @@ export const SETTINGS = {
   },
   autostart: { attribute: 'autostart', type: 'boolean', default: false, inHash: false, doc: 'Start training once loaded.' },
   compact: { attribute: 'compact', type: 'boolean', default: false, inHash: false, doc: 'Only the latent panel and the digit, for embedding in text.' },
+  persist: {
+    attribute: 'persist', type: 'boolean', default: false, inHash: false,
+    doc: 'Keep the trained model, its settings and its loss curves across reloads (IndexedDB, per page and element `id`); "Start over" forgets them.',
+  },
   views: {
     attribute: 'views', type: 'list', default: VIEW_NAMES.join(' '), choices: VIEW_NAMES, inHash: false,
     doc: 'Which views to show, in this order (default: all; with `compact`, `latent` only).',

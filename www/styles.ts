@@ -40,6 +40,7 @@ export const STYLES = /* css */ `
   display: grid;
   gap: 12px;
 }
+.root.dropping { outline: 3px dashed var(--vae-accent); outline-offset: -3px; }
 .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
 button, .file {
   font: inherit;
@@ -126,6 +127,7 @@ button:disabled { opacity: 0.5; cursor: default; }
 .file input { display: none; }
 .error { display: none; border: 1px solid #d64545; background: color-mix(in srgb, #d64545 12%, var(--vae-bg)); color: var(--vae-fg); border-radius: 8px; padding: 8px 10px; gap: 10px; align-items: start; }
 .error.shown { display: flex; }
+.error.notice { border-color: var(--vae-border); background: var(--vae-panel); }
 .error p { margin: 0; flex: 1; }
 .error button { min-height: 28px; padding: 2px 10px; }
 .hint { font-size: 12px; color: var(--vae-muted); margin: 0; }

@@ -1,9 +1,11 @@
 // The training worker: loads wasm and digits, runs the trainer in short slices, answers commands between slices.
 // One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it.
-import { ClassifierHandle, DataHandle, PcaHandle, TrainerHandle, gridPoints, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
+import {
+  ClassifierHandle, DataHandle, PcaHandle, TrainerHandle, gridPoints, projectLatents, setSimdKernel, simdKernelEnabled,
+} from '../pkg/vae_playground.js';
 import {
   post, type FromWorker, type Generation, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
-  type TrainSettings, type WorkerEvent,
+  type LatentProjection, type TrainSettings, type WorkerEvent,
 } from './protocol.js';
 import { meanSquaredError } from './metrics.js';
 import { errorMessage, fetchBytes, loadWasm, wasmMemoryBytes } from './wasm.js';
@@ -80,7 +82,10 @@ class Session {
   sendLatents(): void {
     const z = this.trainer.testLatents();
     const labels = this.trainer.testLabels();
-    this.send({ type: 'latents', z, labels, latent: this.trainer.latent() }, [z.buffer, labels.buffer]);
+    const latent = this.trainer.latent();
+    const projection = latent > 2 ? projection2d(z, latent) : null;
+    const transfer = [z.buffer, labels.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : [])];
+    this.send({ type: 'latents', z, labels, latent, projection }, transfer as ArrayBuffer[]);
     this.lastLatents = performance.now();
   }
 
@@ -104,6 +109,15 @@ class Session {
   free(): void {
     this.trainer.free();
   }
+}
+
+/** The test codes' PCA plane (see `projectLatents` in src/bindings.rs for the packed layout). */
+function projection2d(z: Float32Array, latent: number): LatentProjection {
+  const packed = projectLatents(z, latent);
+  const n = z.length / latent;
+  let at = 2 * n;
+  const take = (length: number) => packed.slice(at, (at += length));
+  return { points: packed.slice(0, 2 * n), mean: take(latent), axes: take(2 * latent), explained: [packed[at], packed[at + 1]] };
 }
 
 /** The worker's state: the digits (read once), the current session, the classifier, whether the one loop runs. */

@@ -5,15 +5,23 @@ import { Listeners, find, type PlaygroundActions, type PlaygroundState, type Vie
 
 const SLIDER_RANGE = 3;
 
+/** How long the digit must stay the same before the classifier is asked what it looks like (for its text alternative). */
+const DESCRIBE_AFTER_MS = 300;
+
+export interface DigitActions extends Pick<PlaygroundActions, 'moveTo'> {
+  classify(pixels: Float32Array): Promise<{ digit: number; probabilities: Float32Array }>;
+}
+
 export class DigitView implements View {
   #listeners = new Listeners();
+  #describeTimer = 0;
   #canvas!: HTMLCanvasElement;
   #zText!: HTMLElement;
   #sliders!: HTMLElement;
   #drawn: Float32Array | null = null;
   #sliderCount = -1;
 
-  constructor(private readonly actions: Pick<PlaygroundActions, 'moveTo'>) {}
+  constructor(private readonly actions: DigitActions) {}
 
   mount(host: HTMLElement): void {
     host.innerHTML = `<div class="panel digit" part="digit"><h2>Decoded digit</h2>
@@ -35,12 +43,27 @@ export class DigitView implements View {
     if (state.pixels && state.pixels !== this.#drawn) {
       this.#drawn = state.pixels;
       drawTiles(this.#canvas, state.pixels, 1);
-      this.#zText.textContent = `z = (${state.z.map((v) => v.toFixed(2)).join(', ')})`;
+      const where = `z = (${state.z.map((v) => v.toFixed(2)).join(', ')})`;
+      this.#zText.textContent = where;
+      this.#canvas.setAttribute('aria-label', `Decoded digit at ${where}`);
+      // Once the classifier exists (it is never trained just for this), the text alternative says what it looks like.
+      clearTimeout(this.#describeTimer);
+      if (state.classifier?.accuracy != null) {
+        const pixels = state.pixels;
+        this.#describeTimer = window.setTimeout(() => {
+          this.actions.classify(pixels).then(({ digit, probabilities }) => {
+            if (this.#drawn === pixels) {
+              this.#canvas.setAttribute('aria-label', `Decoded digit at ${where}, looks like a ${digit} (${Math.round(probabilities[digit] * 100)} %)`);
+            }
+          }, () => undefined);
+        }, DESCRIBE_AFTER_MS);
+      }
     }
   }
 
   dispose(): void {
     this.#listeners.dispose();
+    clearTimeout(this.#describeTimer);
   }
 
   #buildSliders(count: number): void {

@@ -2,6 +2,7 @@
 // Pointer (mouse, pen, touch) and keyboard (arrows; Shift for bigger steps) both move the point.
 import { CanvasSurface, cssVar } from '../canvas.js';
 import { DIGIT_COLORS } from '../colors.js';
+import type { LatentProjection } from '../protocol.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
 
 const KEY_STEP = 0.05;
@@ -15,6 +16,9 @@ export class LatentView implements View {
   #points: Float32Array = new Float32Array(0);
   #labels: Uint8Array = new Uint8Array(0);
   #latents: PlaygroundState['latents'] = null;
+  /** With more than two latent dimensions: the test codes' main plane, and the full z the ring stands for. */
+  #projection: LatentProjection | null = null;
+  #fullZ: number[] = [0, 0];
   #marker: PlaygroundState['marker'] = null;
   /** Half-width of the visible square of latent space. */
   #extent = MIN_EXTENT;
@@ -40,17 +44,50 @@ export class LatentView implements View {
   update(state: Readonly<PlaygroundState>): void {
     if (state.latents !== this.#latents) {
       this.#latents = state.latents;
+      const projection = state.latents?.projection ?? null;
+      this.#projection = projection;
       if (state.latents && state.z.length === 2) this.#setPoints(state.latents.z, state.latents.labels);
+      else if (state.latents && projection) this.#setPoints(projection.points, state.latents.labels);
+      this.#fullZ = [...state.z];
+      this.#showZ(this.#planeOf(state.z));
+    }
+    if (state.z.length > 2 && state.z.some((v, i) => v !== this.#fullZ[i])) {
+      this.#fullZ = [...state.z];
+      this.#showZ(this.#planeOf(state.z));
     }
     if (state.marker !== this.#marker) {
       this.#marker = state.marker;
       this.#surface?.invalidate();
     }
-    if (state.z.length === 2 && (state.z[0] !== this.#z[0] || state.z[1] !== this.#z[1])) {
-      this.#z = [state.z[0], state.z[1]];
-      this.#updateLabel();
-      this.#surface?.invalidate();
+    if (state.z.length === 2 && (state.z[0] !== this.#z[0] || state.z[1] !== this.#z[1])) this.#showZ([state.z[0], state.z[1]]);
+  }
+
+  #showZ(z: [number, number]): void {
+    this.#z = z;
+    this.#updateLabel();
+    this.#surface?.invalidate();
+  }
+
+  /** Where z sits in the panel: z itself with two dimensions, its projection on the main axes with more. */
+  #planeOf(z: readonly number[]): [number, number] {
+    const p = this.#projection;
+    if (z.length === 2 || !p) return [z[0] ?? 0, z[1] ?? 0];
+    const L = z.length;
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < L; i++) {
+      a += p.axes[i] * (z[i] - p.mean[i]);
+      b += p.axes[L + i] * (z[i] - p.mean[i]);
     }
+    return [a, b];
+  }
+
+  /** A point of the panel as z: itself, or mean + a·axis₁ + b·axis₂ (the other components at their mean). */
+  #zOf([a, b]: [number, number]): number[] {
+    const p = this.#projection;
+    const L = this.#fullZ.length;
+    if (L <= 2 || !p) return [a, b];
+    return Array.from({ length: L }, (_, i) => p.mean[i] + a * p.axes[i] + b * p.axes[L + i]);
   }
 
   dispose(): void {
@@ -91,10 +128,10 @@ export class LatentView implements View {
 
   #move(z: [number, number]): void {
     // Kept here at once: several keys can arrive before the next frame's update(), each stepping from the last.
-    this.#z = z;
-    this.#updateLabel();
-    this.#surface?.invalidate();
-    this.actions.moveTo(z);
+    this.#showZ(z);
+    if (this.#fullZ.length > 2 && !this.#projection) return; // no plane yet to move in
+    this.#fullZ = this.#zOf(z);
+    this.actions.moveTo(this.#fullZ);
   }
 
   #pointerDown = (event: PointerEvent) => {
@@ -137,10 +174,10 @@ export class LatentView implements View {
   };
 
   #updateLabel(): void {
-    this.#canvas.setAttribute(
-      'aria-valuetext',
-      `z = (${this.#z[0].toFixed(2)}, ${this.#z[1].toFixed(2)})`,
-    );
+    const where = this.#fullZ.length > 2 && this.#projection
+      ? `PC1 ${this.#z[0].toFixed(2)}, PC2 ${this.#z[1].toFixed(2)}`
+      : `z = (${this.#z[0].toFixed(2)}, ${this.#z[1].toFixed(2)})`;
+    this.#canvas.setAttribute('aria-valuetext', where);
   }
 
   #paint(s: CanvasSurface): void {
@@ -181,12 +218,16 @@ export class LatentView implements View {
     ctx.fillStyle = fg;
     ctx.globalAlpha = 0.55;
     ctx.font = '11px system-ui, sans-serif';
-    ctx.fillText(`z₁  ±${e}`, 6, 14);
+    const p = this.#projection;
+    ctx.fillText(p && this.#fullZ.length > 2
+      ? `PCA of the codes: PC1 ${(p.explained[0] * 100).toFixed(0)} % →, PC2 ${(p.explained[1] * 100).toFixed(0)} % ↑ (±${e})`
+      : `z₁  ±${e}`, 6, 14);
     ctx.globalAlpha = 1;
 
     // The drawing's code: a cross with a halo.
-    if (this.#marker && this.#marker.length === 2) {
-      const [mx, my] = this.#toScreen(this.#marker[0], this.#marker[1], s);
+    const marker = this.#marker && (this.#marker.length === 2 || this.#projection) ? this.#planeOf(this.#marker) : null;
+    if (marker) {
+      const [mx, my] = this.#toScreen(marker[0], marker[1], s);
       ctx.lineCap = 'round';
       for (const [width, colour] of [[5, 'rgba(255,255,255,0.85)'], [2.5, fg]] as const) {
         ctx.lineWidth = width;

@@ -51,6 +51,35 @@ export class BucketedSeries {
     this.last = NaN;
   }
 
+  /** A plain copy for storage (IndexedDB's structured clone): only the buckets in use. */
+  save(): SavedSeries {
+    const n = this.length;
+    return {
+      min: this.min.slice(0, n), max: this.max.slice(0, n), sum: this.#sum.slice(0, n), count: this.#count.slice(0, n),
+      width: this.width, steps: this.steps, last: this.last,
+    };
+  }
+
+  /** Whether a stored copy can be restored (another version or a damaged record cannot). */
+  static fits(saved: SavedSeries | undefined): boolean {
+    const n = saved?.min?.length ?? -1;
+    return n >= 0 && n <= CAPACITY && saved!.max?.length === n && saved!.sum?.length === n && saved!.count?.length === n;
+  }
+
+  /** Back from `save()`; a copy that does not fit is refused and changes nothing. */
+  restore(saved: SavedSeries): void {
+    if (!BucketedSeries.fits(saved)) throw new Error('the saved loss curve does not fit this version');
+    const n = saved.min.length;
+    this.min.set(saved.min);
+    this.max.set(saved.max);
+    this.#sum.set(saved.sum);
+    this.#count.set(saved.count);
+    this.length = n;
+    this.width = saved.width;
+    this.steps = saved.steps;
+    this.last = saved.last;
+  }
+
   #mergePairs(): void {
     const half = CAPACITY / 2;
     for (let i = 0; i < half; i++) {
@@ -64,6 +93,23 @@ export class BucketedSeries {
     this.length = half;
     this.width *= 2;
   }
+}
+
+export interface SavedSeries {
+  min: Float64Array;
+  max: Float64Array;
+  sum: Float64Array;
+  count: Uint32Array;
+  width: number;
+  steps: number;
+  last: number;
+}
+
+export interface SavedHistory {
+  loss: SavedSeries;
+  recon: SavedSeries;
+  kl: SavedSeries;
+  epochs: EpochPoint[];
 }
 
 export interface EpochPoint {
@@ -101,6 +147,21 @@ export class LossHistory {
     this.recon.clear();
     this.kl.clear();
     this.epochs.length = 0;
+    this.version++;
+  }
+
+  save(): SavedHistory {
+    return { loss: this.loss.save(), recon: this.recon.save(), kl: this.kl.save(), epochs: this.epochs.map((e) => ({ ...e })) };
+  }
+
+  restore(saved: SavedHistory): void {
+    if (![saved.loss, saved.recon, saved.kl].every(BucketedSeries.fits) || !Array.isArray(saved.epochs)) {
+      throw new Error('the saved loss curves do not fit this version');
+    }
+    this.loss.restore(saved.loss);
+    this.recon.restore(saved.recon);
+    this.kl.restore(saved.kl);
+    this.epochs.splice(0, this.epochs.length, ...saved.epochs.map((e) => ({ step: e.step, testElbo: e.testElbo, kl: e.kl })));
     this.version++;
   }
 }

@@ -21,7 +21,7 @@ export class SettingsView implements View {
       <div class="actions">
         <button data-action="export" disabled>Export weights</button>
         <label class="file" tabindex="0">Load weights…<input type="file" accept=".safetensors"></label>
-        <p class="hint">β and learning rate apply at once; the others start a new model.</p>
+        <p class="hint">β and learning rate apply at once; the others start a new model. A .safetensors file dropped anywhere on the widget loads too.</p>
       </div></div>`;
     for (const key of FORM_KEYS) {
       const input = find<HTMLInputElement | HTMLSelectElement>(host, `[data-attr="${SETTINGS[key].attribute}"]`);

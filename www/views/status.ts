@@ -18,6 +18,7 @@ export class StatusView implements View {
     host.innerHTML = `<div class="toolbar" part="toolbar">
         <button class="primary" data-action="toggle" disabled>Train</button>
         <button data-action="reset" disabled>Reset</button>
+        <button data-action="start-over" hidden title="Forget the model kept for the next visit and start a fresh one">Start over</button>
         <span class="status" role="status" aria-live="polite">Loading…</span>
       </div>
       <div class="progress" part="progress" aria-hidden="true"><div></div></div>
@@ -29,6 +30,7 @@ export class StatusView implements View {
     this.#error = find(host, '.error');
     this.#listeners.on(this.#toggle, 'click', () => (this.#toggle.getAttribute('aria-pressed') === 'true' ? this.actions.pause() : this.actions.train()));
     this.#listeners.on(this.#reset, 'click', () => this.actions.reset());
+    this.#listeners.on(find(host, '[data-action="start-over"]'), 'click', () => this.actions.startOver());
     this.#listeners.on(find(host, '[data-action="retry"]'), 'click', () => this.actions.retry());
     this.#listeners.on(find(host, '[data-action="dismiss"]'), 'click', () => this.actions.dismissError());
   }
@@ -37,6 +39,7 @@ export class StatusView implements View {
     const enabled = state.ready !== null;
     this.#toggle.disabled = !enabled;
     this.#reset.disabled = !enabled;
+    find<HTMLButtonElement>(this.#toggle.parentElement!, '[data-action="start-over"]').hidden = !state.persist;
     this.#toggle.textContent = state.running ? 'Pause' : 'Train';
     this.#toggle.setAttribute('aria-pressed', String(state.running));
 
@@ -48,6 +51,8 @@ export class StatusView implements View {
     if (state.error !== this.#shown.error) {
       this.#shown.error = state.error;
       this.#error.classList.toggle('shown', state.error !== null);
+      this.#error.classList.toggle('notice', state.error?.notice === true);
+      this.#error.setAttribute('role', state.error?.notice ? 'status' : 'alert');
       find(this.#error, 'p').textContent = state.error?.message ?? '';
       find<HTMLElement>(this.#error, '[data-action="retry"]').hidden = !state.error?.fatal;
     }

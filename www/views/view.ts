@@ -1,6 +1,6 @@
 // What every view of <vae-playground> is: it builds its own DOM inside the host it is given, draws from the
 // element's state, and on dispose removes every listener it added (so a view can never outlive its element).
-import type { ReadyInfo, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
+import type { LatentProjection, ReadyInfo, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
 import type { LossHistory } from './loss-history.js';
 
 export interface View {
@@ -29,7 +29,7 @@ export interface PlaygroundState {
   trainedEpoch: number | null;
   progress: { epoch: number; epochProgress: number; samplesPerSec: number } | null;
   history: LossHistory;
-  latents: { z: Float32Array; labels: Uint8Array } | null;
+  latents: { z: Float32Array; labels: Uint8Array; projection: LatentProjection | null } | null;
   z: readonly number[];
   /** The decoded digit at z. */
   pixels: Float32Array | null;
@@ -41,7 +41,10 @@ export interface PlaygroundState {
   drawing: Float32Array | null;
   /** The digit classifier's training in the worker, and its test accuracy once trained. */
   classifier: { progress: number; accuracy: number | null } | null;
-  error: { message: string; fatal: boolean } | null;
+  /** A problem (`fatal`: nothing works until Retry), or with `notice` a piece of news that is no error. */
+  error: { message: string; fatal: boolean; notice?: boolean } | null;
+  /** Whether the model is kept across reloads (the `persist` attribute): the toolbar then offers "Start over". */
+  persist: boolean;
 }
 
 /** What views may ask the element to do. */
@@ -50,6 +53,8 @@ export interface PlaygroundActions {
   pause(): void;
   reset(): void;
   retry(): void;
+  /** Forgets the kept model and starts a fresh one. */
+  startOver(): void;
   dismissError(): void;
   moveTo(z: readonly number[]): void;
   setAttribute(name: string, value: string): void;
