@@ -2,7 +2,8 @@
 // IndexedDB, one record per page and element id. Storage can fail (private mode, full disk, blocked): every call
 // resolves or rejects with a message a person can act on, and the widget goes on without it.
 import type { TrainSettings } from './protocol.js';
-import type { SavedHistory } from './views/loss-history.js';
+import type { LossHistory, SavedHistory } from './views/loss-history.js';
+import { errorMessage } from './wasm.js';
 
 const DB = 'vae-playground';
 const STORE = 'models';
@@ -68,4 +69,100 @@ export class ModelStore {
 function isSavedRun(value: unknown): value is SavedRun {
   const run = value as SavedRun | undefined;
   return !!run && run.version === 1 && run.weights instanceof ArrayBuffer && typeof run.settings === 'object' && typeof run.history === 'object';
+}
+
+/** What the keeper needs from its element. */
+export interface KeeperHost {
+  settings(): TrainSettings;
+  epoch(): number;
+  history(): LossHistory;
+  exportWeights(): Promise<Blob>;
+  /** Loads weights into the running model (rejects, changing nothing, if they do not fit). */
+  loadWeights(bytes: ArrayBuffer): Promise<void>;
+  /** News that is no error, for the person to read. */
+  notice(message: string): void;
+  /** The kept run is the model now. */
+  restored(run: SavedRun): void;
+}
+
+/** The settings a kept model must share with the settings in force to be restored. */
+const STRUCTURAL = ['hiddenUnits', 'latentDim', 'batchSize', 'seed'] as const;
+
+/**
+ * Keeps one element's run across reloads: restores it once the first model is ready, saves a moment after it
+ * changed, forgets it on "Start over". Nothing it does can break the widget: failures become notices.
+ */
+export class RunKeeper {
+  readonly #store: ModelStore;
+  readonly #host: KeeperHost;
+  /** Until the kept run has been restored (or found missing), nothing is saved over it. */
+  #phase: 'waiting' | 'restoring' | 'done' = 'waiting';
+  #timer = 0;
+  #failed = false;
+
+  constructor(elementId: string, host: KeeperHost) {
+    this.#store = new ModelStore(elementId);
+    this.#host = host;
+  }
+
+  /** Whether `restore()` is still to be called: once, when the first model is ready. */
+  get restorePending(): boolean {
+    return this.#phase === 'waiting';
+  }
+
+  async restore(): Promise<void> {
+    this.#phase = 'restoring';
+    try {
+      const saved = await this.#store.load();
+      if (!saved) return;
+      const now = this.#host.settings();
+      if (!STRUCTURAL.every((k) => saved.settings[k] === now[k])) {
+        const { hiddenUnits, latentDim, batchSize, seed } = saved.settings;
+        this.#host.notice(`The model kept from your last visit (${hiddenUnits} hidden units, ${latentDim} latent dimensions, batch ${batchSize}, seed ${seed}) does not fit the settings now in force, so this is a fresh model. “Start over” forgets the kept one; training this one replaces it.`);
+        return;
+      }
+      await this.#host.loadWeights(saved.weights.slice(0));
+      this.#host.history().restore(saved.history);
+      this.#host.restored(saved);
+    } catch (cause) {
+      this.#host.notice(`The model kept from your last visit could not be restored (${errorMessage(cause)}); this is a fresh model.`);
+    } finally {
+      this.#phase = 'done';
+    }
+  }
+
+  /** Saves a moment after the run changed (an epoch ended, training stopped): several changes, one save. */
+  scheduleSave(): void {
+    if (this.#phase !== 'done') return;
+    clearTimeout(this.#timer);
+    this.#timer = window.setTimeout(() => void this.#save(), 400);
+  }
+
+  async forget(): Promise<void> {
+    clearTimeout(this.#timer);
+    try {
+      await this.#store.clear();
+    } catch (cause) {
+      this.#host.notice(`The kept model could not be removed (${errorMessage(cause)}).`);
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+  }
+
+  async #save(): Promise<void> {
+    try {
+      const weights = await (await this.#host.exportWeights()).arrayBuffer();
+      await this.#store.save({
+        version: 1, savedAt: Date.now(), settings: { ...this.#host.settings() }, epoch: this.#host.epoch(),
+        weights, history: this.#host.history().save(),
+      });
+      this.#failed = false;
+    } catch (cause) {
+      if (this.#failed) return; // said once is enough
+      this.#failed = true;
+      this.#host.notice(`The model cannot be kept for your next visit (${errorMessage(cause)}). Everything else works; “Export weights” saves it as a file.`);
+    }
+  }
 }

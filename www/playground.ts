@@ -3,7 +3,7 @@
 // the main thread's decoder (live-decoder.ts), and views that draw the state (views/*.ts). It holds no view's DOM.
 import { prepareDrawing, settingLimits, validateSettings } from '../pkg/vae_playground.js';
 import { LiveDecoder } from './live-decoder.js';
-import { ModelStore } from './persistence.js';
+import { RunKeeper } from './persistence.js';
 import type { ReadyInfo, TrainSettings, WorkerEvent, WorkerSources } from './protocol.js';
 import {
   ATTRIBUTES, DEFAULT_SETTINGS, SETTINGS, SETTING_KEYS, VIEW_NAMES, descriptor, isLive, keyOfAttribute, parseDataUrls,
@@ -158,11 +158,8 @@ export class VaePlaygroundElement extends HTMLElement {
     error: null,
     persist: false,
   };
-  /** With `persist`: where the model is kept, whether the kept one is still to be restored, and the save timer. */
-  #store: ModelStore | null = null;
-  #restorePending = false;
-  #saveTimer = 0;
-  #saveFailed = false;
+  /** With `persist`: keeps the run across reloads. */
+  #keeper: RunKeeper | null = null;
   /** Seeds for `sample()` without a seed: each call draws new digits, and a page reload repeats the sequence. */
   #nextSampleSeed = 1;
   #views: View[] = [];
@@ -393,7 +390,10 @@ export class VaePlaygroundElement extends HTMLElement {
       train: () => this.train(),
       pause: () => this.pause(),
       reset: () => this.reset(),
-      startOver: () => void this.#startFresh(),
+      startOver: () => void this.#keeper?.forget().then(() => {
+        this.pause();
+        this.reset();
+      }),
       retry: () => {
         this.#state.error = null;
         void this.#boot();
@@ -443,64 +443,24 @@ export class VaePlaygroundElement extends HTMLElement {
     }
   }
 
-  /** With `persist`: the kept model, if it fits the settings in force (else a notice, and a fresh model). */
-  async #restore(): Promise<void> {
-    const store = this.#store;
-    if (!store) return;
-    try {
-      const saved = await store.load();
-      if (!saved) return;
-      const now = this.#state.settings;
-      const fits = (['hiddenUnits', 'latentDim', 'batchSize', 'seed'] as const).every((k) => saved.settings[k] === now[k]);
-      if (!fits) {
-        this.#reportNotice(`The model kept from your last visit (${saved.settings.hiddenUnits} hidden units, ${saved.settings.latentDim} latent dimensions, batch ${saved.settings.batchSize}, seed ${saved.settings.seed}) does not fit the settings now in force, so this is a fresh model. “Start over” forgets the kept one; training this one replaces it.`);
-        return;
-      }
-      await this.#readyClient().request({ kind: 'load', bytes: saved.weights.slice(0) });
-      this.#state.history.restore(saved.history);
-      this.#state.progress = { epoch: saved.epoch, epochProgress: 0, samplesPerSec: 0 };
-      this.#state.trainedEpoch = saved.epoch;
-      this.#render();
-      this.#emit('restored', { epoch: saved.epoch, savedAt: saved.savedAt });
-    } catch (cause) {
-      this.#reportNotice(`The model kept from your last visit could not be restored (${errorMessage(cause)}); this is a fresh model.`);
-    }
-  }
-
-  /** Keeps the model for the next visit a little after it changed (an epoch ended, training stopped). */
-  #scheduleSave(): void {
-    if (!this.#store || this.#restorePending) return;
-    clearTimeout(this.#saveTimer);
-    this.#saveTimer = window.setTimeout(() => void this.#save(), 400);
-  }
-
-  async #save(): Promise<void> {
-    const store = this.#store;
-    if (!store || !this.#state.ready) return;
-    try {
-      const weights = await (await this.exportWeights()).arrayBuffer();
-      await store.save({
-        version: 1, savedAt: Date.now(), settings: { ...this.#state.settings }, epoch: this.#state.progress?.epoch ?? 0,
-        weights, history: this.#state.history.save(),
-      });
-      this.#saveFailed = false;
-    } catch (cause) {
-      if (this.#saveFailed) return; // said once is enough
-      this.#saveFailed = true;
-      this.#reportNotice(`The model cannot be kept for your next visit (${errorMessage(cause)}). Everything else works; “Export weights” saves it as a file.`);
-    }
-  }
-
-  /** Forgets the kept model, then a fresh one. */
-  async #startFresh(): Promise<void> {
-    clearTimeout(this.#saveTimer);
-    try {
-      await this.#store?.clear();
-    } catch (cause) {
-      this.#reportNotice(`The kept model could not be removed (${errorMessage(cause)}).`);
-    }
-    this.pause();
-    this.reset();
+  /** The keeper for a `persist` element: what it needs of the element, and nothing more. */
+  #newKeeper(): RunKeeper {
+    return new RunKeeper(this.id, {
+      settings: () => this.#state.settings,
+      epoch: () => this.#state.progress?.epoch ?? 0,
+      history: () => this.#state.history,
+      exportWeights: () => this.exportWeights(),
+      loadWeights: async (bytes) => {
+        await this.#readyClient().request({ kind: 'load', bytes });
+      },
+      notice: (message) => this.#reportNotice(message),
+      restored: (run) => {
+        this.#state.progress = { epoch: run.epoch, epochProgress: 0, samplesPerSec: 0 };
+        this.#state.trainedEpoch = run.epoch;
+        this.#render();
+        this.#emit('restored', { epoch: run.epoch, savedAt: run.savedAt });
+      },
+    });
   }
 
   /** Shows the sections the `views` attribute names, in its order; an unknown name is reported. */
@@ -590,8 +550,8 @@ export class VaePlaygroundElement extends HTMLElement {
     this.#stopWorker(new Error('The playground was restarted.'));
     this.#trainOnReady = this.hasAttribute('autostart');
     this.#state.persist = this.hasAttribute('persist');
-    this.#store = this.#state.persist ? new ModelStore(this.id) : null;
-    this.#restorePending = this.#store !== null;
+    this.#keeper?.dispose();
+    this.#keeper = this.#state.persist ? this.#newKeeper() : null;
     this.#state.loading = 'Loading the model…';
     this.#state.ready = null;
     this.#render();
@@ -659,7 +619,7 @@ export class VaePlaygroundElement extends HTMLElement {
 
   #teardown(): void {
     this.#bootGeneration++; // a boot still loading stops where it is
-    clearTimeout(this.#saveTimer);
+    this.#keeper?.dispose();
     const reason = new Error('The playground was removed from the page.');
     this.#stopWorker(reason);
     this.#decoder.fail(reason);
@@ -682,12 +642,11 @@ export class VaePlaygroundElement extends HTMLElement {
         state.loading = null;
         state.settings = { ...state.settings, hiddenUnits: info.hidden, latentDim: info.latent };
         this.#emit('ready', info);
-        if (this.#restorePending) {
+        if (this.#keeper?.restorePending) {
           // The kept model first, then training (if asked for) continues from it.
-          this.#restorePending = false;
           const train = this.#trainOnReady;
           this.#trainOnReady = false;
-          void this.#restore().finally(() => train && this.train());
+          void this.#keeper.restore().finally(() => train && this.train());
           break;
         }
         if (this.#trainOnReady) this.train();
@@ -717,13 +676,13 @@ export class VaePlaygroundElement extends HTMLElement {
         const { type: _, ...detail } = event;
         state.history.addEpoch(detail.testElbo, detail.kl);
         this.#emit('epoch', detail);
-        this.#scheduleSave();
+        this.#keeper?.scheduleSave();
         break;
       }
       case 'status':
         state.running = event.running;
         if (event.running) state.trainedEpoch = null;
-        else this.#scheduleSave();
+        else this.#keeper?.scheduleSave();
         break;
       case 'classifier':
         state.classifier = { progress: event.progress, accuracy: event.accuracy };

@@ -2,21 +2,11 @@
 // serious or critical violation (colour contrast, names, roles, …).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { serve } from '../../scripts/serve.mjs';
-import { launch, openPage } from './browser.mjs';
+import { test } from 'node:test';
+import { openPage, servedRepository } from './browser.mjs';
 
 const AXE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
-let server, url, browser;
-
-before(async () => {
-  ({ server, url } = await serve('.'));
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const session = servedRepository();
 
 /** Serious and critical axe violations on the page as it is now, one line each. */
 async function seriousViolations(page) {
@@ -29,7 +19,7 @@ async function seriousViolations(page) {
 
 for (const scheme of ['light', 'dark']) {
   test(`the page after an epoch, in ${scheme} mode: no serious or critical violation`, async () => {
-    const { page, problems } = await openPage(browser, `${url}#epochs=1`);
+    const { page, problems } = await openPage(session.browser, `${session.url}#epochs=1`);
     await page.emulateMedia({ colorScheme: scheme });
     await page.evaluate(() => document.querySelector('vae-playground').addEventListener('trained', () => (window.__trained = true)));
     await page.waitForFunction(() => window.__trained, null, { timeout: 60_000 });
@@ -40,7 +30,7 @@ for (const scheme of ['light', 'dark']) {
   });
 
   test(`a compact widget in a text, in ${scheme} mode: no serious or critical violation`, async () => {
-    const { page } = await openPage(browser, `${url}tests/e2e/fixtures/compact.html`);
+    const { page } = await openPage(session.browser, `${session.url}tests/e2e/fixtures/compact.html`);
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForFunction(() => document.querySelector('vae-playground').running, null, { timeout: 30_000 });
     assert.deepEqual(await seriousViolations(page), []);

@@ -1,5 +1,7 @@
 // Debian's Chromium driven by playwright-core (no browser download), with the flags this machine needs as root.
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
 
 export const CHROMIUM_ARGS = [
   '--headless=new',
@@ -34,4 +36,22 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
   });
   await page.goto(url);
   return { page, problems };
+}
+
+/**
+ * For one test file: the repository served on loopback and one Chromium, both closed after the file's tests.
+ * `url` and `browser` are set once the file's `before` has run.
+ */
+export function servedRepository() {
+  const session = { url: '', browser: null };
+  let server;
+  before(async () => {
+    ({ server, url: session.url } = await serve('.'));
+    session.browser = await launch();
+  });
+  after(async () => {
+    await session.browser?.close();
+    server?.close();
+  });
+  return session;
 }

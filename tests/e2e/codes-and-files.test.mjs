@@ -1,19 +1,10 @@
 // Codes with more than two dimensions (a PCA plane to drag in), weights dropped on the widget, and the decoded
 // digit's text alternative once the classifier exists.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { serve } from '../../scripts/serve.mjs';
-import { launch, openPage } from './browser.mjs';
+import { test } from 'node:test';
+import { openPage, servedRepository } from './browser.mjs';
 
-let server, url, browser;
-before(async () => {
-  ({ server, url } = await serve('.'));
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const session = servedRepository();
 
 const recordEvents = (page) => page.evaluate(() => {
   window.__events = [];
@@ -27,7 +18,7 @@ const digitPixels = (page) => page.evaluate(() => {
 });
 
 test('latent size 5: the panel shows the codes’ PCA plane, and dragging in it changes z (5 values) and the digit', async () => {
-  const { page, problems } = await openPage(browser, `${url}#latent-dim=5&epochs=2`);
+  const { page, problems } = await openPage(session.browser, `${session.url}#latent-dim=5&epochs=2`);
   await recordEvents(page);
   await page.waitForFunction(() => window.__events.some((e) => e.type === 'trained'), null, { timeout: 60_000 });
   await page.waitForTimeout(300);
@@ -53,7 +44,7 @@ test('latent size 5: the panel shows the codes’ PCA plane, and dragging in it 
 });
 
 test('a file dropped on the widget loads; a bad one gives the message naming the tensor and changes nothing', async () => {
-  const { page, problems } = await openPage(browser, `${url}#epochs=1`);
+  const { page, problems } = await openPage(session.browser, `${session.url}#epochs=1`);
   await recordEvents(page);
   await page.waitForFunction(() => window.__events.some((e) => e.type === 'trained'), null, { timeout: 60_000 });
   const outcome = await page.evaluate(async () => {
@@ -100,7 +91,7 @@ test('a file dropped on the widget loads; a bad one gives the message naming the
 });
 
 test('once the classifier exists, the decoded digit’s text alternative says what it looks like', async () => {
-  const { page } = await openPage(browser, `${url}#epochs=3`);
+  const { page } = await openPage(session.browser, `${session.url}#epochs=3`);
   await recordEvents(page);
   await page.waitForFunction(() => window.__events.some((e) => e.type === 'trained'), null, { timeout: 60_000 });
   const digit = page.locator('vae-playground >> .digit canvas');

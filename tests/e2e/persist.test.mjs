@@ -1,19 +1,10 @@
 // With `persist`, the trained model, its settings and its loss history survive a reload; "Start over" forgets them;
 // a kept model that no longer fits the settings is a notice, never a broken widget.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { serve } from '../../scripts/serve.mjs';
-import { launch } from './browser.mjs';
+import { test } from 'node:test';
+import { servedRepository } from './browser.mjs';
 
-let server, url, browser;
-before(async () => {
-  ({ server, url } = await serve('.'));
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const session = servedRepository();
 
 const PAGE = 'tests/e2e/fixtures/persist.html';
 const waitFor = (page, type, timeout = 60_000) =>
@@ -34,6 +25,14 @@ const kept = (page) => page.evaluate(() => new Promise((resolve) => {
   };
 }));
 
+/** A fresh visit to the page, trained for its one epoch. */
+async function trainOneEpoch(page) {
+  await page.goto(`${session.url}${PAGE}`);
+  await waitFor(page, 'ready');
+  await page.evaluate(() => document.getElementById('p').train());
+  await waitFor(page, 'trained');
+}
+
 /** Polls `read` until `done` holds of its value (10 s at most). */
 async function until(read, done) {
   for (let i = 0; i < 50; i++) {
@@ -45,12 +44,9 @@ async function until(read, done) {
 }
 
 test('reload restores the same decode, bit for bit, and the same history; Start over forgets them', async () => {
-  const context = await browser.newContext();
+  const context = await session.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${url}${PAGE}`);
-  await waitFor(page, 'ready');
-  await page.evaluate(() => document.getElementById('p').train());
-  await waitFor(page, 'trained');
+  await trainOneEpoch(page);
   const record = await until(() => kept(page), (r) => r !== null);
   assert.equal(record.epoch, 1);
   assert.ok(record.bytes > 800_000, `the weights are kept: ${record.bytes} bytes`);
@@ -77,14 +73,11 @@ test('reload restores the same decode, bit for bit, and the same history; Start 
 });
 
 test('a kept model that does not fit the settings in force: a notice, a fresh model, no error', async () => {
-  const context = await browser.newContext();
+  const context = await session.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${url}${PAGE}`);
-  await waitFor(page, 'ready');
-  await page.evaluate(() => document.getElementById('p').train());
-  await waitFor(page, 'trained');
+  await trainOneEpoch(page);
   await page.waitForTimeout(1500); // the save follows training's end
-  await page.goto(`${url}${PAGE}?hidden-units=64`);
+  await page.goto(`${session.url}${PAGE}?hidden-units=64`);
   await waitFor(page, 'ready');
   const notice = page.locator('#p >> .error.notice');
   await notice.waitFor({ state: 'visible', timeout: 10_000 });

@@ -1,19 +1,10 @@
 // The served playground page in headless Chromium: training in a worker, live decoding while dragging,
 // controls, errors shown in words, and a responsive main thread.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { serve } from '../../scripts/serve.mjs';
-import { launch, openPage } from './browser.mjs';
+import { describe, test } from 'node:test';
+import { openPage, servedRepository } from './browser.mjs';
 
-let server, url, browser;
-before(async () => {
-  ({ server, url } = await serve('.'));
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const session = servedRepository();
 
 /** The decoded digit's pixels, read back from its canvas inside the shadow root. */
 const digitPixels = (page) =>
@@ -39,7 +30,7 @@ const isRunning = (page) => page.evaluate(() => document.querySelector('vae-play
 
 describe('the playground page', () => {
   test('trains in a worker, the loss falls, dragging decodes live, the main thread stays free', async () => {
-    const { page, problems } = await openPage(browser, url);
+    const { page, problems } = await openPage(session.browser, session.url);
     await recordEvents(page);
     await page.waitForFunction(() => document.querySelector('vae-playground').running, null, { timeout: 20_000 });
     assert.ok(page.workers().some((w) => w.url().endsWith('/dist/worker.js')), 'training runs in dist/worker.js');
@@ -90,7 +81,7 @@ describe('the playground page', () => {
   });
 
   test('Pause stops the steps, Reset starts a fresh model, Train resumes', async () => {
-    const { page, problems } = await openPage(browser, url);
+    const { page, problems } = await openPage(session.browser, session.url);
     await recordEvents(page);
     await page.waitForFunction(() => document.querySelector('vae-playground').running, null, { timeout: 20_000 });
     await page.waitForTimeout(1500);
@@ -115,7 +106,7 @@ describe('the playground page', () => {
   });
 
   test('a divergent run stops with a message and Reset recovers', async () => {
-    const { page } = await openPage(browser, `${url}#learning-rate=1`);
+    const { page } = await openPage(session.browser, `${session.url}#learning-rate=1`);
     await recordEvents(page);
     await page.waitForFunction(() => window.__events.some((e) => e.type === 'error'), null, { timeout: 30_000 });
     const [error] = await events(page, 'error');
@@ -135,9 +126,9 @@ describe('the playground page', () => {
     ['digits', '**/mnist-10k-images.idx3-ubyte.gz', /Could not fetch the digits bundled with vae-playground \(images\) from .*HTTP 404.*serve the package’s dist\/data\/ folder/],
   ]) {
     test(`a ${what} file that fails to load ends in a clear message with Retry`, async () => {
-      const page = await browser.newPage();
+      const page = await session.browser.newPage();
       await page.route(pattern, (route) => route.fulfill({ status: 404, body: 'gone' }));
-      await page.goto(url);
+      await page.goto(session.url);
       const box = page.locator('vae-playground >> .error');
       await box.waitFor({ state: 'visible', timeout: 15_000 });
       assert.match(await box.locator('p').textContent(), message);
@@ -150,7 +141,7 @@ describe('the playground page', () => {
   }
 
   test('fits a 390 × 844 phone screen without sideways scrolling', async () => {
-    const { page, problems } = await openPage(browser, url, { width: 390, height: 844 });
+    const { page, problems } = await openPage(session.browser, session.url, { width: 390, height: 844 });
     await page.waitForFunction(() => document.querySelector('vae-playground').running, null, { timeout: 20_000 });
     const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(widths[0] <= widths[1], `page is ${widths[0]} px wide in a ${widths[1]} px window`);
