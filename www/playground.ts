@@ -15,6 +15,7 @@ import { DigitView } from './views/digit.js';
 import { DrawView, type DrawResult } from './views/draw.js';
 import { DropView } from './views/drop.js';
 import { CompressView } from './views/compress.js';
+import { ConfirmView } from './views/confirm.js';
 import { GenerateView } from './views/generate.js';
 import { InterpolateView } from './views/interpolate.js';
 import { JudgeView } from './views/judge.js';
@@ -74,6 +75,7 @@ const TEMPLATE = `
   <div class="host" data-view="interpolate" data-section="interpolate"></div>
   <div class="host" data-view="judge" data-section="judge"></div>
   <div class="host" data-view="settings"></div>
+  <div class="host" data-view="confirm"></div>
 </div>`;
 
 /**
@@ -201,8 +203,10 @@ export class VaePlaygroundElement extends HTMLElement {
   connectedCallback(): void {
     if (this.#mounted) return; // moved within the page: the model, the worker and the views are all still here
     this.#mounted = true;
-    const actions = this.#actions();
+    const confirm = new ConfirmView();
+    const actions = this.#actions(confirm);
     const views: [string, View][] = [
+      ['confirm', confirm],
       ['drop', new DropView(actions)],
       ['status', new StatusView(actions)],
       ['latent', new LatentView(actions)],
@@ -385,8 +389,9 @@ export class VaePlaygroundElement extends HTMLElement {
     return key === 'epochs' ? this.#state.epochs : this.#state.settings[key as keyof TrainSettings];
   }
 
-  #actions(): PlaygroundActions {
+  #actions(confirm: ConfirmView): PlaygroundActions {
     return {
+      confirm: (question) => confirm.ask(question),
       train: () => this.train(),
       pause: () => this.pause(),
       reset: () => this.reset(),
@@ -480,7 +485,7 @@ export class VaePlaygroundElement extends HTMLElement {
 
   /** Which section each view belongs to, and an observer that tells which sections are on screen. */
   #observeSections(): void {
-    const sectionOf: Record<string, ViewName | null> = { drop: null, status: null, settings: null, digit: 'latent', chart: 'latent', latent: 'latent' };
+    const sectionOf: Record<string, ViewName | null> = { confirm: null, drop: null, status: null, settings: null, digit: 'latent', chart: 'latent', latent: 'latent' };
     this.#sectionOfView = new Map([...this.#viewsByName].map(([name, view]) => [view, name in sectionOf ? sectionOf[name] : (name as ViewName)]));
     this.#sectionObserver = new IntersectionObserver((entries) => {
       for (const entry of entries) {

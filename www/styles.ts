@@ -130,6 +130,10 @@ button:disabled { opacity: 0.5; cursor: default; }
 .error.notice { border-color: var(--vae-border); background: var(--vae-panel); }
 .error p { margin: 0; flex: 1; }
 .error button { min-height: 28px; padding: 2px 10px; }
+dialog.confirm { border: 1px solid var(--vae-border); border-radius: var(--vae-radius); background: var(--vae-bg); color: var(--vae-fg); max-width: min(440px, 90vw); padding: 16px; }
+dialog.confirm::backdrop { background: rgba(0, 0, 0, 0.35); }
+dialog.confirm p { margin: 0 0 14px; }
+.dialog-buttons { display: flex; flex-wrap: wrap; gap: 8px; justify-content: flex-end; }
 .hint { font-size: 12px; color: var(--vae-muted); margin: 0; }
 @container (max-width: 620px) {
   .main, .main.no-latent .side, .generate-body { grid-template-columns: minmax(0, 1fr); }

@@ -27,8 +27,8 @@ export class InterpolateView implements View {
       <div class="controls"><span class="hint">Pick two digits:</span><span class="thumbs" role="group" aria-label="Test digits to interpolate between"></span>
         <label>Frames <input type="number" class="frames" min="8" max="16" step="1" value="10"></label></div>
       <div class="strips">
-        <figure><canvas class="latent-strip" role="img" aria-label="Decoded path between the two codes"></canvas><figcaption>through the latent space</figcaption></figure>
-        <figure><canvas class="pixel-strip" role="img" aria-label="The two digits blended in pixel space"></canvas><figcaption>blended pixels</figcaption></figure>
+        <figure><canvas class="latent-strip" width="280" height="28" role="img" aria-label="Decoded path between the two codes"></canvas><figcaption>through the latent space</figcaption></figure>
+        <figure><canvas class="pixel-strip" width="280" height="28" role="img" aria-label="The two digits blended in pixel space"></canvas><figcaption>blended pixels</figcaption></figure>
         <figure class="movie"><canvas class="animation" role="img" aria-label="The latent path as an animation"></canvas><figcaption class="movie-note">animation</figcaption></figure>
       </div></div>`;
     this.#listeners.on(find(host, '.frames'), 'change', () => this.#interpolate());

@@ -9,6 +9,8 @@ const FORM_KEYS = SETTING_KEYS.filter((k): k is FormKey => 'label' in SETTINGS[k
 
 export class SettingsView implements View {
   #listeners = new Listeners();
+  /** Whether a model with some training exists: a structural change then asks first. */
+  #trained = false;
   #inputs = new Map<FormKey, HTMLInputElement | HTMLSelectElement>();
   #limits: SettingLimits | null = null;
   #shown: TrainSettings | null = null;
@@ -26,7 +28,7 @@ export class SettingsView implements View {
     for (const key of FORM_KEYS) {
       const input = find<HTMLInputElement | HTMLSelectElement>(host, `[data-attr="${SETTINGS[key].attribute}"]`);
       this.#inputs.set(key, input);
-      this.#listeners.on(input, 'change', () => this.actions.setAttribute(SETTINGS[key].attribute, input.value));
+      this.#listeners.on(input, 'change', () => void this.#change(key, input));
     }
     this.#export = find(host, '[data-action="export"]');
     this.#listeners.on(this.#export, 'click', () => this.actions.saveWeights());
@@ -46,8 +48,12 @@ export class SettingsView implements View {
     });
   }
 
+  #lastState: Readonly<PlaygroundState> | null = null;
+
   update(state: Readonly<PlaygroundState>): void {
+    this.#lastState = state;
     this.#export.disabled = state.ready === null;
+    this.#trained = state.ready !== null && state.history.loss.steps > 0;
     if (state.limits !== this.#limits) {
       this.#limits = state.limits;
       if (state.limits) this.#applyLimits(state.limits);
@@ -67,6 +73,22 @@ export class SettingsView implements View {
     this.#listeners.dispose();
     this.#inputs.clear();
     this.#shown = null;
+  }
+
+  /** A person changed an input: a setting that starts a new model asks first while a trained one exists. */
+  async #change(key: FormKey, input: HTMLInputElement | HTMLSelectElement): Promise<void> {
+    const { attribute, label } = SETTINGS[key];
+    if (!SETTINGS[key].live && this.#trained) {
+      const yes = await this.actions.confirm(
+        `Changing “${label}” to ${input.value} starts a new model, and the one trained so far is dropped (export its weights first to keep them).`,
+      );
+      if (!yes) {
+        this.#shown = null; // the next update puts the value in force back into the input
+        this.update(this.#lastState!);
+        return;
+      }
+    }
+    this.actions.setAttribute(attribute, input.value);
   }
 
   #applyLimits(limits: SettingLimits): void {

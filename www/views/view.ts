@@ -64,6 +64,8 @@ export interface PlaygroundActions {
   request<K extends RequestKind>(request: RequestOf<K>): Promise<ReplyOf<K>>;
   /** Decodes on the main thread, now (null before any decoder exists). */
   decodeNow(z: readonly number[]): Float32Array | null;
+  /** Asks the person before something that throws work away; true to go ahead. */
+  confirm(question: string): Promise<boolean>;
   /** Sends a view's result as an event of the element. */
   emit(type: 'recovered' | 'interpolated', detail: object): void;
 }
