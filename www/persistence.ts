@@ -2,6 +2,7 @@
 // IndexedDB, one record per page and element id. Storage can fail (private mode, full disk, blocked): every call
 // resolves or rejects with a message a person can act on, and the widget goes on without it.
 import type { TrainSettings } from './protocol.js';
+import type { Run, RunHistory } from './runs.js';
 import type { LossHistory, SavedHistory } from './views/loss-history.js';
 import { errorMessage } from './wasm.js';
 
@@ -16,6 +17,8 @@ export interface SavedRun {
   epoch: number;
   weights: ArrayBuffer;
   history: SavedHistory;
+  /** The runs before this one (absent in records saved before the run history existed). */
+  runs?: Run[];
 }
 
 export class ModelStore {
@@ -76,6 +79,7 @@ export interface KeeperHost {
   settings(): TrainSettings;
   epoch(): number;
   history(): LossHistory;
+  runs(): RunHistory;
   exportWeights(): Promise<Blob>;
   /** Loads weights into the running model (rejects, changing nothing, if they do not fit). */
   loadWeights(bytes: ArrayBuffer): Promise<void>;
@@ -123,6 +127,7 @@ export class RunKeeper {
       }
       await this.#host.loadWeights(saved.weights.slice(0));
       this.#host.history().restore(saved.history);
+      if (Array.isArray(saved.runs)) this.#host.runs().restore(saved.runs);
       this.#host.restored(saved);
     } catch (cause) {
       this.#host.notice(`The model kept from your last visit could not be restored (${errorMessage(cause)}); this is a fresh model.`);
@@ -156,7 +161,7 @@ export class RunKeeper {
       const weights = await (await this.#host.exportWeights()).arrayBuffer();
       await this.#store.save({
         version: 1, savedAt: Date.now(), settings: { ...this.#host.settings() }, epoch: this.#host.epoch(),
-        weights, history: this.#host.history().save(),
+        weights, history: this.#host.history().save(), runs: this.#host.runs().runs,
       });
       this.#failed = false;
     } catch (cause) {

@@ -4,6 +4,7 @@
 import { prepareDrawing, settingLimits, validateSettings } from '../pkg/vae_playground.js';
 import { LiveDecoder } from './live-decoder.js';
 import { RunKeeper } from './persistence.js';
+import { RunHistory } from './runs.js';
 import type { ReadyInfo, TrainSettings, WorkerEvent, WorkerSources } from './protocol.js';
 import {
   ATTRIBUTES, DEFAULT_SETTINGS, SETTINGS, SETTING_KEYS, VIEW_NAMES, descriptor, isLive, keyOfAttribute, parseDataUrls,
@@ -17,6 +18,7 @@ import { DropView } from './views/drop.js';
 import { CompressView } from './views/compress.js';
 import { ConfirmView } from './views/confirm.js';
 import { GenerateView } from './views/generate.js';
+import { HistoryView } from './views/history.js';
 import { InterpolateView } from './views/interpolate.js';
 import { JudgeView } from './views/judge.js';
 import { RecoverView } from './views/recover.js';
@@ -53,6 +55,9 @@ export interface VaePlaygroundEventMap {
   error: CustomEvent<ErrorDetail>;
 }
 
+/** Milliseconds of view updates per frame before the rest wait for the next frame. */
+const FRAME_BUDGET_MS = 8;
+
 const ASSETS = {
   wasm: new URL('./vae_playground_bg.wasm', import.meta.url).href,
   worker: new URL('./worker.js', import.meta.url).href,
@@ -74,6 +79,7 @@ const TEMPLATE = `
   <div class="host" data-view="compress" data-section="compress"></div>
   <div class="host" data-view="interpolate" data-section="interpolate"></div>
   <div class="host" data-view="judge" data-section="judge"></div>
+  <div class="host" data-view="history" data-section="history"></div>
   <div class="host" data-view="settings"></div>
   <div class="host" data-view="confirm"></div>
 </div>`;
@@ -150,6 +156,7 @@ export class VaePlaygroundElement extends HTMLElement {
     trainedEpoch: null,
     progress: null,
     history: new LossHistory(),
+    runs: new RunHistory(),
     latents: null,
     z: [0, 0],
     pixels: null,
@@ -175,6 +182,8 @@ export class VaePlaygroundElement extends HTMLElement {
   #mounted = false;
   #frame = 0;
   #needsDecode = false;
+  /** Which of the views beyond the latent section updates first next frame (see #drawFrame). */
+  #turn = 0;
   #firstDigitMarked = false;
   /** Counts boots: a boot still loading when a newer one starts, or the element is removed, stops there. */
   #bootGeneration = 0;
@@ -221,6 +230,10 @@ export class VaePlaygroundElement extends HTMLElement {
       ['compress', new CompressView(actions)],
       ['interpolate', new InterpolateView(actions)],
       ['judge', new JudgeView({ request: actions.request, sample: (n, seed) => this.sample(n, seed) })],
+      ['history', new HistoryView({
+        download: (name, text, type) => offerDownload(new Blob([text], { type }), name),
+        redraw: () => this.#render(),
+      })],
       ['draw', new DrawView({
         encodeDrawing: (pixels, width, height) => this.#encodeDrawing(pixels, width, height),
         classify: (pixels) => this.classify(pixels),
@@ -397,6 +410,7 @@ export class VaePlaygroundElement extends HTMLElement {
       reset: () => this.reset(),
       startOver: () => void this.#keeper?.forget().then(() => {
         this.pause();
+        this.#state.runs.clear();
         this.reset();
       }),
       retry: () => {
@@ -454,6 +468,7 @@ export class VaePlaygroundElement extends HTMLElement {
       settings: () => this.#state.settings,
       epoch: () => this.#state.progress?.epoch ?? 0,
       history: () => this.#state.history,
+      runs: () => this.#state.runs,
       exportWeights: () => this.exportWeights(),
       loadWeights: async (bytes) => {
         await this.#readyClient().request({ kind: 'load', bytes });
@@ -515,12 +530,8 @@ export class VaePlaygroundElement extends HTMLElement {
   async #saveWeights(): Promise<void> {
     try {
       const blob = await this.exportWeights();
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
       const { hiddenUnits, latentDim } = this.#state.settings;
-      a.download = `vae-h${hiddenUnits}-z${latentDim}-epoch${this.#state.progress?.epoch ?? 0}.safetensors`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      offerDownload(blob, `vae-h${hiddenUnits}-z${latentDim}-epoch${this.#state.progress?.epoch ?? 0}.safetensors`);
     } catch (cause) {
       this.#reportError(errorMessage(cause));
     }
@@ -646,6 +657,7 @@ export class VaePlaygroundElement extends HTMLElement {
         state.ready = info;
         state.loading = null;
         state.settings = { ...state.settings, hiddenUnits: info.hidden, latentDim: info.latent };
+        state.runs.startRun(state.settings, info.stepsPerEpoch); // every model is a run of its own
         this.#emit('ready', info);
         if (this.#keeper?.restorePending) {
           // The kept model first, then training (if asked for) continues from it.
@@ -672,6 +684,7 @@ export class VaePlaygroundElement extends HTMLElement {
       case 'progress': {
         state.progress = { epoch: event.epoch, epochProgress: event.epochProgress, samplesPerSec: event.samplesPerSec };
         state.history.addSteps(event.losses);
+        state.runs.speed(event.samplesPerSec);
         const n = event.losses.length;
         const loss = n >= 3 ? event.losses[n - 3] : NaN;
         this.#emit('progress', { epoch: event.epoch, step: event.step, loss, samplesPerSec: event.samplesPerSec });
@@ -680,12 +693,14 @@ export class VaePlaygroundElement extends HTMLElement {
       case 'epoch': {
         const { type: _, ...detail } = event;
         state.history.addEpoch(detail.testElbo, detail.kl);
+        state.runs.addEpoch(detail, state.settings);
         this.#emit('epoch', detail);
         this.#keeper?.scheduleSave();
         break;
       }
       case 'status':
         state.running = event.running;
+        state.runs.running(event.running);
         if (event.running) state.trainedEpoch = null;
         else this.#keeper?.scheduleSave();
         break;
@@ -751,11 +766,25 @@ export class VaePlaygroundElement extends HTMLElement {
         this.#reportError(errorMessage(cause));
       }
     }
+    const start = performance.now();
+    const others: View[] = [];
     for (const view of this.#visible) {
       const section = this.#sectionOfView.get(view);
       // The latent section always updates: it is the widget's first picture, and the chart's data lives there.
-      if (section === null || section === 'latent' || this.#onScreen.has(section!)) view.update(this.#state);
+      if (section === null || section === 'latent') view.update(this.#state);
+      else if (this.#onScreen.has(section!)) others.push(view);
     }
+    // The other views share what is left of the frame's budget, taking turns: a frame with every view to fill at
+    // once (the first one after `ready`) is spread over a few frames instead of becoming one long task.
+    let updated = 0;
+    for (; updated < others.length; updated++) {
+      if (updated > 0 && performance.now() - start > FRAME_BUDGET_MS) {
+        this.#render(); // the rest on the next frame
+        break;
+      }
+      others[(this.#turn + updated) % others.length].update(this.#state);
+    }
+    this.#turn = others.length ? (this.#turn + updated) % others.length : 0;
   }
 
   /** News that is no error (a kept model that does not fit, storage unavailable): shown, no `error` event. */
@@ -782,6 +811,15 @@ export class VaePlaygroundElement extends HTMLElement {
     this.#render();
     this.#emit('error', { message });
   }
+}
+
+/** Hands a file to the browser's downloads. */
+function offerDownload(blob: Blob, name: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
 /** A whole number ≥ 0, checked before it crosses into Rust (where a negative or fractional one would wrap or be cut). */

@@ -40,7 +40,7 @@ interface ListSetting extends Base {
 type Descriptor = NumberSetting | FlagSetting | UrlSetting | ListSetting;
 
 /** The views a widget can show, in the page's order (the status line and the settings are always there). */
-export const VIEW_NAMES = ['latent', 'generate', 'draw', 'recover', 'compress', 'interpolate', 'judge'] as const;
+export const VIEW_NAMES = ['latent', 'generate', 'draw', 'recover', 'compress', 'interpolate', 'judge', 'history'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 export const SETTINGS = {

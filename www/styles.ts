@@ -109,6 +109,10 @@ button:disabled { opacity: 0.5; cursor: default; }
 .thumb canvas { width: 100%; height: 100%; image-rendering: pixelated; display: block; }
 .thumb[aria-pressed="true"] { border-color: var(--vae-accent); outline: 2px solid var(--vae-accent); }
 .result { margin: 8px 0 0; font-size: 13px; }
+.history table { border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; margin-bottom: 10px; display: block; overflow-x: auto; }
+.history caption { text-align: left; color: var(--vae-muted); padding-bottom: 4px; }
+.history th, .history td { padding: 2px 8px; border-bottom: 1px solid var(--vae-border); text-align: right; white-space: nowrap; }
+.history tr.current td { font-weight: 600; }
 .judge table, .compress table { border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; margin-bottom: 10px; }
 .judge caption, .compress caption { text-align: left; color: var(--vae-muted); padding-bottom: 4px; }
 .judge th, .judge td, .compress th, .compress td { padding: 2px 8px; border-bottom: 1px solid var(--vae-border); text-align: right; }

@@ -41,7 +41,9 @@ describe('the playground page', () => {
     const progress = await events(page, 'progress');
     const early = progress.slice(0, 3).map((p) => p.loss);
     const late = progress.slice(-3).map((p) => p.loss);
-    assert.ok(Math.max(...late) < Math.min(...early) - 50, `loss ${early} → ${late}`);
+    // The first report is the untrained model (≈ 543); a fast machine is already far down by the second or third.
+    const lateMean = late.reduce((a, b) => a + b, 0) / late.length;
+    assert.ok(early[0] > 400 && lateMean < early[0] - 150, `loss ${early} → ${late}`);
     assert.ok(progress.at(-1).samplesPerSec > 500, `samples/s ${progress.at(-1).samplesPerSec}`);
     assert.match(await shadowText(page, '.status'), /epoch \d+ \/ 50 · [\d,]+ samples\/s · SIMD/);
 

@@ -114,8 +114,8 @@ describe('Draw', () => {
     await page.mouse.move(box.x + box.width * 0.48, box.y + box.height * 0.85, { steps: 12 });
     await page.mouse.up();
     const verdict = page.locator('vae-playground >> .verdict');
-    await page.waitForFunction(() => /looks like a \d/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.verdict').textContent), null, { timeout: 60_000 });
-    assert.match(await verdict.textContent(), /looks like a 1 \(\d+ %\)/);
+    // Strokes are encoded while drawing, so earlier verdicts may pass by; the last one must be a 1.
+    await page.waitForFunction(() => /looks like a 1 \(\d+ %\)$/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.verdict').textContent), null, { timeout: 60_000 });
 
     const result = await page.evaluate(async () => {
       const gunzip = async (path) => new Uint8Array(await new Response((await fetch(path)).body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
@@ -295,6 +295,6 @@ describe('Recover, Compress, Interpolate, Judge', () => {
     });
     assert.deepEqual(result.sections, ['judge', 'latent']);
     assert.match(result.errors[0], /^views="judge latent nonsense": no view called "nonsense"; the views are latent, generate, draw/);
-    assert.equal(result.all, 7);
+    assert.equal(result.all, 8);
   });
 });

@@ -1,6 +1,7 @@
 // Loss curves: train loss and reconstruction per step, test −ELBO per epoch, and KL in its own band beneath.
 // Draws from a bounded LossHistory, so a repaint costs the same after a million steps as after a hundred.
 import { CanvasSurface, cssVar } from '../canvas.js';
+import type { Run, RunHistory } from '../runs.js';
 import type { BucketedSeries, LossHistory } from './loss-history.js';
 import { find, type PlaygroundState, type View } from './view.js';
 
@@ -10,7 +11,9 @@ export class ChartView implements View {
   #surface: CanvasSurface | null = null;
   #canvas: HTMLCanvasElement | null = null;
   #history: LossHistory | null = null;
+  #runs: RunHistory | null = null;
   #drawnVersion = -1;
+  #drawnRuns = -1;
   /** Scratch for the percentile, reused across repaints. */
   #sorted = new Float64Array(0);
 
@@ -23,7 +26,14 @@ export class ChartView implements View {
 
   update(state: Readonly<PlaygroundState>): void {
     this.#history = state.history;
-    if (state.history.version !== this.#drawnVersion) this.#surface?.invalidate();
+    this.#runs = state.runs ?? null;
+    if (state.history.version !== this.#drawnVersion || (state.runs?.version ?? -1) !== this.#drawnRuns) this.#surface?.invalidate();
+  }
+
+  /** The archived runs drawn over the chart. */
+  #overlays(): Run[] {
+    const runs = this.#runs;
+    return runs ? runs.runs.filter((run) => runs.overlay.has(run.id)) : [];
   }
 
   /** Paints at once (the benchmark and tests time this). */
@@ -41,6 +51,11 @@ export class ChartView implements View {
     const canvas = this.#canvas;
     if (!history || !canvas) return;
     this.#drawnVersion = history.version;
+    this.#drawnRuns = this.#runs?.version ?? -1;
+    const overlays = this.#overlays();
+    canvas.setAttribute('aria-label', 'Loss curves: train loss, reconstruction and test −ELBO per epoch, KL beneath' + (overlays.length
+      ? `. Drawn over them: ${overlays.map((r) => `run ${r.id} (test −ELBO ${r.epochs.at(-1)!.testElbo.toFixed(1)} after ${r.epochs.length} epochs)`).join(', ')}`
+      : ''));
     const { ctx } = s;
     const fg = cssVar(canvas, '--vae-fg', '#222');
     const muted = cssVar(canvas, '--vae-muted', '#888');
@@ -57,18 +72,22 @@ export class ChartView implements View {
     const band = { top: s.height - klHeight - 4, bottom: s.height - 16 };
     const { loss, recon, kl, epochs } = history;
 
-    if (loss.steps === 0) {
+    if (loss.steps === 0 && overlays.length === 0) {
       ctx.fillStyle = muted;
       ctx.fillText('Loss curves appear here once training starts.', left, main.top + 20);
       return;
     }
-    const xAt = (step: number) => left + (step / Math.max(1, loss.steps - 1)) * (right - left);
+    // The step axis spans the current run and every run drawn over it.
+    const span = Math.max(loss.steps, ...overlays.map((r) => r.epochs.length * r.stepsPerEpoch));
+    const xAt = (step: number) => left + (step / Math.max(1, span - 1)) * (right - left);
 
     // Skip the first buckets when scaling: the untrained loss (~543) would flatten everything after it.
     const skip = Math.min(10, Math.floor(loss.length / 5));
     let lo = Infinity;
     for (let i = skip; i < loss.length; i++) lo = Math.min(lo, loss.mean(i), recon.mean(i));
     for (const e of epochs) lo = Math.min(lo, e.testElbo);
+    for (const run of overlays) for (const e of run.epochs) lo = Math.min(lo, e.testElbo);
+    if (!Number.isFinite(lo)) lo = 100;
     const hi = Math.max(lo + 5, this.#percentile(loss, skip, 0.98));
     const pad = (hi - lo) * 0.08;
     const yMain = scale(lo - pad, hi + pad, main.bottom, main.top);
@@ -83,6 +102,8 @@ export class ChartView implements View {
       ctx.fill();
     }
 
+    overlays.forEach((run, i) => drawRun(s, run, i, xAt, yMain, main, fg));
+
     const klMax = Math.max(1, this.#percentile(kl, 0, 0.99)) * 1.1;
     const yKl = scale(0, klMax, band.bottom, band.top);
     axis(s, yKl, 0, klMax, band, left, grid, muted, 2);
@@ -91,7 +112,7 @@ export class ChartView implements View {
     // Legend and the latest figures.
     const last = epochs[epochs.length - 1];
     const items: [string, string][] = [
-      [accent, `train loss ${loss.last.toFixed(1)}`],
+      [accent, loss.steps ? `train loss ${loss.last.toFixed(1)}` : 'train loss'],
       [muted, 'recon'],
       [test, last ? `test −ELBO ${last.testElbo.toFixed(1)}` : 'test −ELBO (per epoch)'],
     ];
@@ -111,7 +132,7 @@ export class ChartView implements View {
       x += width + 14;
     }
     ctx.fillStyle = fg;
-    const klLabel = `KL ${kl.last.toFixed(2)}`;
+    const klLabel = loss.steps ? `KL ${kl.last.toFixed(2)}` : 'KL';
     ctx.fillText(klLabel, right - ctx.measureText(klLabel).width, band.top - 3);
     ctx.fillStyle = muted;
     const stepsLabel = `${loss.steps} steps`;
@@ -129,6 +150,35 @@ export class ChartView implements View {
     values.sort();
     return values[Math.min(n - 1, Math.floor(n * p))];
   }
+}
+
+/** Dash patterns for the runs drawn over the chart: with the label at each line's end, colour is not the only carrier. */
+const DASHES = [[6, 3], [2, 3], [9, 3, 2, 3], [1, 4]];
+
+/** An archived run's test −ELBO per epoch, dashed, labelled "run N" at its end. */
+function drawRun(s: CanvasSurface, run: Run, index: number, xAt: (step: number) => number, y: (v: number) => number, area: Area, colour: string): void {
+  const { ctx } = s;
+  ctx.save();
+  ctx.strokeStyle = colour;
+  ctx.globalAlpha = 0.75;
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash(DASHES[index % DASHES.length]);
+  ctx.beginPath();
+  run.epochs.forEach((e, i) => {
+    const px = xAt((i + 1) * run.stepsPerEpoch - 1);
+    const py = clampTo(y(e.testElbo), area);
+    if (i === 0) ctx.moveTo(px, py);
+    else ctx.lineTo(px, py);
+  });
+  ctx.stroke();
+  const last = run.epochs.at(-1)!;
+  ctx.setLineDash([]);
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = colour;
+  const label = `run ${run.id}`;
+  const x = Math.min(xAt(run.epochs.length * run.stepsPerEpoch - 1) + 3, s.width - 8 - ctx.measureText(label).width);
+  ctx.fillText(label, x, clampTo(y(last.testElbo), area) - 4);
+  ctx.restore();
 }
 
 function scale(lo: number, hi: number, bottom: number, top: number): (v: number) => number {

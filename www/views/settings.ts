@@ -80,7 +80,7 @@ export class SettingsView implements View {
     const { attribute, label } = SETTINGS[key];
     if (!SETTINGS[key].live && this.#trained) {
       const yes = await this.actions.confirm(
-        `Changing “${label}” to ${input.value} starts a new model, and the one trained so far is dropped (export its weights first to keep them).`,
+        `Changing “${label}” to ${input.value} starts a new model. The one trained so far stays in the run history as figures; its weights are dropped (export them first to keep them).`,
       );
       if (!yes) {
         this.#shown = null; // the next update puts the value in force back into the input

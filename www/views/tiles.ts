@@ -17,15 +17,19 @@ export function drawTiles(canvas: HTMLCanvasElement, pixels: ArrayLike<number>, 
   if (!ctx) throw new Error('This browser cannot draw on a canvas (2d context unavailable).');
   const previous = drawn.get(canvas);
   const image = previous && previous.width === width && previous.height === height ? previous : ctx.createImageData(width, height);
-  const data = image.data;
+  // One 32-bit write per pixel (opaque grey: alpha 255 and v in each colour byte, little-endian as every browser is).
+  const words = new Uint32Array(image.data.buffer);
   for (let cell = 0; cell < columns * rows; cell++) {
     const ox = (cell % columns) * SIDE;
     const oy = Math.floor(cell / columns) * SIDE;
-    for (let i = 0; i < SIDE * SIDE; i++) {
-      const v = Math.round(Math.max(0, Math.min(1, pixels[cell * SIDE * SIDE + i])) * 255);
-      const at = 4 * ((oy + Math.floor(i / SIDE)) * width + ox + (i % SIDE));
-      data[at] = data[at + 1] = data[at + 2] = v;
-      data[at + 3] = 255;
+    const from = cell * SIDE * SIDE;
+    for (let y = 0; y < SIDE; y++) {
+      const row = (oy + y) * width + ox;
+      for (let x = 0; x < SIDE; x++) {
+        const p = pixels[from + y * SIDE + x];
+        const v = p <= 0 ? 0 : p >= 1 ? 255 : Math.round(p * 255);
+        words[row + x] = 0xff000000 | (v << 16) | (v << 8) | v;
+      }
     }
   }
   ctx.putImageData(image, 0, 0);

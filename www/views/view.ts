@@ -1,6 +1,7 @@
 // What every view of <vae-playground> is: it builds its own DOM inside the host it is given, draws from the
 // element's state, and on dispose removes every listener it added (so a view can never outlive its element).
 import type { LatentProjection, ReadyInfo, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
+import type { RunHistory } from '../runs.js';
 import type { LossHistory } from './loss-history.js';
 
 export interface View {
@@ -29,6 +30,8 @@ export interface PlaygroundState {
   trainedEpoch: number | null;
   progress: { epoch: number; epochProgress: number; samplesPerSec: number } | null;
   history: LossHistory;
+  /** Every run so far, and which are drawn over the chart. */
+  runs: RunHistory;
   latents: { z: Float32Array; labels: Uint8Array; projection: LatentProjection | null } | null;
   z: readonly number[];
   /** The decoded digit at z. */

@@ -1,0 +1,123 @@
+// The run history: every run (its settings, per-epoch test figures, wall time, speed) is kept, so "β = 1 vs β = 4"
+// is one glance. The current run grows as epochs end; a reset, a structural change or a loaded file archives it.
+import type { TrainSettings } from './protocol.js';
+
+export interface RunEpoch {
+  epoch: number;
+  testElbo: number;
+  recon: number;
+  kl: number;
+}
+
+export interface Run {
+  /** 1, 2, 3 … in the order runs started. */
+  id: number;
+  settings: TrainSettings;
+  stepsPerEpoch: number;
+  epochs: RunEpoch[];
+  /** Milliseconds spent training. */
+  wallMs: number;
+  samplesPerSec: number;
+}
+
+/** Runs kept at most (the oldest go first). */
+const KEEP = 20;
+/** Runs drawn over the chart at most. */
+export const MAX_OVERLAY = 4;
+
+export class RunHistory {
+  runs: Run[] = [];
+  /** Ids of archived runs drawn over the chart. */
+  overlay = new Set<number>();
+  version = 0;
+  #current: Run | null = null;
+  #runningSince: number | null = null;
+  #nextId = 1;
+
+  /** The run of the model now training, if it has reached an epoch. */
+  get current(): Run | null {
+    return this.#current && this.#current.epochs.length > 0 ? this.#current : null;
+  }
+
+  /** A new model: the run so far goes into the history (if it reached an epoch), a new one starts. */
+  startRun(settings: TrainSettings, stepsPerEpoch: number): void {
+    this.#archive();
+    this.#current = { id: this.#nextId++, settings: { ...settings }, stepsPerEpoch, epochs: [], wallMs: 0, samplesPerSec: 0 };
+    this.#runningSince = null;
+    this.version++;
+  }
+
+  /** An epoch ended, with the settings in force then (β and the learning rate can change during a run). */
+  addEpoch(epoch: RunEpoch, settings: TrainSettings): void {
+    if (!this.#current) return;
+    this.#current.epochs.push({ epoch: epoch.epoch, testElbo: epoch.testElbo, recon: epoch.recon, kl: epoch.kl });
+    this.#current.settings = { ...settings };
+    this.version++;
+  }
+
+  running(isRunning: boolean, now = performance.now()): void {
+    if (isRunning && this.#runningSince === null) this.#runningSince = now;
+    if (!isRunning && this.#runningSince !== null && this.#current) {
+      this.#current.wallMs += now - this.#runningSince;
+      this.#runningSince = null;
+      this.version++;
+    }
+  }
+
+  speed(samplesPerSec: number): void {
+    if (this.#current) this.#current.samplesPerSec = samplesPerSec;
+  }
+
+  /** Draws archived run `id` over the chart or stops; at most MAX_OVERLAY at once (false if refused). */
+  toggleOverlay(id: number, on: boolean): boolean {
+    if (on && !this.overlay.has(id) && this.overlay.size >= MAX_OVERLAY) return false;
+    if (on) this.overlay.add(id);
+    else this.overlay.delete(id);
+    this.version++;
+    return true;
+  }
+
+  /** The runs kept from an earlier visit, before the current one (whose ids then follow theirs). */
+  restore(runs: Run[]): void {
+    this.runs = runs.slice(-KEEP);
+    const last = Math.max(0, ...this.runs.map((r) => r.id));
+    if (this.#current) this.#current.id = last + 1;
+    this.#nextId = last + 2;
+    this.version++;
+  }
+
+  clear(): void {
+    this.runs = [];
+    this.overlay.clear();
+    this.#current = null;
+    this.version++;
+  }
+
+  /** Every run with an epoch, archived first, then the current one. */
+  all(): Run[] {
+    return this.current ? [...this.runs, this.current] : [...this.runs];
+  }
+
+  /** One row per run and epoch. */
+  toCsv(): string {
+    const header = 'run,hidden_units,latent_dim,beta,learning_rate,batch_size,seed,epoch,test_neg_elbo,test_recon,test_kl,wall_seconds,samples_per_sec';
+    const rows = this.all().flatMap((run) => run.epochs.map((e) => {
+      const s = run.settings;
+      return [run.id, s.hiddenUnits, s.latentDim, s.beta, s.learningRate, s.batchSize, s.seed, e.epoch,
+        e.testElbo.toFixed(3), e.recon.toFixed(3), e.kl.toFixed(3), (run.wallMs / 1000).toFixed(1), Math.round(run.samplesPerSec)].join(',');
+    }));
+    return [header, ...rows].join('\n') + '\n';
+  }
+
+  toJson(): string {
+    return JSON.stringify({ format: 'vae-playground-runs/1', runs: this.all() }, null, 2);
+  }
+
+  #archive(): void {
+    const run = this.current;
+    if (!run) return;
+    this.running(false);
+    this.runs.push(run);
+    while (this.runs.length > KEEP) this.overlay.delete(this.runs.shift()!.id);
+  }
+}
