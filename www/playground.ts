@@ -302,7 +302,7 @@ export class VaePlaygroundElement extends HTMLElement {
   /** A fresh model with the current settings; the loss chart starts over. */
   reset(): void {
     this.#trainOnReady ||= this.#state.running; // keep an autostart that is still waiting for its first `ready`
-    this.#startOver();
+    this.#showFreshModel();
     this.#client?.reset(this.#state.settings);
   }
 
@@ -576,7 +576,7 @@ export class VaePlaygroundElement extends HTMLElement {
       this.#state.limits ??= settingLimits() as SettingLimits;
       await this.#settingsSettled;
       if (boot !== this.#bootGeneration) return; // removed, or superseded, while loading
-      this.#startOver();
+      this.#showFreshModel();
       const sources = this.#sources();
       this.#client = new WorkerClient(ASSETS.worker, {
         onEvent: (event) => this.#onWorkerEvent(event),
@@ -614,7 +614,7 @@ export class VaePlaygroundElement extends HTMLElement {
   }
 
   /** A fresh model's picture: empty chart, the initial decoder (a digit at once, before the worker answers). */
-  #startOver(): void {
+  #showFreshModel(): void {
     this.#state.history.clear();
     this.#state.progress = null;
     this.#state.trainedEpoch = null;

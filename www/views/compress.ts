@@ -16,11 +16,8 @@ export class CompressView implements View {
   #latent = 2;
   #pixels: Float32Array | null = null;
   #seenDecoder = -1;
-  #decodeNow: PlaygroundActions['decodeNow'];
 
-  constructor(private readonly actions: Pick<PlaygroundActions, 'request' | 'decodeNow'>) {
-    this.#decodeNow = actions.decodeNow;
-  }
+  constructor(private readonly actions: Pick<PlaygroundActions, 'request' | 'decodeNow'>) {}
 
   mount(host: HTMLElement): void {
     this.#host = host;
@@ -71,7 +68,7 @@ export class CompressView implements View {
       const q = Math.round(((Math.max(-RANGE, Math.min(RANGE, v)) + RANGE) / (2 * RANGE)) * 65535);
       return (q / 65535) * 2 * RANGE - RANGE;
     });
-    const vae16 = this.#decodeNow(quantised) ?? new Float32Array(784);
+    const vae16 = this.actions.decodeNow(quantised) ?? new Float32Array(784);
     const L = this.#latent;
     const errors = { vae: meanSquaredError(reply.vae, pixels), vae16: meanSquaredError(vae16, pixels), pca: meanSquaredError(reply.pca, pixels) };
     this.#draw('original', pixels);

@@ -34,6 +34,8 @@ export class GenerateView implements View {
   #lastAsked = 0;
   #seenDecoder = -1;
   #stale = true;
+  /** The one timer for a refresh that had to wait (updates arrive every frame; they must not each add a timer). */
+  #waiting = 0;
   #ready = false;
   /** The samples' seed: the same digits are redrawn as the decoder learns, until "New samples" draws others. */
   #sampleSeed = 1;
@@ -105,6 +107,8 @@ export class GenerateView implements View {
 
   dispose(): void {
     this.#listeners.dispose();
+    clearTimeout(this.#waiting);
+    this.#waiting = 0;
     this.#ready = false;
   }
 
@@ -112,7 +116,12 @@ export class GenerateView implements View {
   #refresh(now: boolean): void {
     const since = performance.now() - this.#lastAsked;
     if (this.#pending || (!now && since < REFRESH_MS)) {
-      if (!this.#pending) setTimeout(() => this.#ready && this.#stale && this.#refresh(false), REFRESH_MS - since);
+      if (!this.#pending && !this.#waiting) {
+        this.#waiting = window.setTimeout(() => {
+          this.#waiting = 0;
+          if (this.#ready && this.#stale) this.#refresh(false);
+        }, REFRESH_MS - since);
+      }
       return;
     }
     this.#pending = true;

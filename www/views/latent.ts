@@ -96,10 +96,6 @@ export class LatentView implements View {
     this.#surface = null;
   }
 
-  get extent(): number {
-    return this.#extent;
-  }
-
   /** μ of the test digits, [n × 2], and their labels. The view widens to keep nearly all of them in sight. */
   #setPoints(points: Float32Array, labels: Uint8Array): void {
     this.#points = points;
