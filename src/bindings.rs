@@ -1,6 +1,8 @@
 //! The thin wasm-bindgen layer: handles over the trainer and the decoder, numbers and bytes in and out.
 //! Every error becomes a JS `Error` carrying the crate's own message (`?` converts: `JsError: From<E: Error>`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -90,6 +92,17 @@ pub fn simd_kernel_enabled() -> bool {
 #[wasm_bindgen(js_name = setSimdKernel)]
 pub fn set_simd_kernel(enable: bool) {
     gemm::set_wasm_simd128(enable);
+}
+
+/// The metadata of a .safetensors file as an object of strings (empty if it has none); an unreadable file is an error.
+#[wasm_bindgen(js_name = weightsMetadata)]
+pub fn weights_metadata(bytes: &[u8]) -> Result<JsValue, JsError> {
+    let metadata = weights::metadata(bytes)?;
+    let object = js_sys::Object::new();
+    for (key, value) in metadata {
+        js_sys::Reflect::set(&object, &key.into(), &value.into()).map_err(|_| JsError::new("metadata could not be read"))?;
+    }
+    Ok(object.into())
 }
 
 /// Checks a settings object without building anything; the error names the first setting out of range.
@@ -202,9 +215,31 @@ impl TrainerHandle {
         Ok(self.trainer.vae().decoder().to_flat()?)
     }
 
+    /// The model as a .safetensors file; `metadata` (an object of strings) is added to the file's metadata.
     #[wasm_bindgen(js_name = exportWeights)]
-    pub fn export_weights(&self) -> Result<Vec<u8>, JsError> {
-        Ok(weights::to_safetensors(self.trainer.vae())?)
+    pub fn export_weights(&self, metadata: JsValue) -> Result<Vec<u8>, JsError> {
+        let extra: BTreeMap<String, String> = if metadata.is_undefined() || metadata.is_null() {
+            BTreeMap::new()
+        } else {
+            serde_wasm_bindgen::from_value(metadata).map_err(|e| JsError::new(&format!("metadata must be an object of strings: {e}")))?
+        };
+        Ok(weights::to_safetensors_with(self.trainer.vae(), &extra)?)
+    }
+
+    /// Epochs trained (counting those of a resumed model).
+    pub fn epoch(&self) -> f64 {
+        self.trainer.epoch() as f64
+    }
+
+    #[wasm_bindgen(js_name = stepCount)]
+    pub fn step_count(&self) -> f64 {
+        self.trainer.step_count() as f64
+    }
+
+    /// Counts `epoch` epochs as trained (a loaded model's own count): progress and shuffling continue from there.
+    #[wasm_bindgen(js_name = resumeAtEpoch)]
+    pub fn resume_at_epoch(&mut self, epoch: u32) {
+        self.trainer.resume_at_epoch(u64::from(epoch));
     }
 
     /// Continue from the weights in a .safetensors file. A bad file is an error and changes nothing.

@@ -10,6 +10,11 @@
 //!
 //! all f32, with H, L and β in the metadata (`hidden`, `latent`, `beta`). A file without metadata (as PyTorch's
 //! `safetensors.torch.save_file` writes by default) loads too: H and L come from the shapes, β is 1.
+//!
+//! Whoever writes a file may add metadata of their own (the widget adds its settings and the run's curves, so a
+//! shared file reproduces the picture); those entries are strings this module carries and never interprets.
+
+use std::collections::BTreeMap;
 
 use candle_core::{Device, Tensor};
 use safetensors::{Dtype, SafeTensors};
@@ -19,20 +24,29 @@ use crate::model::{tensor_names, Layer, Vae, VaeConfig, LAYERS};
 
 pub const FORMAT: &str = "vae-playground/1";
 
-/// The model as safetensors bytes. Written here rather than by `safetensors::serialize`, whose metadata comes from a
-/// `HashMap` and so lands in a different order each run: this way the same weights always give the same file.
+/// Metadata entries this module writes itself; extra metadata may not use these names.
+const OWN_KEYS: [&str; 4] = ["format", "hidden", "latent", "beta"];
+
+/// The model as safetensors bytes, with only the model's own metadata.
 pub fn to_safetensors(vae: &Vae) -> Result<Vec<u8>> {
+    to_safetensors_with(vae, &BTreeMap::new())
+}
+
+/// The model as safetensors bytes, with `extra` added to the metadata. Written here rather than by
+/// `safetensors::serialize`, whose metadata comes from a `HashMap` and so lands in a different order each run: this
+/// way the same weights and metadata always give the same file.
+pub fn to_safetensors_with(vae: &Vae, extra: &BTreeMap<String, String>) -> Result<Vec<u8>> {
+    if let Some(key) = extra.keys().find(|k| OWN_KEYS.contains(&k.as_str())) {
+        return Err(Error::weights(format!("metadata `{key}` is written from the model itself; choose another name")));
+    }
     let config = vae.config();
+    let mut metadata: BTreeMap<String, String> = extra.clone();
+    metadata.insert("format".into(), FORMAT.into());
+    metadata.insert("hidden".into(), config.hidden.to_string());
+    metadata.insert("latent".into(), config.latent.to_string());
+    metadata.insert("beta".into(), config.beta.to_string());
     let mut header = serde_json::Map::new(); // sorted keys: a deterministic header
-    header.insert(
-        "__metadata__".into(),
-        serde_json::json!({
-            "format": FORMAT,
-            "hidden": config.hidden.to_string(),
-            "latent": config.latent.to_string(),
-            "beta": config.beta.to_string(),
-        }),
-    );
+    header.insert("__metadata__".into(), serde_json::json!(metadata));
     let mut data = Vec::with_capacity(vae.parameter_count() * 4);
     for (name, tensor) in vae.named_tensors() {
         let start = data.len();
@@ -54,14 +68,21 @@ pub fn to_safetensors(vae: &Vae) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The metadata of a safetensors file (empty if it has none), read from its header alone.
+pub fn metadata(bytes: &[u8]) -> Result<BTreeMap<String, String>> {
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(unreadable)?;
+    Ok(header.metadata().clone().unwrap_or_default().into_iter().collect())
+}
+
+fn unreadable(e: safetensors::SafeTensorError) -> Error {
+    Error::weights(format!("this is not a readable safetensors file (truncated or another format?): {e}"))
+}
+
 /// A new model from safetensors bytes. Every check runs before the model is built, so a bad file never leaves a
 /// half-loaded model behind.
 pub fn from_safetensors(bytes: &[u8]) -> Result<Vae> {
-    let file = SafeTensors::deserialize(bytes).map_err(|e| {
-        Error::weights(format!("this is not a readable safetensors file (truncated or another format?): {e}"))
-    })?;
-    let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| Error::weights(e.to_string()))?;
-    let metadata = header.metadata().clone().unwrap_or_default();
+    let file = SafeTensors::deserialize(bytes).map_err(unreadable)?;
+    let metadata = metadata(bytes)?;
 
     // H and L come from two shapes; a tensor of the wrong rank is named here, before the sizes are used.
     let size_of = |name: &str, rank: usize| -> Result<usize> {

@@ -156,3 +156,24 @@ fn decoder_snapshot_round_trips_through_a_flat_vector() {
     let msg = vae_playground::Decoder::from_flat(128, 2, &flat[1..]).unwrap_err().to_string();
     assert!(msg.contains("has 101520 values, this one has 101519"), "{msg}");
 }
+
+#[test]
+fn extra_metadata_travels_with_the_file_and_cannot_overwrite_the_models_own() {
+    let vae = Vae::new(VaeConfig { hidden: 8, latent: 2, beta: 1.0 }, 1).unwrap();
+    let extra = std::collections::BTreeMap::from([
+        ("vae-playground.settings".to_string(), r#"{"beta":1,"seed":4}"#.to_string()),
+        ("note".to_string(), "ünïcode ✓".to_string()),
+    ]);
+    let bytes = weights::to_safetensors_with(&vae, &extra).unwrap();
+    assert_eq!(bytes, weights::to_safetensors_with(&vae, &extra).unwrap(), "same weights and metadata, same bytes");
+    let read = weights::metadata(&bytes).unwrap();
+    assert_eq!(read["vae-playground.settings"], extra["vae-playground.settings"]);
+    assert_eq!(read["note"], "ünïcode ✓");
+    assert_eq!((read["hidden"].as_str(), read["latent"].as_str()), ("8", "2"));
+    assert!(weights::from_safetensors(&bytes).is_ok(), "extra metadata does not stop a file from loading");
+
+    let clash = std::collections::BTreeMap::from([("hidden".to_string(), "999".to_string())]);
+    let message = weights::to_safetensors_with(&vae, &clash).unwrap_err().to_string();
+    assert!(message.contains("`hidden`") && message.contains("another name"), "{message}");
+    assert!(weights::metadata(b"not a file").unwrap_err().to_string().contains("not a readable safetensors file"));
+}

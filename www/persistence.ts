@@ -1,9 +1,9 @@
-// What lasts across a reload: the trained model (as safetensors bytes), its settings and its loss history, in
-// IndexedDB, one record per page and element id. Storage can fail (private mode, full disk, blocked): every call
+// What lasts across a reload: the trained model as the .safetensors file "Export weights" writes (its metadata
+// carries the settings, epoch count, the run's figures and loss curves) and the earlier runs, in IndexedDB, one
+// record per page and element id. Records from before version 2 are not read: that visit starts fresh. Storage can fail (private mode, full disk, blocked): every call
 // resolves or rejects with a message a person can act on, and the widget goes on without it.
 import type { TrainSettings } from './protocol.js';
 import type { Run, RunHistory } from './runs.js';
-import type { LossHistory, SavedHistory } from './views/loss-history.js';
 import { errorMessage } from './wasm.js';
 
 const DB = 'vae-playground';
@@ -11,14 +11,15 @@ const STORE = 'models';
 const VERSION = 1;
 
 export interface SavedRun {
-  version: 1;
+  version: 2;
   savedAt: number;
+  /** Also in the file's metadata; here to check the fit without reading the file. */
   settings: TrainSettings;
   epoch: number;
+  /** The exported .safetensors file. */
   weights: ArrayBuffer;
-  history: SavedHistory;
-  /** The runs before this one (absent in records saved before the run history existed). */
-  runs?: Run[];
+  /** The runs before this one. */
+  runs: Run[];
 }
 
 export class ModelStore {
@@ -71,18 +72,17 @@ export class ModelStore {
 
 function isSavedRun(value: unknown): value is SavedRun {
   const run = value as SavedRun | undefined;
-  return !!run && run.version === 1 && run.weights instanceof ArrayBuffer && typeof run.settings === 'object' && typeof run.history === 'object';
+  return !!run && run.version === 2 && run.weights instanceof ArrayBuffer && typeof run.settings === 'object' && Array.isArray(run.runs);
 }
 
 /** What the keeper needs from its element. */
 export interface KeeperHost {
   settings(): TrainSettings;
   epoch(): number;
-  history(): LossHistory;
   runs(): RunHistory;
   exportWeights(): Promise<Blob>;
-  /** Loads weights into the running model (rejects, changing nothing, if they do not fit). */
-  loadWeights(bytes: ArrayBuffer): Promise<void>;
+  /** Makes an exported file the model, with what its metadata carries (rejects, changing nothing, if it does not fit). */
+  resume(bytes: ArrayBuffer): Promise<void>;
   /** News that is no error, for the person to read. */
   notice(message: string): void;
   /** The kept run is the model now. */
@@ -125,9 +125,8 @@ export class RunKeeper {
         this.#host.notice(`The model kept from your last visit (${hiddenUnits} hidden units, ${latentDim} latent dimensions, batch ${batchSize}, seed ${seed}) does not fit the settings now in force, so this is a fresh model. “Start over” forgets the kept one; training this one replaces it.`);
         return;
       }
-      await this.#host.loadWeights(saved.weights.slice(0));
-      this.#host.history().restore(saved.history);
-      if (Array.isArray(saved.runs)) this.#host.runs().restore(saved.runs);
+      await this.#host.resume(saved.weights.slice(0));
+      this.#host.runs().restore(saved.runs);
       this.#host.restored(saved);
     } catch (cause) {
       this.#host.notice(`The model kept from your last visit could not be restored (${errorMessage(cause)}); this is a fresh model.`);
@@ -160,8 +159,8 @@ export class RunKeeper {
     try {
       const weights = await (await this.#host.exportWeights()).arrayBuffer();
       await this.#store.save({
-        version: 1, savedAt: Date.now(), settings: { ...this.#host.settings() }, epoch: this.#host.epoch(),
-        weights, history: this.#host.history().save(), runs: this.#host.runs().runs,
+        version: 2, savedAt: Date.now(), settings: { ...this.#host.settings() }, epoch: this.#host.epoch(),
+        weights, runs: this.#host.runs().runs,
       });
       this.#failed = false;
     } catch (cause) {

@@ -1,13 +1,14 @@
 // <vae-playground>: a VAE that trains in its own worker while you drag through its latent space.
 // The element is a shell: attributes ⇄ settings (settings.ts), the worker behind a typed client (worker-client.ts),
 // the main thread's decoder (live-decoder.ts), and views that draw the state (views/*.ts). It holds no view's DOM.
-import { prepareDrawing, settingLimits, validateSettings } from '../pkg/vae_playground.js';
+import { prepareDrawing, settingLimits, validateSettings, weightsMetadata } from '../pkg/vae_playground.js';
 import { LiveDecoder } from './live-decoder.js';
 import { RunKeeper } from './persistence.js';
 import { RunHistory } from './runs.js';
+import { fromMetadata, toMetadata } from './shared-run.js';
 import type { ReadyInfo, TrainSettings, WorkerEvent, WorkerSources } from './protocol.js';
 import {
-  ATTRIBUTES, DEFAULT_SETTINGS, SETTINGS, SETTING_KEYS, VIEW_NAMES, descriptor, isLive, keyOfAttribute, parseDataUrls,
+  ATTRIBUTES, DEFAULT_SETTINGS, MODEL_KEYS, SETTINGS, SETTING_KEYS, VIEW_NAMES, descriptor, isLive, keyOfAttribute, parseDataUrls,
   parseNumberSetting, parseUrl, parseViews, type SettingKey, type SettingProperties, type ViewName,
 } from './settings.js';
 import { STYLES } from './styles.js';
@@ -89,7 +90,7 @@ const TEMPLATE = `
  * Every attribute is reflected as a property (see `SETTINGS` in settings.ts: hidden-units, latent-dim, beta,
  * learning-rate, batch-size, seed, epochs, autostart, compact, weights, data).
  *
- * @event ready - The model is loaded and can train: sizes of the data and the model.
+ * @event ready - The model is loaded and can train (with `weights` or a kept run, once that is loaded): sizes of the data and the model.
  * @event progress - While training, about eight times a second: epoch, step, loss, samples/s.
  * @event epoch - After each epoch: test −ELBO with its reconstruction and KL terms.
  * @event latentchange - The latent point moved or the decoder changed: z and the 784 decoded intensities.
@@ -189,6 +190,10 @@ export class VaePlaygroundElement extends HTMLElement {
   #bootGeneration = 0;
   /** Whether the next `ready` from the worker should start training (autostart, train() before ready, a reset while running). */
   #trainOnReady = false;
+  /** The `weights` file, loaded once the first model is ready (so what it carries applies as for any loaded file). */
+  #weightsOnReady: string | null = null;
+  /** While the first model is being replaced by the `weights` file or the kept run. */
+  #startingUp = false;
   /** Attribute changes are checked one after another (the checks need wasm); boot waits for them. */
   #settingsSettled: Promise<void> = Promise.resolve();
 
@@ -317,24 +322,27 @@ export class VaePlaygroundElement extends HTMLElement {
     return reply.z;
   }
 
-  /** The model as a .safetensors file (tensor names per the weights contract, config in the metadata). */
+  /**
+   * The model as a .safetensors file: tensor names per the weights contract; in the metadata the model's sizes and β,
+   * and the settings, epochs trained, per-epoch figures and loss curves, so a shared file reproduces the picture.
+   */
   async exportWeights(): Promise<Blob> {
-    const reply = await this.#readyClient().request({ kind: 'export' });
+    const { settings, history, runs, progress } = this.#state;
+    const metadata = toMetadata({ settings, epoch: progress?.epoch ?? 0, run: runs.current, curves: history.save() });
+    const reply = await this.#readyClient().request({ kind: 'export', metadata });
     return new Blob([reply.bytes], { type: 'application/octet-stream' });
   }
 
-  /** Continue from the weights in a .safetensors Blob or URL. A file that does not fit changes nothing. */
+  /**
+   * Continue from the weights in a .safetensors Blob or URL, with the settings, epoch count and curves the file
+   * carries (if it has them). A file that does not fit changes nothing.
+   */
   async loadWeights(source: Blob | string | URL): Promise<void> {
     try {
-      const client = this.#readyClient();
       const bytes = source instanceof Blob
         ? await source.arrayBuffer()
         : (await fetchBytes(parseUrl('loadWeights', String(source), document.baseURI), 'the weights', 'check the URL passed to loadWeights')).slice().buffer;
-      await client.request({ kind: 'load', bytes }, [bytes]);
-      this.#state.history.clear();
-      this.#state.progress = null;
-      this.#state.trainedEpoch = null;
-      this.#render();
+      await this.#resume(bytes);
     } catch (cause) {
       this.#reportError(errorMessage(cause));
       throw cause;
@@ -467,20 +475,74 @@ export class VaePlaygroundElement extends HTMLElement {
     return new RunKeeper(this.id, {
       settings: () => this.#state.settings,
       epoch: () => this.#state.progress?.epoch ?? 0,
-      history: () => this.#state.history,
       runs: () => this.#state.runs,
       exportWeights: () => this.exportWeights(),
-      loadWeights: async (bytes) => {
-        await this.#readyClient().request({ kind: 'load', bytes });
-      },
+      resume: (bytes) => this.#resume(bytes),
       notice: (message) => this.#reportNotice(message),
-      restored: (run) => {
-        this.#state.progress = { epoch: run.epoch, epochProgress: 0, samplesPerSec: 0 };
-        this.#state.trainedEpoch = run.epoch;
-        this.#render();
-        this.#emit('restored', { epoch: run.epoch, savedAt: run.savedAt });
-      },
+      restored: (run) => this.#emit('restored', { epoch: run.epoch, savedAt: run.savedAt }),
     });
+  }
+
+  /** The first model: the `weights` file (if any), then the run kept from a last visit (if any) over it. */
+  async #startFrom(weightsUrl: string | null): Promise<void> {
+    if (weightsUrl) {
+      try {
+        await this.#resume((await fetchBytes(weightsUrl, 'the weights', 'check the `weights` attribute')).slice().buffer);
+      } catch (cause) {
+        // The digits are here, so the playground still works: from fresh weights, with the reason shown.
+        this.#reportError(`${errorMessage(cause)} Starting from fresh weights instead.`);
+      }
+    }
+    if (this.#keeper?.restorePending) await this.#keeper.restore();
+  }
+
+  /**
+   * A model from a .safetensors file becomes the model: trained on with the settings the file carries (sizes from its
+   * shapes), counting on from its epoch, its curves in the chart and its figures in the current run. What the file
+   * carries but cannot be used is named in a notice; a file that does not load changes nothing.
+   */
+  async #resume(bytes: ArrayBuffer): Promise<void> {
+    const client = this.#readyClient();
+    const { shared, problems } = fromMetadata(weightsMetadata(new Uint8Array(bytes)) as Record<string, string>, this.#state.settings);
+    try {
+      validateSettings(shared.settings);
+    } catch (cause) {
+      problems.push(`its settings are not usable (${errorMessage(cause)})`);
+      shared.settings = { ...this.#state.settings };
+    }
+    const epoch = shared.epoch ?? 0;
+    const reply = await client.request({ kind: 'load', bytes, settings: shared.settings, epoch }, [bytes]);
+    const state = this.#state;
+    state.settings = { ...shared.settings, hiddenUnits: reply.hidden, latentDim: reply.latent };
+    state.history.clear();
+    if (shared.curves) {
+      try {
+        state.history.restore(shared.curves);
+      } catch (cause) {
+        problems.push(errorMessage(cause));
+      }
+    }
+    state.runs.resume(state.settings, shared.run ?? null);
+    state.progress = epoch > 0 ? { epoch, epochProgress: 0, samplesPerSec: 0 } : null;
+    state.trainedEpoch = epoch > 0 ? epoch : null;
+    this.#reflectSettings();
+    if (problems.length) this.#reportNotice(`The weights are loaded, but not all the file carries: ${problems.join('; ')}.`);
+    this.#render();
+  }
+
+  /** Attributes follow settings that changed without them (a loaded file's): the page's link then reproduces them. */
+  #reflectSettings(): void {
+    for (const key of MODEL_KEYS) {
+      const { attribute } = SETTINGS[key];
+      let current: number | null = null;
+      try {
+        current = parseNumberSetting(key, this.getAttribute(attribute));
+      } catch {
+        // an unparsable attribute is replaced by the value in force
+      }
+      // #applySetting sees the value already in force and does nothing more.
+      if (current !== this.#state.settings[key]) this.setAttribute(attribute, String(this.#state.settings[key]));
+    }
   }
 
   /** Shows the sections the `views` attribute names, in its order; an unknown name is reported. */
@@ -583,7 +645,7 @@ export class VaePlaygroundElement extends HTMLElement {
         onCrash: (message) => this.#fail(message),
       });
       this.#client.init(this.#state.settings, sources, !new URLSearchParams(location.search).has('scalar'));
-      this.#state.loading = sources.weights ? 'Loading digits and weights…' : 'Loading digits…';
+      this.#state.loading = 'Loading digits…';
       this.#render();
     } catch (cause) {
       if (boot === this.#bootGeneration) this.#fail(errorMessage(cause));
@@ -592,7 +654,8 @@ export class VaePlaygroundElement extends HTMLElement {
 
   /** Where the worker finds its inputs. A URL attribute that cannot be read is reported and the default used. */
   #sources(): WorkerSources {
-    const sources: WorkerSources = { wasm: ASSETS.wasm, images: ASSETS.images, labels: ASSETS.labels, bundledData: true, weights: null };
+    const sources: WorkerSources = { wasm: ASSETS.wasm, images: ASSETS.images, labels: ASSETS.labels, bundledData: true };
+    this.#weightsOnReady = null;
     const data = this.getAttribute('data');
     if (data !== null) {
       try {
@@ -605,7 +668,7 @@ export class VaePlaygroundElement extends HTMLElement {
     const weights = this.getAttribute('weights');
     if (weights !== null) {
       try {
-        sources.weights = parseUrl('weights', weights, document.baseURI);
+        this.#weightsOnReady = parseUrl('weights', weights, document.baseURI);
       } catch (cause) {
         this.#reportError(`${errorMessage(cause)}; starting from fresh weights.`);
       }
@@ -658,16 +721,23 @@ export class VaePlaygroundElement extends HTMLElement {
         state.loading = null;
         state.settings = { ...state.settings, hiddenUnits: info.hidden, latentDim: info.latent };
         state.runs.startRun(state.settings, info.stepsPerEpoch); // every model is a run of its own
-        this.#emit('ready', info);
-        if (this.#keeper?.restorePending) {
-          // The kept model first, then training (if asked for) continues from it.
-          const train = this.#trainOnReady;
-          this.#trainOnReady = false;
-          void this.#keeper.restore().finally(() => train && this.train());
-          break;
-        }
-        if (this.#trainOnReady) this.train();
+        // While starting up, the first model is replaced (the `weights` file, a kept run): `ready` waits for that.
+        if (this.#startingUp) break;
+        const train = this.#trainOnReady;
         this.#trainOnReady = false;
+        const weightsUrl = this.#weightsOnReady;
+        this.#weightsOnReady = null;
+        if (weightsUrl || this.#keeper?.restorePending) {
+          this.#startingUp = true;
+          void this.#startFrom(weightsUrl).finally(() => {
+            this.#startingUp = false;
+            if (this.#state.ready) this.#emit('ready', this.#state.ready);
+            if (train) this.train();
+          });
+        } else {
+          this.#emit('ready', info);
+          if (train) this.train();
+        }
         break;
       }
       case 'decoder':

@@ -17,14 +17,14 @@ export interface WorkerSources {
   labels: string;
   /** Whether images/labels are the package's own digits (an error then says the package is incomplete). */
   bundledData: boolean;
-  /** A .safetensors file to start from, or null for fresh weights. */
-  weights: string | null;
 }
 
 /** Each request the element can make, with the reply it gets: the one table both sides are typed from. */
 export interface RequestTable {
-  export: { request: object; reply: { bytes: ArrayBuffer } };
-  load: { request: { bytes: ArrayBuffer }; reply: { hidden: number; latent: number } };
+  /** The model as a .safetensors file, with `metadata` (strings) added to the file's own. */
+  export: { request: { metadata: Record<string, string> }; reply: { bytes: ArrayBuffer } };
+  /** A new model from a .safetensors file, trained on with `settings` (its sizes come from the file), `epoch` epochs done. */
+  load: { request: { bytes: ArrayBuffer; settings: TrainSettings; epoch: number }; reply: { hidden: number; latent: number } };
   encode: { request: { pixels: Float32Array }; reply: { z: Float32Array } };
   /** n × n digits over the Gaussian quantiles of latent dimensions x (across) and y (up), the others at `base`. */
   manifold: { request: { n: number; x: number; y: number; base: Float32Array }; reply: { pixels: Float32Array; z: Float32Array } };

@@ -55,6 +55,21 @@ export class RunHistory {
     this.version++;
   }
 
+  /**
+   * The current run is a loaded model's: its settings, and (if the file carried them) the figures of the run that
+   * trained it, which this run continues.
+   */
+  resume(settings: TrainSettings, run: Run | null): void {
+    if (!this.#current) return;
+    this.#current.settings = { ...settings };
+    if (run) {
+      this.#current.epochs = run.epochs.map((e) => ({ epoch: e.epoch, testElbo: e.testElbo, recon: e.recon, kl: e.kl }));
+      this.#current.wallMs = Number(run.wallMs) || 0;
+      this.#current.samplesPerSec = Number(run.samplesPerSec) || 0;
+    }
+    this.version++;
+  }
+
   running(isRunning: boolean, now = performance.now()): void {
     if (isRunning && this.#runningSince === null) this.#runningSince = now;
     if (!isRunning && this.#runningSince !== null && this.#current) {

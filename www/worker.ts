@@ -169,14 +169,6 @@ async function handle(message: ToWorker): Promise<void> {
       const session = replaceSession(message.settings, message.generation);
       worker.classifier?.free();
       worker.classifier = new ClassifierHandle(worker.data, BigInt(CLASSIFIER_SEED));
-      if (sources.weights) {
-        try {
-          session.trainer.loadWeights(await fetchBytes(sources.weights, 'the weights', 'check the `weights` attribute'));
-        } catch (cause) {
-          // The digits are here, so the playground still works: from fresh weights, with the reason shown.
-          session.send({ type: 'error', message: `${errorMessage(cause)} Starting from fresh weights instead.`, fatal: false });
-        }
-      }
       session.announce();
       return;
     }
@@ -215,9 +207,18 @@ async function handle(message: ToWorker): Promise<void> {
   }
 }
 
-function replaceSession(settings: TrainSettings, generation: Generation): Session {
+function replaceSession(settings: TrainSettings, generation: Generation, prepare?: (trainer: TrainerHandle) => void): Session {
   if (!worker.data) throw new Error('The digits are not loaded yet.');
-  const next = new Session(new TrainerHandle(worker.data, settings), generation); // throws before anything changes
+  const trainer = new TrainerHandle(worker.data, settings); // throws before anything changes
+  try {
+    prepare?.(trainer);
+  } catch (cause) {
+    trainer.free();
+    throw cause;
+  }
+  const next = new Session(trainer, generation);
+  next.epoch = trainer.epoch();
+  next.step = trainer.stepCount();
   worker.session?.free();
   worker.session = next;
   return next;
@@ -230,13 +231,13 @@ function requireSession(): Session {
 
 /** One handler per request kind, each returning exactly the reply its kind promises (see RequestTable). */
 const handlers: { [K in RequestKind]: (request: RequestOf<K>, generation: Generation) => ReplyOf<K> | Promise<ReplyOf<K>> } = {
-  export: () => ({ bytes: requireSession().trainer.exportWeights().slice().buffer }),
-  load: ({ bytes }, generation) => {
-    const current = requireSession();
-    current.trainer.loadWeights(new Uint8Array(bytes)); // throws before changing anything if the file does not fit
-    // The same trainer with other weights is a new model for the page: a new session, so a new generation.
-    const next = new Session(current.trainer, generation);
-    worker.session = next;
+  export: ({ metadata }) => ({ bytes: requireSession().trainer.exportWeights(metadata).slice().buffer }),
+  load: ({ bytes, settings, epoch }, generation) => {
+    // A new trainer with the file's settings: a file that does not fit throws here and the current model stays.
+    const next = replaceSession(settings, generation, (trainer) => {
+      trainer.loadWeights(new Uint8Array(bytes));
+      trainer.resumeAtEpoch(epoch);
+    });
     next.announce();
     return { hidden: next.trainer.hidden(), latent: next.trainer.latent() };
   },

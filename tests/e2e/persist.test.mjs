@@ -86,3 +86,61 @@ test('a kept model that does not fit the settings in force: a notice, a fresh mo
   assert.equal(await page.evaluate(() => document.getElementById('p').hiddenUnits), 64);
   await context.close();
 });
+
+/** The metadata of a .safetensors file: an 8-byte little-endian header length, then the JSON header. */
+const metadataOf = (page, handle) => page.evaluate(async (el) => {
+  const bytes = new Uint8Array(await (await el.exportWeights()).arrayBuffer());
+  const length = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))).__metadata__;
+}, handle);
+
+test('an exported file carries settings, epochs, figures and curves: loaded elsewhere it reproduces the picture and trains on', async () => {
+  const context = await session.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${session.url}tests/e2e/fixtures/compact.html`); // the origin the module is served from
+  await page.setContent(`<!doctype html><html lang="en"><title>shared file</title><body>
+    <vae-playground id="a" beta="0.5" seed="3" learning-rate="0.003" epochs="1" views="latent judge"></vae-playground>
+    <vae-playground id="b" epochs="2" views="latent judge"></vae-playground>
+    <script type="module" src="/dist/vae-playground.js"></script></body></html>`);
+  await page.evaluate(() => {
+    window.__events = [];
+    for (const el of document.querySelectorAll('vae-playground'))
+      for (const type of ['ready', 'trained', 'epoch', 'error']) el.addEventListener(type, (e) => window.__events.push({ id: el.id, type, detail: e.detail }));
+  });
+  const a = await page.$('#a');
+  const b = await page.$('#b');
+  await page.waitForFunction(() => ['a', 'b'].every((id) => window.__events.some((e) => e.id === id && e.type === 'ready')), null, { timeout: 60_000 });
+  await page.evaluate(() => document.getElementById('a').train());
+  await page.waitForFunction(() => window.__events.some((e) => e.id === 'a' && e.type === 'trained'), null, { timeout: 60_000 });
+
+  const shared = await metadataOf(page, a);
+  assert.deepEqual(JSON.parse(shared['vae-playground.settings']), { hiddenUnits: 128, latentDim: 2, beta: 0.5, learningRate: 0.003, batchSize: 128, seed: 3 });
+  assert.equal(shared['vae-playground.epoch'], '1');
+  assert.equal(JSON.parse(shared['vae-playground.run']).epochs.length, 1);
+  assert.equal(JSON.parse(shared['vae-playground.curves']).loss.steps, 71, 'one epoch: 71 steps of loss');
+
+  await page.evaluate(async () => document.getElementById('b').loadWeights(await document.getElementById('a').exportWeights()));
+  const settingsOf = (el) => el.evaluate((el) => [el.beta, el.seed, el.learningRate, el.getAttribute('beta'), el.getAttribute('seed')]);
+  assert.deepEqual(await settingsOf(b), [0.5, 3, 0.003, '0.5', '3'], 'the settings came with the file, attributes too');
+  const z = [0.4, -1.1];
+  assert.deepEqual(await b.evaluate(async (el, z) => Array.from(await el.decode(z)), z), await a.evaluate(async (el, z) => Array.from(await el.decode(z)), z), 'the same decode');
+  const again = await metadataOf(page, b);
+  for (const key of ['vae-playground.settings', 'vae-playground.epoch', 'vae-playground.curves']) {
+    assert.deepEqual(JSON.parse(again[key]), JSON.parse(shared[key]), `${key} reproduced`);
+  }
+  const { id: _a, ...runA } = JSON.parse(shared['vae-playground.run']);
+  const { id: _b, ...runB } = JSON.parse(again['vae-playground.run']);
+  assert.deepEqual(runB, runA, 'the run’s figures reproduced (b numbers its runs itself)');
+  const rows = (id) => page.locator(`#${id} >> table.epochs tbody`).innerText();
+  await page.locator('#b >> .panel.judge').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  assert.equal(await rows('b'), await rows('a'), 'the same per-epoch figures');
+  assert.equal(await page.locator('#b >> .status').innerText(), 'Trained 1 epoch · press Train to go on', 'the status counts from the file’s epoch');
+
+  await page.evaluate(() => document.getElementById('b').train());
+  await page.waitForFunction(() => window.__events.some((e) => e.id === 'b' && e.type === 'trained'), null, { timeout: 60_000 });
+  const epochs = await page.evaluate(() => window.__events.filter((e) => e.id === 'b' && e.type === 'epoch').map((e) => e.detail.epoch));
+  assert.deepEqual(epochs, [2], 'training goes on from epoch 1 to the target of 2');
+  assert.equal(await page.evaluate(() => window.__events.filter((e) => e.type === 'error').length), 0);
+  await context.close();
+});

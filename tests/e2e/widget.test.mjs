@@ -149,7 +149,8 @@ describe('the widget API', () => {
       const pixels = await a.decode(z);
       const code = await a.encode(pixels);
       const blob = await a.exportWeights();
-      const header = new TextDecoder().decode(new Uint8Array(await blob.arrayBuffer()).slice(8, 2000));
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const header = new TextDecoder().decode(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true))));
       await b.loadWeights(blob);
       return {
         range: [Math.min(...pixels), Math.max(...pixels)],

@@ -74,7 +74,7 @@ function statusHtml(state: Readonly<PlaygroundState>): string {
     // Colour, not weight, marks the epoch: see `.status strong` in styles.ts.
     return `<strong>epoch ${p.epoch + (p.epochProgress > 0 ? 1 : 0)}${of}</strong> · ${COUNT.format(p.samplesPerSec)} samples/s${simd}`;
   }
-  if (state.trainedEpoch !== null) return `Trained ${state.trainedEpoch} epochs · press Train to go on`;
+  if (state.trainedEpoch !== null) return `Trained ${state.trainedEpoch} epoch${state.trainedEpoch === 1 ? '' : 's'} · press Train to go on`;
   if (p) return `Paused in epoch ${p.epoch + 1} · press Train to go on`;
   return `Ready · ${COUNT.format(state.ready.trainSize)} training digits${simd}`;
 }
