@@ -79,11 +79,18 @@ impl Dataset {
 
     /// The images at `indices` as intensities in [0, 1]: a [len, 784] f32 tensor.
     pub fn batch(&self, indices: &[usize]) -> Result<Tensor> {
-        let mut pixels = Vec::with_capacity(indices.len() * IMAGE_PIXELS);
-        for &i in indices {
-            pixels.extend(self.image(i).iter().map(|&p| p as f32 / 255.0));
-        }
+        let mut pixels = vec![0f32; indices.len() * IMAGE_PIXELS];
+        self.fill_batch(indices, &mut pixels);
         Ok(Tensor::from_vec(pixels, (indices.len(), IMAGE_PIXELS), &Device::Cpu)?)
+    }
+
+    /// The images at `indices` as intensities in [0, 1], row by row, into the first `indices.len()` rows of `out`.
+    pub fn fill_batch(&self, indices: &[usize], out: &mut [f32]) {
+        for (&i, row) in indices.iter().zip(out.chunks_exact_mut(IMAGE_PIXELS)) {
+            for (o, &p) in row.iter_mut().zip(self.image(i)) {
+                *o = p as f32 / 255.0;
+            }
+        }
     }
 
     /// The mean image, 784 intensities in [0, 1]: the baseline that recovery is compared with.

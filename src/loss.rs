@@ -71,14 +71,37 @@ fn bce_forward<T: BceMath>(logits: &[T], x: &[T], p: usize) -> (Vec<T>, Vec<T>) 
     let mut grad = vec![T::zero(); logits.len()];
     // Branch-free elementwise work in its own loop, so the compiler can vectorise it (simd128 in the browser).
     for (((term, grad), &l), &x) in terms.iter_mut().zip(grad.iter_mut()).zip(logits).zip(x) {
-        let e = T::exp_non_positive(-l.abs()); // e^−|l| ∈ (0, 1]: never overflows
-        let inv = T::one() / (T::one() + e);
-        *term = l.max(T::zero()) - x * l + T::ln_1p_unit(e);
-        let sigmoid = if l >= T::zero() { inv } else { e * inv };
-        *grad = sigmoid - x;
+        (*term, *grad) = bce_term_and_gradient(l, x);
     }
     let sums = terms.chunks_exact(p).map(|row| row.iter().fold(T::zero(), |a, &b| a + b)).collect();
     (sums, grad)
+}
+
+/// softplus(l) − x·l and its derivative σ(l) − x, from one e^−|l|.
+#[inline(always)]
+fn bce_term_and_gradient<T: BceMath>(l: T, x: T) -> (T, T) {
+    let e = T::exp_non_positive(-l.abs()); // e^−|l| ∈ (0, 1]: never overflows
+    let inv = T::one() / (T::one() + e);
+    let sigmoid = if l >= T::zero() { inv } else { e * inv };
+    (l.max(T::zero()) - x * l + T::ln_1p_unit(e), sigmoid - x)
+}
+
+/// The training step's form of the same loss: the sum over all pixels of softplus(l) − x·l, with the logits
+/// replaced in place by `scale`·(σ(l) − x), their gradient for a loss that is `scale` times the sum.
+pub fn bce_rows_into_gradient(logits: &mut [f32], x: &[f32], scale: f32) -> f32 {
+    // Row by row: a sum in f32 over 784 terms at a time, as the candle form sums each image's row.
+    let mut total = 0f32;
+    for (row, x) in logits.chunks_exact_mut(crate::IMAGE_PIXELS).zip(x.chunks_exact(crate::IMAGE_PIXELS)) {
+        // The elementwise work in a loop of its own (it vectorises), the sum after it (a sum in order does not).
+        let mut terms = [0f32; crate::IMAGE_PIXELS];
+        for ((term, l), &x) in terms.iter_mut().zip(row.iter_mut()).zip(x) {
+            let grad;
+            (*term, grad) = bce_term_and_gradient(*l, x);
+            *l = grad * scale;
+        }
+        total += terms.iter().sum::<f32>();
+    }
+    total
 }
 
 /// The two transcendental functions the loss needs, on the ranges it needs them.

@@ -21,7 +21,16 @@ impl SeededRng {
     }
 
     pub fn standard_normal(&mut self, n: usize) -> Vec<f32> {
-        (0..n).map(|_| self.0.sample(StandardNormal)).collect()
+        let mut values = vec![0f32; n];
+        self.fill_standard_normal(&mut values);
+        values
+    }
+
+    /// The same draws as `standard_normal`, into a buffer the caller keeps.
+    pub fn fill_standard_normal(&mut self, out: &mut [f32]) {
+        for v in out {
+            *v = self.0.sample(StandardNormal);
+        }
     }
 
     /// A whole number in 0..n.

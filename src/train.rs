@@ -1,12 +1,13 @@
 //! Training and evaluation: the same `Trainer` runs in the native CLI and in the browser's worker.
 
+use std::cell::Cell;
+
 use candle_core::{Device, Tensor};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use serde::{Deserialize, Serialize};
 
-use crate::data::Dataset;
+use crate::data::{Dataset, IMAGE_PIXELS};
 use crate::error::{Error, Result};
-use crate::loss::{negative_elbo, LossTerms};
+use crate::fused::{FusedStep, Refused};
 use crate::model::{Forward, Vae, VaeConfig};
 use crate::rng::SeededRng;
 
@@ -84,8 +85,14 @@ pub struct StepReport {
 
 pub struct Trainer {
     config: TrainConfig,
+    /// The model everything outside training reads; behind the fused step's parameters while `stale`.
     vae: Vae,
-    optimizer: AdamW,
+    /// Forward, backward and Adam over flat buffers (see `fused`): the training step itself.
+    fused: FusedStep,
+    stale: Cell<bool>,
+    /// The minibatch's pixels and noise, reused every step.
+    batch: Vec<f32>,
+    eps: Vec<f32>,
     train: Dataset,
     test: Dataset,
     order: Vec<usize>,
@@ -108,11 +115,13 @@ impl Trainer {
             return Err(Error::data("training set", "holds no images"));
         }
         let vae = Vae::new(config.model, config.seed)?;
-        let optimizer = new_optimizer(&vae, config.learning_rate)?;
         let mut trainer = Trainer {
             config,
+            fused: FusedStep::new(&vae, config.batch_size)?,
             vae,
-            optimizer,
+            stale: Cell::new(false),
+            batch: vec![0.0; config.batch_size * IMAGE_PIXELS],
+            eps: vec![0.0; config.batch_size * config.model.latent],
             train,
             test,
             order: Vec::new(),
@@ -135,7 +144,11 @@ impl Trainer {
         self.config
     }
 
+    /// The model as trained so far (brought up to date from the fused step's parameters if steps were taken).
     pub fn vae(&self) -> &Vae {
+        if self.stale.replace(false) {
+            self.fused.write_into(&self.vae).expect("the fused step's parameters are the model's, tensor for tensor");
+        }
         &self.vae
     }
 
@@ -168,7 +181,6 @@ impl Trainer {
     pub fn set_learning_rate(&mut self, lr: f64) -> Result<()> {
         validate_learning_rate(lr)?;
         self.config.learning_rate = lr;
-        self.optimizer.set_learning_rate(lr);
         Ok(())
     }
 
@@ -176,23 +188,34 @@ impl Trainer {
         VaeConfig { beta, ..self.config.model }.validate()?;
         self.config.model.beta = beta;
         self.vae.set_beta(beta);
+        self.fused.set_beta(beta);
         Ok(())
     }
 
     /// Continue training from other weights (e.g. a loaded file); the optimizer starts afresh.
     pub fn replace_model(&mut self, mut vae: Vae) -> Result<()> {
         vae.set_beta(self.config.model.beta);
-        self.optimizer = new_optimizer(&vae, self.config.learning_rate)?;
+        self.fused = FusedStep::new(&vae, self.config.batch_size)?;
         self.config.model = vae.config();
+        self.eps = vec![0.0; self.config.batch_size * self.config.model.latent];
         self.vae = vae;
+        self.stale.set(false);
         Ok(())
+    }
+
+    /// Counts `epoch` epochs as done (a model trained elsewhere for that long, or kept from an earlier visit): the
+    /// next step starts epoch `epoch + 1` with that epoch's shuffle, as an unbroken run would.
+    pub fn resume_at_epoch(&mut self, epoch: u64) {
+        self.epoch = epoch;
+        self.step = epoch * self.steps_per_epoch() as u64;
+        self.shuffle_for_epoch();
     }
 
     /// One optimizer step on the next minibatch of the shuffled epoch.
     pub fn step(&mut self) -> Result<StepReport> {
         let end = (self.cursor + self.config.batch_size).min(self.order.len());
-        let x = self.train.batch(&self.order[self.cursor..end])?;
-        let metrics = self.train_on(&x)?;
+        self.train.fill_batch(&self.order[self.cursor..end], &mut self.batch);
+        let metrics = self.train_rows(end - self.cursor)?;
         let samples = end - self.cursor;
         self.cursor = end;
         let epoch_finished = self.cursor == self.order.len();
@@ -203,42 +226,32 @@ impl Trainer {
         Ok(StepReport { metrics, samples, step: self.step, epoch: self.epoch, epoch_finished })
     }
 
-    /// One optimizer step on the batch x [N, 784]. A non-finite loss or gradient changes nothing and is an error.
+    /// One optimizer step on the batch x [N, 784] (N ≤ the batch size). A non-finite loss or gradient changes
+    /// nothing and is an error.
     pub fn train_on(&mut self, x: &Tensor) -> Result<StepMetrics> {
-        let eps = self.noise(x.dim(0)?)?;
-        let Forward { mu, logvar, logits } = self.vae.forward(x, &eps)?;
-        let LossTerms { total, recon, kl } = negative_elbo(&logits, x, &mu, &logvar, self.config.model.beta)?;
-        let metrics = StepMetrics {
-            loss: total.to_scalar::<f32>()?,
-            recon: recon.to_scalar::<f32>()?,
-            kl: kl.to_scalar::<f32>()?,
-        };
+        let rows = x.dim(0)?;
+        if rows == 0 || rows > self.config.batch_size || x.dim(1)? != IMAGE_PIXELS {
+            return Err(Error::setting("batch", format!("{:?}", x.dims()), "[1 to batch size, 784] images"));
+        }
+        self.batch[..rows * IMAGE_PIXELS].copy_from_slice(&x.flatten_all()?.to_vec1::<f32>()?);
+        self.train_rows(rows)
+    }
+
+    /// One optimizer step on the first `rows` images of the batch buffer.
+    fn train_rows(&mut self, rows: usize) -> Result<StepMetrics> {
+        let eps = &mut self.eps[..rows * self.config.model.latent];
+        self.noise.fill_standard_normal(eps);
         let next_step = self.step + 1;
-        if !metrics.loss.is_finite() {
-            return Err(self.diverged(next_step, "loss", metrics.loss));
-        }
-        let grads = total.backward()?;
-        for var in self.vae.vars() {
-            if let Some(grad) = grads.get(var.as_tensor()) {
-                let sum = grad.sum_all()?.to_scalar::<f32>()?;
-                if !sum.is_finite() {
-                    return Err(self.diverged(next_step, "gradient", sum));
-                }
-            }
-        }
-        self.optimizer.step(&grads)?;
+        let metrics = self.fused.step(&self.batch[..rows * IMAGE_PIXELS], eps, self.config.learning_rate).map_err(|refused| {
+            let (what, value) = match refused {
+                Refused::Loss(v) => ("loss", v),
+                Refused::Gradient(v) => ("gradient", v),
+            };
+            Error::Diverged { step: next_step, what, value, learning_rate: self.config.learning_rate }
+        })?;
+        self.stale.set(true);
         self.step = next_step;
         Ok(metrics)
-    }
-
-    fn diverged(&self, step: u64, what: &'static str, value: f32) -> Error {
-        Error::Diverged { step, what, value, learning_rate: self.config.learning_rate }
-    }
-
-    /// ε ~ N(0, I) for `rows` images, [rows, L].
-    fn noise(&mut self, rows: usize) -> Result<Tensor> {
-        let latent = self.config.model.latent;
-        Ok(Tensor::from_vec(self.noise.standard_normal(rows * latent), (rows, latent), &Device::Cpu)?)
     }
 
     /// Trains to the end of the current epoch, calling `on_step` after each step; returns the epoch's mean metrics.
@@ -261,14 +274,8 @@ impl Trainer {
 
     /// The test set's negative ELBO.
     pub fn evaluate(&self) -> Result<Elbo> {
-        evaluate(&self.vae, &self.test)
+        evaluate(self.vae(), &self.test)
     }
-}
-
-fn new_optimizer(vae: &Vae, lr: f64) -> Result<AdamW> {
-    // Plain Adam: AdamW with no weight decay (candle's default decay is 0.01).
-    let params = ParamsAdamW { lr, weight_decay: 0.0, ..ParamsAdamW::default() };
-    Ok(AdamW::new(vae.vars().to_vec(), params)?)
 }
 
 /// Negative ELBO per image on `data`, estimated with `EVAL_Z_SAMPLES` draws of z per image from a fixed seed.

@@ -115,3 +115,15 @@ fn wider_and_deeper_latent_settings_train() {
     assert!(last < first, "loss {first} → {last}");
     assert_eq!(trainer.vae().decoder().decode_point(&[0.0; 5]).unwrap().len(), 784);
 }
+
+#[test]
+fn a_resumed_model_counts_on_from_its_epoch() {
+    let data = bundled().take(1_000);
+    let mut trainer = Trainer::new(TrainConfig::default(), &data).unwrap();
+    trainer.resume_at_epoch(7);
+    assert_eq!((trainer.epoch(), trainer.step_count()), (7, 7 * 8), "900 images in batches of 128: 8 steps an epoch");
+    let mut last = None;
+    trainer.run_epoch(|report| last = Some((report.epoch, report.step, report.epoch_finished))).unwrap();
+    assert_eq!(last, Some((8, 8 * 8, true)));
+    assert_eq!(trainer.epoch_progress(), 0.0);
+}

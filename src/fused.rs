@@ -1,0 +1,278 @@
+//! The training step written out for this one model: forward, backward and Adam over flat, preallocated buffers.
+//!
+//! candle's autograd builds a graph and allocates every intermediate tensor each step (about a hundred
+//! allocations, and the elementwise work in many small passes); this step does the same arithmetic — the same loss,
+//! the same gradients, the same Adam — with every buffer allocated once and each elementwise pass fused into the
+//! matmul it belongs to. The candle model (`Vae`) stays the one everything else reads: it is brought up to date from
+//! the flat parameters only when someone looks (`Trainer::vae`). A test checks these gradients against candle's.
+
+use candle_core::{CpuStorage, InplaceOp1, Layout};
+
+use crate::error::Result;
+use crate::matmul::{matmul, Mat};
+use crate::model::{Vae, VaeConfig, LAYERS};
+use crate::train::StepMetrics;
+use crate::IMAGE_PIXELS;
+
+/// Adam's constants, as candle's `ParamsAdamW::default()` has them.
+const BETA1: f32 = 0.9;
+const BETA2: f32 = 0.999;
+const EPSILON: f32 = 1e-8;
+
+/// Where each layer's weight and bias sit in the flat parameter buffer, in `LAYERS` order.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    weight: usize,
+    bias: usize,
+    outputs: usize,
+    inputs: usize,
+}
+
+impl Slot {
+    fn weight_len(&self) -> usize {
+        self.outputs * self.inputs
+    }
+}
+
+/// Why a step was refused (nothing was changed).
+#[derive(Clone, Copy, Debug)]
+pub enum Refused {
+    Loss(f32),
+    Gradient(f32),
+}
+
+pub struct FusedStep {
+    config: VaeConfig,
+    slots: [Slot; 5],
+    params: Vec<f32>,
+    grads: Vec<f32>,
+    adam_m: Vec<f32>,
+    adam_v: Vec<f32>,
+    adam_t: i32,
+    /// Activations and their gradients for up to `rows` images.
+    rows: usize,
+    h1: Vec<f32>,
+    mu: Vec<f32>,
+    logvar: Vec<f32>,
+    sigma: Vec<f32>,
+    z: Vec<f32>,
+    h2: Vec<f32>,
+    /// The logits, then (in place) the loss's gradient with respect to them.
+    logits: Vec<f32>,
+    d_h2: Vec<f32>,
+    d_z: Vec<f32>,
+    d_mu: Vec<f32>,
+    d_logvar: Vec<f32>,
+    d_h1: Vec<f32>,
+}
+
+impl FusedStep {
+    /// Takes the model's parameters; `rows` is the largest batch it will see.
+    pub fn new(vae: &Vae, rows: usize) -> Result<FusedStep> {
+        let config = vae.config();
+        let mut offset = 0;
+        let slots = LAYERS.map(|spec| {
+            let (outputs, inputs) = (spec.outputs.size(&config), spec.inputs.size(&config));
+            let slot = Slot { weight: offset, bias: offset + outputs * inputs, outputs, inputs };
+            offset += outputs * inputs + outputs;
+            slot
+        });
+        let mut params = Vec::with_capacity(offset);
+        for (_, tensor) in vae.named_tensors() {
+            params.extend(tensor.flatten_all()?.to_vec1::<f32>()?);
+        }
+        debug_assert_eq!(params.len(), offset);
+        let (h, l) = (config.hidden, config.latent);
+        let zeros = |n: usize| vec![0f32; n];
+        Ok(FusedStep {
+            config,
+            slots,
+            grads: zeros(offset),
+            adam_m: zeros(offset),
+            adam_v: zeros(offset),
+            adam_t: 0,
+            params,
+            rows,
+            h1: zeros(rows * h),
+            mu: zeros(rows * l),
+            logvar: zeros(rows * l),
+            sigma: zeros(rows * l),
+            z: zeros(rows * l),
+            h2: zeros(rows * h),
+            logits: zeros(rows * IMAGE_PIXELS),
+            d_h2: zeros(rows * h),
+            d_z: zeros(rows * l),
+            d_mu: zeros(rows * l),
+            d_logvar: zeros(rows * l),
+            d_h1: zeros(rows * h),
+        })
+    }
+
+    pub fn set_beta(&mut self, beta: f64) {
+        self.config.beta = beta;
+    }
+
+    /// Copies the flat parameters into the model's tensors (in place: no allocation).
+    pub fn write_into(&self, vae: &Vae) -> Result<()> {
+        for ((_, tensor), (start, len)) in vae.named_tensors().into_iter().zip(self.tensor_ranges()) {
+            tensor.inplace_op1(&CopyFrom(&self.params[start..start + len]))?;
+        }
+        Ok(())
+    }
+
+    fn tensor_ranges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.slots.iter().flat_map(|s| [(s.weight, s.weight_len()), (s.bias, s.outputs)])
+    }
+
+    /// The gradients of the last `gradients` call, per tensor in `LAYERS` order (weight, then bias).
+    pub fn gradient_tensors(&self) -> Vec<&[f32]> {
+        self.tensor_ranges().map(|(start, len)| &self.grads[start..start + len]).collect()
+    }
+
+    /// One step: the loss's gradients for images `x` ([n, 784], n ≤ rows) with noise `eps` ([n, L]), then Adam with
+    /// learning rate `lr`. A non-finite loss or gradient changes nothing.
+    pub fn step(&mut self, x: &[f32], eps: &[f32], lr: f64) -> std::result::Result<StepMetrics, Refused> {
+        let terms = self.gradients(x, eps);
+        if !terms.loss.is_finite() {
+            return Err(Refused::Loss(terms.loss));
+        }
+        for (start, len) in self.tensor_ranges() {
+            let sum: f32 = self.grads[start..start + len].iter().sum();
+            if !sum.is_finite() {
+                return Err(Refused::Gradient(sum));
+            }
+        }
+        self.adam(lr as f32);
+        Ok(terms)
+    }
+
+    /// Forward and backward: the mean loss terms, and the gradients in `grads`.
+    pub fn gradients(&mut self, x: &[f32], eps: &[f32]) -> StepMetrics {
+        let (h, l, p) = (self.config.hidden, self.config.latent, IMAGE_PIXELS);
+        let n = x.len() / p;
+        assert!(n > 0 && n <= self.rows && x.len() == n * p && eps.len() == n * l, "batch of {n} rows for a step sized {}", self.rows);
+        let [enc_fc, enc_mu, enc_logvar, dec_fc, dec_out] = self.slots;
+        let params = &self.params;
+        let w = |s: Slot| Mat::rows(&params[s.weight..s.weight + s.weight_len()], s.inputs);
+        let wt = |s: Slot| Mat::rows(&params[s.weight..s.weight + s.weight_len()], s.inputs).t();
+        let bias = |s: Slot| &params[s.bias..s.bias + s.outputs];
+
+        // ── forward ──
+        let (h1, h2) = (&mut self.h1[..n * h], &mut self.h2[..n * h]);
+        let (mu, logvar, sigma, z) = (&mut self.mu[..n * l], &mut self.logvar[..n * l], &mut self.sigma[..n * l], &mut self.z[..n * l]);
+        let logits = &mut self.logits[..n * p];
+        linear(h1, Mat::rows(x, p), wt(enc_fc), bias(enc_fc), true);
+        linear(mu, Mat::rows(h1, h), wt(enc_mu), bias(enc_mu), false);
+        linear(logvar, Mat::rows(h1, h), wt(enc_logvar), bias(enc_logvar), false);
+        let mut kl_sum = 0f32;
+        for i in 0..n * l {
+            let var = logvar[i].exp();
+            sigma[i] = (0.5 * logvar[i]).exp();
+            z[i] = mu[i] + sigma[i] * eps[i];
+            kl_sum += 0.5 * (var + mu[i] * mu[i] - logvar[i] - 1.0);
+        }
+        linear(h2, Mat::rows(z, l), wt(dec_fc), bias(dec_fc), true);
+        linear(logits, Mat::rows(h2, h), wt(dec_out), bias(dec_out), false);
+        // The logits become dLoss/dlogits = (σ(l) − x) / n in place.
+        let recon_sum = crate::loss::bce_rows_into_gradient(logits, x, 1.0 / n as f32);
+
+        // ── backward ──
+        let scale = 1.0 / n as f32;
+        let beta = self.config.beta as f32;
+        let grads = &mut self.grads;
+        let (d_h2, d_z, d_mu, d_logvar, d_h1) =
+            (&mut self.d_h2[..n * h], &mut self.d_z[..n * l], &mut self.d_mu[..n * l], &mut self.d_logvar[..n * l], &mut self.d_h1[..n * h]);
+        let g = Mat::rows(logits, p);
+        // decoder output layer: dW = Gᵀ·h2, db = Σ G, dh2 = G·W, masked where the ReLU was off
+        weight_gradient(grads, dec_out, g, Mat::rows(h2, h));
+        matmul(d_h2, g, w(dec_out), false);
+        relu_backward(d_h2, h2);
+        // decoder hidden layer
+        weight_gradient(grads, dec_fc, Mat::rows(d_h2, h), Mat::rows(z, l));
+        matmul(d_z, Mat::rows(d_h2, h), w(dec_fc), false);
+        // reparameterisation and KL (mean over the batch, weighted by β)
+        for i in 0..n * l {
+            d_mu[i] = d_z[i] + beta * scale * mu[i];
+            d_logvar[i] = d_z[i] * eps[i] * 0.5 * sigma[i] + beta * scale * 0.5 * (sigma[i] * sigma[i] - 1.0);
+        }
+        // the two heads
+        weight_gradient(grads, enc_mu, Mat::rows(d_mu, l), Mat::rows(h1, h));
+        weight_gradient(grads, enc_logvar, Mat::rows(d_logvar, l), Mat::rows(h1, h));
+        matmul(d_h1, Mat::rows(d_mu, l), w(enc_mu), false);
+        matmul(d_h1, Mat::rows(d_logvar, l), w(enc_logvar), true);
+        relu_backward(d_h1, h1);
+        // the first layer: its input is data, so no gradient for x
+        weight_gradient(grads, enc_fc, Mat::rows(d_h1, h), Mat::rows(x, p));
+
+        let recon = recon_sum * scale;
+        let kl = kl_sum * scale;
+        StepMetrics { loss: recon + beta * kl, recon, kl }
+    }
+
+    /// Adam (candle's AdamW with no weight decay), one pass over all parameters.
+    fn adam(&mut self, lr: f32) {
+        self.adam_t += 1;
+        let scale_m = 1.0 / (1.0 - BETA1.powi(self.adam_t));
+        let scale_v = 1.0 / (1.0 - BETA2.powi(self.adam_t));
+        for (((theta, &g), m), v) in self.params.iter_mut().zip(&self.grads).zip(&mut self.adam_m).zip(&mut self.adam_v) {
+            *m = *m * BETA1 + g * (1.0 - BETA1);
+            *v = *v * BETA2 + g * g * (1.0 - BETA2);
+            *theta -= (*m * scale_m) / ((*v * scale_v).sqrt() + EPSILON) * lr;
+        }
+    }
+}
+
+/// out [n, outputs] = input · weightᵀ + bias, then ReLU if asked.
+fn linear(out: &mut [f32], input: Mat, weight_t: Mat, bias: &[f32], relu: bool) {
+    let outputs = bias.len();
+    for row in out.chunks_exact_mut(outputs) {
+        row.copy_from_slice(bias);
+    }
+    matmul(out, input, weight_t, true);
+    if relu {
+        for v in out.iter_mut() {
+            *v = v.max(0.0);
+        }
+    }
+}
+
+/// Zeroes the gradient where the ReLU's output was 0.
+fn relu_backward(grad: &mut [f32], activation: &[f32]) {
+    for (g, &a) in grad.iter_mut().zip(activation) {
+        if a <= 0.0 {
+            *g = 0.0;
+        }
+    }
+}
+
+/// A layer's weight gradient dW = Gᵀ·input ([outputs, inputs]) and bias gradient Σ_rows G.
+fn weight_gradient(grads: &mut [f32], slot: Slot, g: Mat, input: Mat) {
+    let (weight, rest) = grads[slot.weight..].split_at_mut(slot.weight_len());
+    matmul(weight, g.t(), input, false);
+    let bias = &mut rest[..slot.outputs];
+    bias.fill(0.0);
+    for row in g.data.chunks_exact(slot.outputs) {
+        for (b, &v) in bias.iter_mut().zip(row) {
+            *b += v;
+        }
+    }
+}
+
+/// Copies a slice into a tensor's own storage.
+struct CopyFrom<'a>(&'a [f32]);
+
+impl InplaceOp1 for CopyFrom<'_> {
+    fn name(&self) -> &'static str {
+        "copy-from"
+    }
+
+    fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> candle_core::Result<()> {
+        match (storage, layout.contiguous_offsets()) {
+            (CpuStorage::F32(data), Some((start, end))) if end - start == self.0.len() => {
+                data[start..end].copy_from_slice(self.0);
+                Ok(())
+            }
+            _ => candle_core::bail!("copy-from: expected a contiguous f32 tensor of {} values", self.0.len()),
+        }
+    }
+}
