@@ -1,7 +1,9 @@
 // Benchmark worker: one fresh wasm instance per run, so gemm's kernel choice (fixed at the first matmul) is ours.
 // Times the first 100 steps (V8 still tiering the code up) and, after 200 of warm-up, three windows of 100, and reads the wasm
 // heap at each epoch's end (it must stay flat: no leak per epoch).
-import init, { DataHandle, TrainerHandle, setSimdKernel, simdKernelEnabled } from '../pkg/vae_playground.js';
+import init, {
+  DataHandle, StepResult, TrainerHandle, allocationCount, fmaPeakLoop, relaxedSimd, setSimdKernel, simdKernelEnabled,
+} from '../pkg/vae_playground.js';
 
 self.onmessage = async ({ data: { simd } }) => {
   try {
@@ -17,14 +19,14 @@ self.onmessage = async ({ data: { simd } }) => {
     const trainer = new TrainerHandle(new DataHandle("images", images, "labels", labels), settings);
     const heapAfterEpoch = {};
 
+    const r = new StepResult();
     const timeSteps = (n) => {
       let samples = 0;
       const start = performance.now();
       for (let i = 0; i < n; i++) {
-        const r = trainer.step();
+        trainer.step(r);
         samples += r.samples;
         if (r.epochFinished) heapAfterEpoch[r.epoch] = +(wasm.memory.buffer.byteLength / 2 ** 20).toFixed(1);
-        r.free();
       }
       return Math.round((samples * 1000) / (performance.now() - start));
     };
@@ -33,7 +35,27 @@ self.onmessage = async ({ data: { simd } }) => {
     // Three windows of 100 steps after warm-up; the median resists a noisy neighbour on a shared machine.
     const windows = [timeSteps(100), timeSteps(100), timeSteps(100)].sort((a, b) => a - b);
     const warm = windows[1];
-    self.postMessage({ simdKernel: simdKernelEnabled(), first100, warm, heapAfterEpoch });
+
+    // The machine's f32x4 multiply-add peak in this same worker (best of five), and the step's share of it.
+    let peakGflops = 0;
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      fmaPeakLoop(4_000_000);
+      peakGflops = Math.max(peakGflops, (4_000_000 * 128) / ((performance.now() - start) * 1e6));
+    }
+    const stepGflops = (warm / settings.batchSize) * trainer.matmulFlopsPerStep() / 1e9;
+    // Where a step's time goes, per step, over 100 steps.
+    const parts = trainer.profileSteps(100, () => performance.now());
+    const profileMsPerStep = Object.fromEntries(Object.entries(parts).map(([part, ms]) => [part, +(ms / 100).toFixed(3)]));
+    // Allocations on the wasm heap over 1,000 steps (an epoch's end included).
+    const before = allocationCount();
+    timeSteps(1000);
+    const allocationsPer1000Steps = allocationCount() - before;
+    self.postMessage({
+      simdKernel: simdKernelEnabled(), relaxedSimd: relaxedSimd(), first100, warm, heapAfterEpoch,
+      peakGflops: +peakGflops.toFixed(1), stepGflops: +stepGflops.toFixed(1), shareOfPeak: +(stepGflops / peakGflops).toFixed(2),
+      profileMsPerStep, allocationsPer1000Steps,
+    });
   } catch (e) {
     self.postMessage({ error: String(e?.message ?? e) });
   }

@@ -13,6 +13,7 @@ use crate::pca::Pca;
 use crate::{drawing, recover};
 use crate::model::{Decoder, Vae, VaeConfig, MAX_HIDDEN, MAX_LATENT};
 use crate::train::{encode_means, TrainConfig, Trainer, MAX_BATCH_SIZE};
+use crate::fused::{Clock, Part};
 use crate::weights;
 
 #[wasm_bindgen(start)]
@@ -105,14 +106,57 @@ pub fn weights_metadata(bytes: &[u8]) -> Result<JsValue, JsError> {
     Ok(object.into())
 }
 
+/// A profile's clock: charges the time since the last mark to the part that just ended.
+struct JsClock<'a> {
+    now: &'a js_sys::Function,
+    last: f64,
+    totals: [f64; Part::ALL.len()],
+}
+
+impl JsClock<'_> {
+    fn read(&self) -> f64 {
+        self.now.call0(&JsValue::UNDEFINED).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+    }
+}
+
+impl Clock for JsClock<'_> {
+    fn mark(&mut self, part: Part) {
+        let now = self.read();
+        let index = Part::ALL.iter().position(|p| *p == part).expect("every part is in ALL");
+        self.totals[index] += now - self.last;
+        self.last = now;
+    }
+}
+
+/// The peak of f32x4 multiply-add on this machine, for the benchmark's "share of peak": `iterations` rounds of 16
+/// independent multiply-adds on registers only (a fused instruction in the relaxed-SIMD build). Returns a value
+/// that depends on every round, so the loop cannot be removed; the caller times the call. FLOPs = iterations·128.
+#[wasm_bindgen(js_name = fmaPeakLoop)]
+pub fn fma_peak_loop(iterations: u32) -> f32 {
+    crate::matmul::peak_loop(iterations)
+}
+
+/// Whether this build's kernels use relaxed SIMD's fused multiply-add.
+#[wasm_bindgen(js_name = relaxedSimd)]
+pub fn relaxed_simd() -> bool {
+    cfg!(target_feature = "relaxed-simd")
+}
+
+/// Heap allocations made by this wasm instance so far (see `alloc_count`): the benchmark shows a step makes none.
+#[wasm_bindgen(js_name = allocationCount)]
+pub fn allocation_count() -> f64 {
+    crate::alloc_count::allocations() as f64
+}
+
 /// Checks a settings object without building anything; the error names the first setting out of range.
 #[wasm_bindgen(js_name = validateSettings)]
 pub fn validate_settings(settings: JsValue) -> Result<(), JsError> {
     Settings::from_js(settings).map(|_| ())
 }
 
+/// What one training step did. The caller keeps one and passes it to every `step`: no allocation per step.
 #[wasm_bindgen]
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub struct StepResult {
     pub loss: f32,
     pub recon: f32,
@@ -122,6 +166,14 @@ pub struct StepResult {
     pub epoch: f64,
     #[wasm_bindgen(js_name = epochFinished)]
     pub epoch_finished: bool,
+}
+
+#[wasm_bindgen]
+impl StepResult {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> StepResult {
+        StepResult::default()
+    }
 }
 
 #[wasm_bindgen]
@@ -168,9 +220,10 @@ impl TrainerHandle {
         Ok(TrainerHandle { trainer: Trainer::new(Settings::from_js(settings)?, &data.data)?, mean_image: None })
     }
 
-    pub fn step(&mut self) -> Result<StepResult, JsError> {
+    /// One training step; what it did goes into `into` (kept by the caller, so a step allocates nothing).
+    pub fn step(&mut self, into: &mut StepResult) -> Result<(), JsError> {
         let report = self.trainer.step()?;
-        Ok(StepResult {
+        *into = StepResult {
             loss: report.metrics.loss,
             recon: report.metrics.recon,
             kl: report.metrics.kl,
@@ -178,7 +231,31 @@ impl TrainerHandle {
             step: report.step as f64,
             epoch: report.epoch as f64,
             epoch_finished: report.epoch_finished,
-        })
+        };
+        Ok(())
+    }
+
+    /// Floating-point operations in the matrix products of one full-batch step (for GFLOP/s).
+    #[wasm_bindgen(js_name = matmulFlopsPerStep)]
+    pub fn matmul_flops_per_step(&self) -> f64 {
+        self.trainer.matmul_flops_per_step()
+    }
+
+    /// Runs `steps` training steps and returns the milliseconds spent in each part of them (an object keyed by
+    /// part: batch_and_noise, matmul_forward, matmul_backward, elementwise, loss, adam), timed with `now`
+    /// (`performance.now`, passed in so the core needs no browser API).
+    #[wasm_bindgen(js_name = profileSteps)]
+    pub fn profile_steps(&mut self, steps: u32, now: &js_sys::Function) -> Result<JsValue, JsError> {
+        let mut clock = JsClock { now, last: 0.0, totals: [0.0; Part::ALL.len()] };
+        for _ in 0..steps {
+            clock.last = clock.read();
+            self.trainer.step_timed(&mut clock)?;
+        }
+        let object = js_sys::Object::new();
+        for (part, ms) in Part::ALL.iter().zip(clock.totals) {
+            js_sys::Reflect::set(&object, &part.name().into(), &ms.into()).map_err(|_| JsError::new("profile could not be written"))?;
+        }
+        Ok(object.into())
     }
 
     pub fn evaluate(&self) -> Result<ElboResult, JsError> {

@@ -34,6 +34,46 @@ impl Slot {
     }
 }
 
+/// The parts of a step a profile tells apart (see `Clock`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The minibatch's pixels and noise.
+    Batch,
+    MatmulForward,
+    MatmulBackward,
+    /// Bias, ReLU and its mask, reparameterisation, KL, bias gradients.
+    Elementwise,
+    /// Binary cross-entropy and its gradient.
+    Loss,
+    Adam,
+}
+
+impl Part {
+    pub const ALL: [Part; 6] = [Part::Batch, Part::MatmulForward, Part::MatmulBackward, Part::Elementwise, Part::Loss, Part::Adam];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Batch => "batch_and_noise",
+            Part::MatmulForward => "matmul_forward",
+            Part::MatmulBackward => "matmul_backward",
+            Part::Elementwise => "elementwise",
+            Part::Loss => "loss",
+            Part::Adam => "adam",
+        }
+    }
+}
+
+/// Told when each part of a step has finished, so a profile can charge the time since the last mark to it. The
+/// unit clock `()` does nothing and compiles away: the profile costs nothing when no one asks for it.
+pub trait Clock {
+    fn mark(&mut self, part: Part);
+}
+
+impl Clock for () {
+    #[inline(always)]
+    fn mark(&mut self, _: Part) {}
+}
+
 /// Why a step was refused (nothing was changed).
 #[derive(Clone, Copy, Debug)]
 pub enum Refused {
@@ -108,6 +148,16 @@ impl FusedStep {
         })
     }
 
+    /// Floating-point operations in the matrix products of one step on `rows` images (two per multiply-add; the
+    /// elementwise work, a few percent, is not counted): the figure the benchmark divides by time for GFLOP/s.
+    pub fn matmul_flops(&self, rows: usize) -> f64 {
+        let (n, h, l, p) = (rows as f64, self.config.hidden as f64, self.config.latent as f64, IMAGE_PIXELS as f64);
+        let forward = n * p * h + 2.0 * n * h * l + n * l * h + n * h * p;
+        // dW_out, dh2, dW_dec.fc, dz, the heads' dW (2) and dh1 (2), dW_enc.fc
+        let backward = p * n * h + n * p * h + h * n * l + n * h * l + 2.0 * l * n * h + 2.0 * n * l * h + h * n * p;
+        2.0 * (forward + backward)
+    }
+
     pub fn set_beta(&mut self, beta: f64) {
         self.config.beta = beta;
     }
@@ -131,8 +181,8 @@ impl FusedStep {
 
     /// One step: the loss's gradients for images `x` ([n, 784], n ≤ rows) with noise `eps` ([n, L]), then Adam with
     /// learning rate `lr`. A non-finite loss or gradient changes nothing.
-    pub fn step(&mut self, x: &[f32], eps: &[f32], lr: f64) -> std::result::Result<StepMetrics, Refused> {
-        let terms = self.gradients(x, eps);
+    pub fn step(&mut self, x: &[f32], eps: &[f32], lr: f64, clock: &mut impl Clock) -> std::result::Result<StepMetrics, Refused> {
+        let terms = self.gradients(x, eps, clock);
         if !terms.loss.is_finite() {
             return Err(Refused::Loss(terms.loss));
         }
@@ -143,11 +193,12 @@ impl FusedStep {
             }
         }
         self.adam(lr as f32);
+        clock.mark(Part::Adam);
         Ok(terms)
     }
 
     /// Forward and backward: the mean loss terms, and the gradients in `grads`.
-    pub fn gradients(&mut self, x: &[f32], eps: &[f32]) -> StepMetrics {
+    pub fn gradients(&mut self, x: &[f32], eps: &[f32], clock: &mut impl Clock) -> StepMetrics {
         let (h, l, p) = (self.config.hidden, self.config.latent, IMAGE_PIXELS);
         let n = x.len() / p;
         assert!(n > 0 && n <= self.rows && x.len() == n * p && eps.len() == n * l, "batch of {n} rows for a step sized {}", self.rows);
@@ -161,9 +212,9 @@ impl FusedStep {
         let (h1, h2) = (&mut self.h1[..n * h], &mut self.h2[..n * h]);
         let (mu, logvar, sigma, z) = (&mut self.mu[..n * l], &mut self.logvar[..n * l], &mut self.sigma[..n * l], &mut self.z[..n * l]);
         let logits = &mut self.logits[..n * p];
-        linear(h1, Mat::rows(x, p), wt(enc_fc), bias(enc_fc), true);
-        linear(mu, Mat::rows(h1, h), wt(enc_mu), bias(enc_mu), false);
-        linear(logvar, Mat::rows(h1, h), wt(enc_logvar), bias(enc_logvar), false);
+        linear(h1, Mat::rows(x, p), wt(enc_fc), bias(enc_fc), true, clock);
+        linear(mu, Mat::rows(h1, h), wt(enc_mu), bias(enc_mu), false, clock);
+        linear(logvar, Mat::rows(h1, h), wt(enc_logvar), bias(enc_logvar), false, clock);
         let mut kl_sum = 0f32;
         for i in 0..n * l {
             let var = logvar[i].exp();
@@ -171,10 +222,12 @@ impl FusedStep {
             z[i] = mu[i] + sigma[i] * eps[i];
             kl_sum += 0.5 * (var + mu[i] * mu[i] - logvar[i] - 1.0);
         }
-        linear(h2, Mat::rows(z, l), wt(dec_fc), bias(dec_fc), true);
-        linear(logits, Mat::rows(h2, h), wt(dec_out), bias(dec_out), false);
+        clock.mark(Part::Elementwise);
+        linear(h2, Mat::rows(z, l), wt(dec_fc), bias(dec_fc), true, clock);
+        linear(logits, Mat::rows(h2, h), wt(dec_out), bias(dec_out), false, clock);
         // The logits become dLoss/dlogits = (σ(l) − x) / n in place.
         let recon_sum = crate::loss::bce_rows_into_gradient(logits, x, 1.0 / n as f32);
+        clock.mark(Part::Loss);
 
         // ── backward ──
         let scale = 1.0 / n as f32;
@@ -184,25 +237,31 @@ impl FusedStep {
             (&mut self.d_h2[..n * h], &mut self.d_z[..n * l], &mut self.d_mu[..n * l], &mut self.d_logvar[..n * l], &mut self.d_h1[..n * h]);
         let g = Mat::rows(logits, p);
         // decoder output layer: dW = Gᵀ·h2, db = Σ G, dh2 = G·W, masked where the ReLU was off
-        weight_gradient(grads, dec_out, g, Mat::rows(h2, h));
+        weight_gradient(grads, dec_out, g, Mat::rows(h2, h), clock);
         matmul(d_h2, g, w(dec_out), false);
+        clock.mark(Part::MatmulBackward);
         relu_backward(d_h2, h2);
+        clock.mark(Part::Elementwise);
         // decoder hidden layer
-        weight_gradient(grads, dec_fc, Mat::rows(d_h2, h), Mat::rows(z, l));
+        weight_gradient(grads, dec_fc, Mat::rows(d_h2, h), Mat::rows(z, l), clock);
         matmul(d_z, Mat::rows(d_h2, h), w(dec_fc), false);
+        clock.mark(Part::MatmulBackward);
         // reparameterisation and KL (mean over the batch, weighted by β)
         for i in 0..n * l {
             d_mu[i] = d_z[i] + beta * scale * mu[i];
             d_logvar[i] = d_z[i] * eps[i] * 0.5 * sigma[i] + beta * scale * 0.5 * (sigma[i] * sigma[i] - 1.0);
         }
+        clock.mark(Part::Elementwise);
         // the two heads
-        weight_gradient(grads, enc_mu, Mat::rows(d_mu, l), Mat::rows(h1, h));
-        weight_gradient(grads, enc_logvar, Mat::rows(d_logvar, l), Mat::rows(h1, h));
+        weight_gradient(grads, enc_mu, Mat::rows(d_mu, l), Mat::rows(h1, h), clock);
+        weight_gradient(grads, enc_logvar, Mat::rows(d_logvar, l), Mat::rows(h1, h), clock);
         matmul(d_h1, Mat::rows(d_mu, l), w(enc_mu), false);
         matmul(d_h1, Mat::rows(d_logvar, l), w(enc_logvar), true);
+        clock.mark(Part::MatmulBackward);
         relu_backward(d_h1, h1);
+        clock.mark(Part::Elementwise);
         // the first layer: its input is data, so no gradient for x
-        weight_gradient(grads, enc_fc, Mat::rows(d_h1, h), Mat::rows(x, p));
+        weight_gradient(grads, enc_fc, Mat::rows(d_h1, h), Mat::rows(x, p), clock);
 
         let recon = recon_sum * scale;
         let kl = kl_sum * scale;
@@ -214,26 +273,35 @@ impl FusedStep {
         self.adam_t += 1;
         let scale_m = 1.0 / (1.0 - BETA1.powi(self.adam_t));
         let scale_v = 1.0 / (1.0 - BETA2.powi(self.adam_t));
-        for (((theta, &g), m), v) in self.params.iter_mut().zip(&self.grads).zip(&mut self.adam_m).zip(&mut self.adam_v) {
-            *m = *m * BETA1 + g * (1.0 - BETA1);
-            *v = *v * BETA2 + g * g * (1.0 - BETA2);
-            *theta -= (*m * scale_m) / ((*v * scale_v).sqrt() + EPSILON) * lr;
+        // Four slices of one length, indexed: the form LLVM turns into f32x4 (sqrt and divide included).
+        let len = self.params.len();
+        let (params, grads, ms, vs) = (&mut self.params[..len], &self.grads[..len], &mut self.adam_m[..len], &mut self.adam_v[..len]);
+        for i in 0..len {
+            let g = grads[i];
+            let m = ms[i] * BETA1 + g * (1.0 - BETA1);
+            let v = vs[i] * BETA2 + g * g * (1.0 - BETA2);
+            ms[i] = m;
+            vs[i] = v;
+            params[i] -= (m * scale_m) / ((v * scale_v).sqrt() + EPSILON) * lr;
         }
     }
 }
 
 /// out [n, outputs] = input · weightᵀ + bias, then ReLU if asked.
-fn linear(out: &mut [f32], input: Mat, weight_t: Mat, bias: &[f32], relu: bool) {
+fn linear(out: &mut [f32], input: Mat, weight_t: Mat, bias: &[f32], relu: bool, clock: &mut impl Clock) {
     let outputs = bias.len();
     for row in out.chunks_exact_mut(outputs) {
         row.copy_from_slice(bias);
     }
+    clock.mark(Part::Elementwise);
     matmul(out, input, weight_t, true);
+    clock.mark(Part::MatmulForward);
     if relu {
         for v in out.iter_mut() {
             *v = v.max(0.0);
         }
     }
+    clock.mark(Part::Elementwise);
 }
 
 /// Zeroes the gradient where the ReLU's output was 0.
@@ -246,9 +314,10 @@ fn relu_backward(grad: &mut [f32], activation: &[f32]) {
 }
 
 /// A layer's weight gradient dW = Gᵀ·input ([outputs, inputs]) and bias gradient Σ_rows G.
-fn weight_gradient(grads: &mut [f32], slot: Slot, g: Mat, input: Mat) {
+fn weight_gradient(grads: &mut [f32], slot: Slot, g: Mat, input: Mat, clock: &mut impl Clock) {
     let (weight, rest) = grads[slot.weight..].split_at_mut(slot.weight_len());
     matmul(weight, g.t(), input, false);
+    clock.mark(Part::MatmulBackward);
     let bias = &mut rest[..slot.outputs];
     bias.fill(0.0);
     for row in g.data.chunks_exact(slot.outputs) {
@@ -256,6 +325,7 @@ fn weight_gradient(grads: &mut [f32], slot: Slot, g: Mat, input: Mat) {
             *b += v;
         }
     }
+    clock.mark(Part::Elementwise);
 }
 
 /// Copies a slice into a tensor's own storage.

@@ -21,6 +21,13 @@ pub mod weights;
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;
 
+#[cfg(target_arch = "wasm32")]
+pub mod alloc_count;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: alloc_count::Counting = alloc_count::Counting;
+
 /// The native `vae` command line (`src/bin/vae.rs` only calls `cli::main`).
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -28,7 +28,17 @@ pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert_eq!(k, b.rows, "matmul: [{m}, {k}] · [{}, {n}]", b.rows);
     assert_eq!(dst.len(), m * n, "matmul: destination of {} values for [{m}, {n}]", dst.len());
-    // SAFETY: the asserts above and `Mat`'s constructors keep every index gemm computes inside the slices.
+    #[cfg(target_arch = "wasm32")]
+    simd::matmul(dst, a, b, accumulate);
+    #[cfg(not(target_arch = "wasm32"))]
+    native(dst, a, b, accumulate);
+}
+
+/// Natively, gemm (AVX2 and FMA where the CPU has them).
+#[cfg(not(target_arch = "wasm32"))]
+fn native(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    // SAFETY: `matmul`'s asserts and `Mat`'s constructors keep every index gemm computes inside the slices.
     unsafe {
         gemm::gemm(
             m,
@@ -51,5 +61,172 @@ pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
             false,
             gemm::Parallelism::None,
         );
+    }
+}
+
+/// In the browser, a register-blocked f32x4 kernel for this model's shapes: B is packed into panels of 8 columns
+/// (a buffer kept between calls, so nothing is allocated once it is large enough), each 4 × 8 tile of C is 8
+/// vector accumulators, and every A value is one broadcast. With relaxed SIMD the multiply-add is one fused
+/// instruction (`f32x4_relaxed_madd`); without, a multiply then an add — gemm's wasm kernel has only the latter,
+/// and packs into new allocations on every call.
+#[cfg(target_arch = "wasm32")]
+pub use simd::peak_loop;
+
+#[cfg(target_arch = "wasm32")]
+mod simd {
+    use super::Mat;
+    use core::arch::wasm32::*;
+    use std::cell::RefCell;
+
+    const MR: usize = 4;
+    const NR: usize = 8;
+    /// Rows of B packed at a time: 256 × 8 floats (8 KB) per panel stay in L1 while a panel's tiles run.
+    const KC: usize = 256;
+
+    thread_local! {
+        static PACKED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    }
+
+    #[inline(always)]
+    fn madd(a: v128, b: v128, acc: v128) -> v128 {
+        #[cfg(target_feature = "relaxed-simd")]
+        {
+            f32x4_relaxed_madd(a, b, acc)
+        }
+        #[cfg(not(target_feature = "relaxed-simd"))]
+        {
+            f32x4_add(f32x4_mul(a, b), acc)
+        }
+    }
+
+    /// See `bindings::fma_peak_loop`: 16 accumulators (more than a multiply-add's latency × throughput needs).
+    pub fn peak_loop(iterations: u32) -> f32 {
+        let x = f32x4_splat(core::hint::black_box(0.999_9));
+        let y = f32x4_splat(core::hint::black_box(1e-4));
+        let mut acc = [f32x4_splat(0.0); 16];
+        for (i, a) in acc.iter_mut().enumerate() {
+            *a = f32x4_splat(i as f32);
+        }
+        for _ in 0..iterations {
+            for a in acc.iter_mut() {
+                *a = madd(*a, x, y);
+            }
+        }
+        let mut sum = f32x4_splat(0.0);
+        for a in acc {
+            sum = f32x4_add(sum, a);
+        }
+        f32x4_extract_lane::<0>(sum)
+    }
+
+    pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
+        let (m, k, n) = (a.rows, a.cols, b.cols);
+        if !accumulate {
+            dst.fill(0.0);
+        }
+        if k == 0 {
+            return;
+        }
+        let panels = n.div_ceil(NR);
+        PACKED.with(|packed| {
+            let mut packed = packed.borrow_mut();
+            let need = panels * NR * KC.min(k);
+            if packed.len() < need {
+                packed.resize(need, 0.0);
+            }
+            for k0 in (0..k).step_by(KC) {
+                let kc = KC.min(k - k0);
+                pack_b(&mut packed[..panels * NR * kc], b, k0, kc);
+                for panel in 0..panels {
+                    let bp = &packed[panel * NR * kc..(panel + 1) * NR * kc];
+                    let j0 = panel * NR;
+                    let width = NR.min(n - j0);
+                    let mut i0 = 0;
+                    while i0 < m {
+                        let rows = MR.min(m - i0);
+                        tile(dst, n, a, bp, i0, rows, j0, width, k0, kc);
+                        i0 += rows;
+                    }
+                }
+            }
+        });
+    }
+
+    /// B's rows k0..k0+kc, as panels of NR columns, each column block contiguous in k (zeros past the last column).
+    fn pack_b(packed: &mut [f32], b: Mat, k0: usize, kc: usize) {
+        let n = b.cols;
+        for (panel, out) in packed.chunks_exact_mut(NR * kc).enumerate() {
+            let j0 = panel * NR;
+            let width = NR.min(n - j0);
+            for (kk, row) in out.chunks_exact_mut(NR).enumerate() {
+                let base = (k0 + kk) * b.row_stride + j0 * b.col_stride;
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v = if j < width { b.data[base + j * b.col_stride] } else { 0.0 };
+                }
+            }
+        }
+    }
+
+    /// dst[i0..i0+rows, j0..j0+width] += A[i0.., k0..k0+kc] · packed panel.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn tile(dst: &mut [f32], n: usize, a: Mat, bp: &[f32], i0: usize, rows: usize, j0: usize, width: usize, k0: usize, kc: usize) {
+        let mut acc = [f32x4_splat(0.0); 2 * MR];
+        let a_at = |i: usize, kk: usize| (i0 + i) * a.row_stride + (k0 + kk) * a.col_stride;
+        // The full tile (almost every tile of this model) unrolled; edge tiles take the same path row by row.
+        if rows == MR {
+            let (r0, r1, r2, r3) = (a_at(0, 0), a_at(1, 0), a_at(2, 0), a_at(3, 0));
+            for kk in 0..kc {
+                // SAFETY: bp holds kc rows of NR floats; 16-byte loads at 8·kk and 8·kk + 4 stay inside it.
+                let (b0, b1) = unsafe { (v128_load(bp.as_ptr().add(kk * NR) as *const v128), v128_load(bp.as_ptr().add(kk * NR + 4) as *const v128)) };
+                let off = kk * a.col_stride;
+                let x0 = f32x4_splat(a.data[r0 + off]);
+                let x1 = f32x4_splat(a.data[r1 + off]);
+                let x2 = f32x4_splat(a.data[r2 + off]);
+                let x3 = f32x4_splat(a.data[r3 + off]);
+                acc[0] = madd(x0, b0, acc[0]);
+                acc[1] = madd(x0, b1, acc[1]);
+                acc[2] = madd(x1, b0, acc[2]);
+                acc[3] = madd(x1, b1, acc[3]);
+                acc[4] = madd(x2, b0, acc[4]);
+                acc[5] = madd(x2, b1, acc[5]);
+                acc[6] = madd(x3, b0, acc[6]);
+                acc[7] = madd(x3, b1, acc[7]);
+            }
+        } else {
+            for i in 0..rows {
+                let r = a_at(i, 0);
+                for kk in 0..kc {
+                    // SAFETY: as above.
+                    let (b0, b1) = unsafe { (v128_load(bp.as_ptr().add(kk * NR) as *const v128), v128_load(bp.as_ptr().add(kk * NR + 4) as *const v128)) };
+                    let x = f32x4_splat(a.data[r + kk * a.col_stride]);
+                    acc[2 * i] = madd(x, b0, acc[2 * i]);
+                    acc[2 * i + 1] = madd(x, b1, acc[2 * i + 1]);
+                }
+            }
+        }
+        for i in 0..rows {
+            let row = &mut dst[(i0 + i) * n + j0..(i0 + i) * n + j0 + width];
+            if width == NR {
+                // SAFETY: `row` is NR = 8 floats: two 16-byte loads and stores inside it.
+                unsafe {
+                    let p = row.as_mut_ptr() as *mut v128;
+                    v128_store(p, f32x4_add(v128_load(p), acc[2 * i]));
+                    v128_store(p.add(1), f32x4_add(v128_load(p.add(1)), acc[2 * i + 1]));
+                }
+                continue;
+            }
+            let lanes = [acc[2 * i], acc[2 * i + 1]];
+            for (j, out) in row.iter_mut().enumerate() {
+                let v = lanes[j / 4];
+                let lane = match j % 4 {
+                    0 => f32x4_extract_lane::<0>(v),
+                    1 => f32x4_extract_lane::<1>(v),
+                    2 => f32x4_extract_lane::<2>(v),
+                    _ => f32x4_extract_lane::<3>(v),
+                };
+                *out += lane;
+            }
+        }
     }
 }

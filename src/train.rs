@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, IMAGE_PIXELS};
 use crate::error::{Error, Result};
-use crate::fused::{FusedStep, Refused};
+use crate::fused::{Clock, FusedStep, Part, Refused};
 use crate::model::{Forward, Vae, VaeConfig};
 use crate::rng::SeededRng;
 
@@ -135,7 +135,9 @@ impl Trainer {
     }
 
     fn shuffle_for_epoch(&mut self) {
-        self.order = (0..self.train.len()).collect();
+        // Refilled in place: the epoch's end allocates nothing either.
+        self.order.clear();
+        self.order.extend(0..self.train.len());
         SeededRng::derived(self.config.seed, SHUFFLE_STREAM + self.epoch).shuffle(&mut self.order);
         self.cursor = 0;
     }
@@ -213,9 +215,14 @@ impl Trainer {
 
     /// One optimizer step on the next minibatch of the shuffled epoch.
     pub fn step(&mut self) -> Result<StepReport> {
+        self.step_timed(&mut ())
+    }
+
+    /// `step`, telling `clock` as each part of it ends (the benchmark's per-part profile).
+    pub fn step_timed(&mut self, clock: &mut impl Clock) -> Result<StepReport> {
         let end = (self.cursor + self.config.batch_size).min(self.order.len());
         self.train.fill_batch(&self.order[self.cursor..end], &mut self.batch);
-        let metrics = self.train_rows(end - self.cursor)?;
+        let metrics = self.train_rows(end - self.cursor, clock)?;
         let samples = end - self.cursor;
         self.cursor = end;
         let epoch_finished = self.cursor == self.order.len();
@@ -234,15 +241,21 @@ impl Trainer {
             return Err(Error::setting("batch", format!("{:?}", x.dims()), "[1 to batch size, 784] images"));
         }
         self.batch[..rows * IMAGE_PIXELS].copy_from_slice(&x.flatten_all()?.to_vec1::<f32>()?);
-        self.train_rows(rows)
+        self.train_rows(rows, &mut ())
+    }
+
+    /// Floating-point operations in the matrix products of one full-batch step.
+    pub fn matmul_flops_per_step(&self) -> f64 {
+        self.fused.matmul_flops(self.config.batch_size)
     }
 
     /// One optimizer step on the first `rows` images of the batch buffer.
-    fn train_rows(&mut self, rows: usize) -> Result<StepMetrics> {
+    fn train_rows(&mut self, rows: usize, clock: &mut impl Clock) -> Result<StepMetrics> {
         let eps = &mut self.eps[..rows * self.config.model.latent];
         self.noise.fill_standard_normal(eps);
+        clock.mark(Part::Batch);
         let next_step = self.step + 1;
-        let metrics = self.fused.step(&self.batch[..rows * IMAGE_PIXELS], eps, self.config.learning_rate).map_err(|refused| {
+        let metrics = self.fused.step(&self.batch[..rows * IMAGE_PIXELS], eps, self.config.learning_rate, clock).map_err(|refused| {
             let (what, value) = match refused {
                 Refused::Loss(v) => ("loss", v),
                 Refused::Gradient(v) => ("gradient", v),

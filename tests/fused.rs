@@ -40,7 +40,7 @@ fn gradients_and_loss_match_candle_autograd() {
     let grads = terms.total.backward().unwrap();
 
     let mut fused = FusedStep::new(&vae, N).unwrap();
-    let got = fused.gradients(&x, &eps);
+    let got = fused.gradients(&x, &eps, &mut ());
     let want_loss = terms.total.to_scalar::<f32>().unwrap();
     assert!((got.loss - want_loss).abs() <= 1e-5 * want_loss, "loss {} vs candle {want_loss}", got.loss);
     assert!((got.kl - terms.kl.to_scalar::<f32>().unwrap()).abs() <= 1e-4, "kl");
@@ -61,7 +61,7 @@ fn three_adam_steps_match_candles_adamw_and_the_model_follows() {
     for _ in 0..3 {
         let Forward { mu, logvar, logits } = reference.forward(&xt, &et).unwrap();
         adam.step(&negative_elbo(&logits, &xt, &mu, &logvar, 0.7).unwrap().total.backward().unwrap()).unwrap();
-        fused.step(&x, &eps, 3e-3).unwrap();
+        fused.step(&x, &eps, 3e-3, &mut ()).unwrap();
     }
     fused.write_into(&vae).unwrap();
     let before = Vae::new(vae.config(), 5).unwrap();
@@ -80,7 +80,7 @@ fn a_non_finite_batch_is_refused_and_changes_nothing() {
     let (vae, mut x, eps) = setup();
     let mut fused = FusedStep::new(&vae, N).unwrap();
     x[100] = f32::NAN;
-    assert!(fused.step(&x, &eps, 1e-3).is_err());
+    assert!(fused.step(&x, &eps, 1e-3, &mut ()).is_err());
     fused.write_into(&vae).unwrap();
     let fresh = Vae::new(vae.config(), 5).unwrap();
     for ((name, a), (_, b)) in vae.named_tensors().into_iter().zip(fresh.named_tensors()) {

@@ -3,8 +3,10 @@
 
 use js_sys::Error as JsErrorObject;
 use vae_playground::bindings::{
-    set_simd_kernel, setting_limits, simd_kernel_enabled, validate_settings, DataHandle, DecoderHandle, TrainerHandle,
+    allocation_count, set_simd_kernel, setting_limits, simd_kernel_enabled, validate_settings, DataHandle, DecoderHandle,
+    StepResult, TrainerHandle,
 };
+use vae_playground::matmul::{matmul, Mat};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
 
@@ -55,11 +57,12 @@ fn gemm_uses_its_simd128_kernel() {
 fn training_steps_lower_the_loss() {
     let mut t = trainer(1);
     assert_eq!((t.train_size(), t.test_size(), t.steps_per_epoch()), (9000, 1000, 71));
-    let first = t.step().unwrap();
+    let mut first = StepResult::new();
+    t.step(&mut first).unwrap();
     assert!(first.loss > 400.0, "untrained loss ≈ 543, got {}", first.loss);
-    let mut last = first;
+    let mut last = StepResult::new();
     for _ in 0..40 {
-        last = t.step().unwrap();
+        t.step(&mut last).unwrap();
     }
     assert_eq!(last.step, 41.0);
     assert!(last.loss < first.loss - 150.0, "loss {} → {}", first.loss, last.loss);
@@ -89,7 +92,7 @@ fn decoder_snapshots_round_trip_and_follow_training() {
     let snapshot = DecoderHandle::new(t.hidden(), t.latent(), &t.decoder_snapshot().unwrap()).unwrap();
     assert_eq!(snapshot.decode(&z).unwrap(), initial, "the page's first decoder is the worker's initial one");
     for _ in 0..5 {
-        t.step().unwrap();
+        t.step(&mut StepResult::new()).unwrap();
     }
     let trained = DecoderHandle::new(128, 2, &t.decoder_snapshot().unwrap()).unwrap().decode(&z).unwrap();
     assert_ne!(trained, initial, "a later snapshot carries the trained weights");
@@ -99,9 +102,9 @@ fn decoder_snapshots_round_trip_and_follow_training() {
 fn weights_export_and_load_round_trip_and_bad_files_change_nothing() {
     let mut a = trainer(2);
     for _ in 0..3 {
-        a.step().unwrap();
+        a.step(&mut StepResult::new()).unwrap();
     }
-    let bytes = a.export_weights().unwrap();
+    let bytes = a.export_weights(JsValue::UNDEFINED).unwrap();
     let mut b = trainer(3);
     let before = b.decoder_snapshot().unwrap();
     let msg = message(b.load_weights(&bytes[..bytes.len() / 2]).unwrap_err());
@@ -155,4 +158,54 @@ fn setting_limits_are_the_ones_validate_enforces() {
     }
     assert_eq!(get("learningRate", "max"), Some(1.0));
     assert!(validate_settings(settings(r#""learningRate":0"#)).is_err());
+}
+
+/// The browser's own matmul kernel against the plain triple loop, for every layout the training step uses
+/// (row-major, transposed A, transposed B), sizes that are and are not multiples of its 4 × 8 tile, k across
+/// its 256-row blocks, and accumulation into what is there.
+#[wasm_bindgen_test]
+fn the_simd_matmul_kernel_matches_the_plain_product() {
+    let value = |seed: usize, i: usize| ((i * 7919 + seed * 104_729) % 1_000) as f32 / 500.0 - 1.0;
+    for &(m, k, n) in &[(128, 784, 128), (40, 128, 784), (7, 3, 5), (13, 300, 2), (2, 129, 17)] {
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a_data: Vec<f32> = (0..m * k).map(|i| value(1, i)).collect();
+            let b_data: Vec<f32> = (0..k * n).map(|i| value(2, i)).collect();
+            // Stored so that the view (possibly a transpose) is [m, k] and [k, n].
+            let a = if ta { Mat::rows(&a_data, m).t() } else { Mat::rows(&a_data, k) };
+            let b = if tb { Mat::rows(&b_data, k).t() } else { Mat::rows(&b_data, n) };
+            let at = |i: usize, j: usize| if ta { a_data[j * m + i] } else { a_data[i * k + j] };
+            let bt = |i: usize, j: usize| if tb { b_data[j * k + i] } else { b_data[i * n + j] };
+            let start: Vec<f32> = (0..m * n).map(|i| value(3, i)).collect();
+            let mut got = start.clone();
+            matmul(&mut got, a, b, true);
+            for i in 0..m {
+                for j in 0..n {
+                    let want: f64 = start[i * n + j] as f64 + (0..k).map(|p| at(i, p) as f64 * bt(p, j) as f64).sum::<f64>();
+                    let error = (got[i * n + j] as f64 - want).abs();
+                    assert!(error <= 1e-5 * (k as f64).sqrt() * 4.0, "[{m}×{k}]·[{k}×{n}] (ta {ta}, tb {tb}) at ({i}, {j}): {} vs {want}", got[i * n + j]);
+                }
+            }
+            let mut fresh = start.clone();
+            matmul(&mut fresh, a, b, false);
+            assert!((fresh[0] as f64 - (0..k).map(|p| at(0, p) as f64 * bt(p, 0) as f64).sum::<f64>()).abs() < 1e-3, "without accumulate, C is overwritten");
+        }
+    }
+}
+
+/// A training step in steady state allocates nothing on the wasm heap, across an epoch's end too.
+#[wasm_bindgen_test]
+fn training_steps_allocate_nothing() {
+    let mut t = trainer(4);
+    let mut report = StepResult::new();
+    for _ in 0..20 {
+        t.step(&mut report).unwrap(); // the first steps size the kernel's packing buffer
+    }
+    let before = allocation_count();
+    let mut epochs_ended = 0;
+    for _ in 0..80 {
+        t.step(&mut report).unwrap();
+        epochs_ended += report.epoch_finished as u32;
+    }
+    assert_eq!(epochs_ended, 1, "71 steps an epoch: the window crosses one epoch's end");
+    assert_eq!(allocation_count() - before, 0.0, "allocations in 80 steps");
 }

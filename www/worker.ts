@@ -1,7 +1,7 @@
 // The training worker: loads wasm and digits, runs the trainer in short slices, answers commands between slices.
 // One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it.
 import {
-  ClassifierHandle, DataHandle, PcaHandle, TrainerHandle, gridPoints, projectLatents, setSimdKernel, simdKernelEnabled,
+  ClassifierHandle, DataHandle, PcaHandle, StepResult, TrainerHandle, gridPoints, projectLatents, setSimdKernel, simdKernelEnabled,
 } from '../pkg/vae_playground.js';
 import {
   post, type FromWorker, type Generation, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
@@ -38,6 +38,8 @@ const diagnostics = {
 /** One model being trained, with its counters and clocks. */
 class Session {
   readonly trainer: TrainerHandle;
+  /** Where each step reports (one object, reused: a step allocates nothing). */
+  readonly report = new StepResult();
   epoch = 0;
   step = 0;
   pendingLosses: number[] = [];
@@ -107,6 +109,7 @@ class Session {
   }
 
   free(): void {
+    this.report.free();
     this.trainer.free();
   }
 }
@@ -410,13 +413,13 @@ function vaeSlice(session: Session): void {
   let epochFinished = false;
   try {
     do {
-      const result = t.step();
+      const result = session.report;
+      t.step(result);
       session.pendingLosses.push(result.loss, result.recon, result.kl);
       session.throughput.samples += result.samples;
       epochFinished = result.epochFinished;
       session.epoch = result.epoch;
       session.step = result.step;
-      result.free();
     } while (!epochFinished && performance.now() - sliceStart < SLICE_MS);
   } catch (cause) {
     // Divergence: the trainer kept its last good weights; stop and say so.
