@@ -1,14 +1,15 @@
-// Benchmark worker: one fresh wasm instance per run, so gemm's kernel choice (fixed at the first matmul) is ours.
+// Benchmark worker: one fresh wasm instance per run, of the build asked for (pkg: simd128, pkg-relaxed: relaxed SIMD).
 // Times the first 100 steps (V8 still tiering the code up) and, after 200 of warm-up, three windows of 100, and reads the wasm
 // heap at each epoch's end (it must stay flat: no leak per epoch).
 import init, {
   DataHandle, StepResult, TrainerHandle, allocationCount, fmaPeakLoop, relaxedSimd, setSimdKernel, simdKernelEnabled,
 } from '../pkg/vae_playground.js';
 
-self.onmessage = async ({ data: { simd } }) => {
+self.onmessage = async ({ data: { build } }) => {
   try {
-    const wasm = await init({ module_or_path: new URL('../pkg/vae_playground_bg.wasm', import.meta.url) });
-    setSimdKernel(simd);
+    // Both builds share one JavaScript glue (the build checks it), so either module loads through pkg/'s.
+    const wasm = await init({ module_or_path: new URL(`../${build}/vae_playground_bg.wasm`, import.meta.url) });
+    setSimdKernel(true);
     const fetchBytes = async (name) =>
       new Uint8Array(await (await fetch(new URL(`../data/${name}`, import.meta.url))).arrayBuffer());
     const [images, labels] = await Promise.all([

@@ -1,5 +1,6 @@
 // `npm run bench`: figures, printed as JSON; nothing here passes or fails on time.
-// Browser (headless Chromium, page cross-origin isolated), two fresh Workers: training samples/s cold (first 100
+// Browser (headless Chromium, page cross-origin isolated), per wasm build (relaxed SIMD, simd128), two fresh Workers
+// each, alternating: training samples/s cold (first 100
 // steps) and warm; the f32x4 multiply-add peak measured in the same Worker and the step's GFLOP/s as a share of it;
 // where a step's time goes; allocations per 1,000 steps. The page: time to the first decoded digit, decode latency
 // while training, seconds from the first training step to a test −ELBO ≤ 165, the real worker's wasm heap over 10
@@ -20,20 +21,23 @@ try {
   await page.goto(`${url}bench/index.html`);
   await page.waitForFunction(() => window.__result, null, { timeout: 300_000 });
   const training = await page.evaluate(() => window.__result);
-  for (const run of training.runs) if (run.error) throw new Error(run.error);
-  const [a, b] = training.runs;
-  const both = (pick) => [pick(a), pick(b)];
+  for (const run of [...training.relaxed, ...training.simd128]) if (run.error) throw new Error(run.error);
+  if (!training.relaxed.every((r) => r.relaxedSimd) || training.simd128.some((r) => r.relaxedSimd)) throw new Error('a build is not the one asked for');
   result.crossOriginIsolated = training.crossOriginIsolated;
-  result.relaxed_simd_build = a.relaxedSimd;
-  result.train_samples_per_sec = { batch: 128, runs: 2, first_100_steps: both((r) => r.first100), after_200_warmup_steps: both((r) => r.warm) };
-  result.efficiency = {
-    fma_peak_gflops: both((r) => r.peakGflops),
-    step_matmul_gflops: both((r) => r.stepGflops),
-    share_of_peak: both((r) => r.shareOfPeak),
+  const figures = (runs) => {
+    const both = (pick) => runs.map(pick);
+    return {
+      train_samples_per_sec: { batch: 128, first_100_steps: both((r) => r.first100), after_200_warmup_steps: both((r) => r.warm) },
+      fma_peak_gflops: both((r) => r.peakGflops),
+      step_matmul_gflops: both((r) => r.stepGflops),
+      share_of_peak: both((r) => r.shareOfPeak),
+      step_profile_ms: runs[0].profileMsPerStep,
+      allocations_per_1000_steps: both((r) => r.allocationsPer1000Steps),
+    };
   };
-  result.step_profile_ms = a.profileMsPerStep;
-  result.allocations_per_1000_steps = both((r) => r.allocationsPer1000Steps);
-  result.wasm_heap_MB_after_epoch = a.heapAfterEpoch;
+  result.relaxed_simd_build = figures(training.relaxed);
+  result.simd128_build = figures(training.simd128);
+  result.wasm_heap_MB_after_epoch = training.relaxed[0].heapAfterEpoch;
   await page.close();
 
   // 2. The playground itself: first digit, then decode latency on the main thread while the worker trains.
@@ -121,8 +125,10 @@ try {
   server.close();
 }
 
-const wasm = readFileSync('dist/vae_playground_bg.wasm');
-result.wasm_KB = { raw: Math.round(wasm.length / 1024), gzip: Math.round(gzipSync(wasm, { level: 9 }).length / 1024) };
+result.wasm_KB = Object.fromEntries(['vae_playground_relaxed_bg.wasm', 'vae_playground_bg.wasm'].map((file) => {
+  const wasm = readFileSync(`dist/${file}`);
+  return [file, { raw: Math.round(wasm.length / 1024), gzip: Math.round(gzipSync(wasm, { level: 9 }).length / 1024) }];
+}));
 
 if (process.env.BENCH_NATIVE !== '0') {
   const out = execFileSync('cargo', ['bench', '--quiet', '--bench', 'native', '--', '--quick'], { encoding: 'utf8' });

@@ -1,5 +1,7 @@
 // Builds everything the page and the npm package serve into dist/:
-//   wasm (wasm-pack, profile wasm-release, +simd128) → pkg/, then wasm-opt for size only;
+//   wasm twice (wasm-pack, profile wasm-release): +simd128 → pkg/, and +simd128,+relaxed-simd → pkg-relaxed/ (the
+//   page loads the second where the browser has relaxed SIMD; a module with relaxed instructions does not even
+//   compile elsewhere), then wasm-opt for size only;
 //   TypeScript → dist/*.js (esbuild);  .d.ts → dist/types (tsc);
 //   the wasm and the bundled digits copied beside the scripts, where import.meta.url finds them.
 import { execFileSync } from 'node:child_process';
@@ -13,9 +15,9 @@ import { build } from 'esbuild';
 const WASM_OPT = ['--dce', '--vacuum', '--strip-producers', '--enable-simd', '--enable-bulk-memory',
   '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types',
   '--enable-multivalue'];
-const run = (cmd, args) => {
+const run = (cmd, args, env = {}) => {
   try {
-    execFileSync(cmd, args, { stdio: 'inherit' });
+    execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   } catch {
     console.error(`\n✗ build failed at: ${cmd} ${args.join(' ')} (its output is above)`);
     process.exit(1);
@@ -33,9 +35,22 @@ for (const [tool, check] of [['wasm-pack', ['wasm-pack', ['--version']]], ['node
   }
 }
 
-step('wasm: wasm-pack build --profile wasm-release, then wasm-opt (size)');
-run('wasm-pack', ['build', '--target', 'web', '--profile', 'wasm-release', '--out-dir', 'pkg', '--no-pack', '--no-opt']);
-run('node_modules/.bin/wasm-opt', [...WASM_OPT, 'pkg/vae_playground_bg.wasm', '-o', 'pkg/vae_playground_bg.wasm']);
+// The two builds (target features, output names) are listed once, in scripts/wasm-builds.json.
+const BUILDS = JSON.parse(readFileSync(new URL('./wasm-builds.json', import.meta.url), 'utf8')).builds.map((build) => ({
+  ...build,
+  env: build.rustflags ? { RUSTFLAGS: build.rustflags, CARGO_TARGET_DIR: build.targetDir } : {},
+}));
+for (const build of BUILDS) {
+  step(`wasm (${build.name}): wasm-pack build --profile wasm-release → ${build.dir}/, then wasm-opt (size)`);
+  run('wasm-pack', ['build', '--target', 'web', '--profile', 'wasm-release', '--out-dir', build.dir, '--no-pack', '--no-opt'], build.env);
+  const file = `${build.dir}/vae_playground_bg.wasm`;
+  run('node_modules/.bin/wasm-opt', [...WASM_OPT, ...(build.dir === 'pkg' ? [] : ['--enable-relaxed-simd']), file, '-o', file]);
+}
+// One JavaScript glue serves both modules: it must be the same for both builds.
+if (readFileSync('pkg/vae_playground.js', 'utf8') !== readFileSync('pkg-relaxed/vae_playground.js', 'utf8')) {
+  console.error('✗ the two wasm builds have different JavaScript glue (pkg/ and pkg-relaxed/vae_playground.js); one glue is bundled for both');
+  process.exit(1);
+}
 
 step('TypeScript: esbuild bundles');
 rmSync('dist', { recursive: true, force: true });
@@ -53,7 +68,7 @@ await build({
 });
 
 step('assets: wasm and digits beside the scripts');
-copyFileSync('pkg/vae_playground_bg.wasm', 'dist/vae_playground_bg.wasm');
+for (const build of BUILDS) copyFileSync(`${build.dir}/vae_playground_bg.wasm`, `dist/${build.wasm}`);
 for (const file of ['mnist-10k-images.idx3-ubyte.gz', 'mnist-10k-labels.idx1-ubyte.gz']) {
   copyFileSync(`data/${file}`, `dist/data/${file}`);
 }
@@ -61,7 +76,10 @@ for (const file of ['mnist-10k-images.idx3-ubyte.gz', 'mnist-10k-labels.idx1-uby
 step('types: tsc (strict) type-checks and writes dist/types');
 run('node_modules/.bin/tsc', ['-p', 'tsconfig.json']);
 
-const wasm = readFileSync('dist/vae_playground_bg.wasm');
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
-console.log(`\n✓ dist/ built: wasm ${kb(wasm.length)} raw, ${kb(gzipSync(wasm, { level: 9 }).length)} gzip; ` +
+const sizes = BUILDS.map((build) => {
+  const wasm = readFileSync(`dist/${build.wasm}`);
+  return `${build.name} wasm ${kb(wasm.length)} raw, ${kb(gzipSync(wasm, { level: 9 }).length)} gzip`;
+});
+console.log(`\n✓ dist/ built: ${sizes.join('; ')}; ` +
   `vae-playground.js ${kb(statSync('dist/vae-playground.js').size)}, worker.js ${kb(statSync('dist/worker.js').size)}`);

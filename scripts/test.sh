@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test, in three layers, after installing what is missing.
 #   1. cargo test — the Rust core, natively
-#   2. wasm-pack test --headless --chrome — the core as wasm32 in real Chrome (incl. the SIMD-kernel proof)
+#   2. wasm-pack test --headless --chrome — the core as wasm32 in real Chrome, built twice: simd128 and relaxed SIMD
 #   3. node --test — the page's modules and the dev server in node (tests/unit), then the built page and the packed
 #      npm widget in headless Chromium (Playwright, tests/e2e)
 set -euo pipefail
@@ -11,8 +11,11 @@ bash scripts/setup.sh
 printf '\n\033[1m▸ 1/3 cargo test\033[0m\n'
 cargo test --quiet
 
-printf '\n\033[1m▸ 2/3 wasm-pack test --headless --chrome\033[0m\n'
+printf '\n\033[1m▸ 2/3 wasm-pack test --headless --chrome, for each of the two builds (simd128, relaxed SIMD)\033[0m\n'
 wasm-pack test --headless --chrome
+# The relaxed build's flags and target directory, from the one list of builds.
+relaxed() { node -p "require('./scripts/wasm-builds.json').builds.find((b) => b.dir === 'pkg-relaxed').$1"; }
+RUSTFLAGS="$(relaxed rustflags)" CARGO_TARGET_DIR="$(relaxed targetDir)" wasm-pack test --headless --chrome
 
 printf '\n\033[1m▸ 3/3 build, then unit tests in node and end-to-end tests in headless Chromium\033[0m\n'
 node scripts/build.mjs

@@ -92,19 +92,80 @@ pub fn bce_rows_into_gradient(logits: &mut [f32], x: &[f32], scale: f32) -> f32 
     // Row by row: a sum in f32 over 784 terms at a time, as the candle form sums each image's row.
     let mut total = 0f32;
     for (row, x) in logits.chunks_exact_mut(crate::IMAGE_PIXELS).zip(x.chunks_exact(crate::IMAGE_PIXELS)) {
-        // The elementwise work in a loop of its own (it vectorises), the sum after it (a sum in order does not).
-        // Fixed-length arrays, indexed: no bounds checks left, so LLVM turns the loop into f32x4.
-        let row: &mut [f32; crate::IMAGE_PIXELS] = row.try_into().expect("a row of 784");
-        let x: &[f32; crate::IMAGE_PIXELS] = x.try_into().expect("a row of 784");
-        let mut terms = [0f32; crate::IMAGE_PIXELS];
-        for j in 0..crate::IMAGE_PIXELS {
-            let (term, grad) = bce_term_and_gradient(row[j], x[j]);
-            terms[j] = term;
-            row[j] = grad * scale;
+        #[cfg(target_arch = "wasm32")]
+        {
+            total += simd_bce::row(row, x, scale);
         }
-        total += terms.iter().sum::<f32>();
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            // The elementwise work in a loop of its own (it vectorises), the sum after it (a sum in order does not).
+            let mut terms = [0f32; crate::IMAGE_PIXELS];
+            for ((term, l), &x) in terms.iter_mut().zip(row.iter_mut()).zip(x) {
+                let grad;
+                (*term, grad) = bce_term_and_gradient(*l, x);
+                *l = grad * scale;
+            }
+            total += terms.iter().sum::<f32>();
+        }
     }
     total
+}
+
+/// The same arithmetic as `bce_term_and_gradient` for f32 (and `BceMath for f32`), four pixels at a time: LLVM does
+/// not vectorise the scalar form (its floor, casts and branch), and the loss was a ninth of a step in the browser.
+/// Plain multiply and add only (no fused multiply-add, even in the relaxed build), so both builds agree with the
+/// scalar form to the last bit per pixel; only the row sum's order differs (four lanes, then across).
+#[cfg(target_arch = "wasm32")]
+pub mod simd_bce {
+    use core::arch::wasm32::*;
+
+    #[inline(always)]
+    fn horner(x: v128, coefficients: &[f32]) -> v128 {
+        let mut acc = f32x4_splat(coefficients[0]);
+        for &c in &coefficients[1..] {
+            acc = f32x4_add(f32x4_mul(acc, x), f32x4_splat(c));
+        }
+        acc
+    }
+
+    /// Σ softplus(l) − x·l over a row, with the row replaced by scale·(σ(l) − x).
+    pub fn row(row: &mut [f32], x: &[f32], scale: f32) -> f32 {
+        assert!(row.len() == x.len() && row.len() % 4 == 0, "rows of whole f32x4s");
+        let (zero, one, two) = (f32x4_splat(0.0), f32x4_splat(1.0), f32x4_splat(2.0));
+        let mut sum = zero;
+        for (l4, x4) in row.chunks_exact_mut(4).zip(x.chunks_exact(4)) {
+            // SAFETY: each chunk is exactly four f32s (16 bytes); unaligned loads and stores are allowed in wasm.
+            let (l, xv) = unsafe { (v128_load(l4.as_ptr() as *const v128), v128_load(x4.as_ptr() as *const v128)) };
+            // e = e^−|l|, as exp_non_positive computes it
+            let t = f32x4_max(f32x4_neg(f32x4_abs(l)), f32x4_splat(-87.0));
+            let n = f32x4_floor(f32x4_add(f32x4_mul(t, f32x4_splat(std::f32::consts::LOG2_E)), f32x4_splat(0.5)));
+            let r = f32x4_add(f32x4_sub(t, f32x4_mul(n, f32x4_splat(0.693_359_4))), f32x4_mul(n, f32x4_splat(2.121_944_4e-4)));
+            let poly = horner(r, &[1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0]);
+            let poly = f32x4_add(f32x4_mul(r, poly), one);
+            let power = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
+            let e = f32x4_mul(poly, power);
+            // σ(l) = 1/(1 + e) for l ≥ 0, e/(1 + e) below
+            let inv = f32x4_div(one, f32x4_add(one, e));
+            let sigmoid = v128_bitselect(inv, f32x4_mul(e, inv), f32x4_ge(l, zero));
+            // ln(1 + e) = 2s·series(s²), s = e/(2 + e), as ln_1p_unit computes it
+            let s = f32x4_div(e, f32x4_add(two, e));
+            let s2 = f32x4_mul(s, s);
+            let series = horner(s2, &[1.0 / 13.0, 1.0 / 11.0, 1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0]);
+            let series = f32x4_add(f32x4_mul(s2, series), one);
+            let ln1p = f32x4_mul(f32x4_mul(two, s), series);
+            let term = f32x4_add(f32x4_sub(f32x4_max(l, zero), f32x4_mul(xv, l)), ln1p);
+            sum = f32x4_add(sum, term);
+            let grad = f32x4_mul(f32x4_sub(sigmoid, xv), f32x4_splat(scale));
+            // SAFETY: as above.
+            unsafe { v128_store(l4.as_mut_ptr() as *mut v128, grad) };
+        }
+        (f32x4_extract_lane::<0>(sum) + f32x4_extract_lane::<1>(sum)) + (f32x4_extract_lane::<2>(sum) + f32x4_extract_lane::<3>(sum))
+    }
+}
+
+/// The scalar form of one pixel's term and gradient in f32, for comparing the vector form with (tests).
+pub fn bce_term_and_gradient_f32(l: f32, x: f32) -> (f32, f32) {
+    bce_term_and_gradient(l, x)
 }
 
 /// The two transcendental functions the loss needs, on the ranges it needs them.

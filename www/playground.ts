@@ -28,7 +28,7 @@ import { LossHistory } from './views/loss-history.js';
 import { SettingsView } from './views/settings.js';
 import { StatusView } from './views/status.js';
 import type { PlaygroundActions, PlaygroundState, SettingLimits, View } from './views/view.js';
-import { errorMessage, fetchBytes, loadWasm } from './wasm.js';
+import { chooseWasmBuild, errorMessage, fetchBytes, loadWasm } from './wasm.js';
 import { WorkerClient } from './worker-client.js';
 
 export interface ProgressDetail { epoch: number; step: number; loss: number; samplesPerSec: number }
@@ -60,7 +60,10 @@ export interface VaePlaygroundEventMap {
 const FRAME_BUDGET_MS = 8;
 
 const ASSETS = {
-  wasm: new URL('./vae_playground_bg.wasm', import.meta.url).href,
+  wasm: chooseWasmBuild({
+    relaxed: new URL('./vae_playground_relaxed_bg.wasm', import.meta.url).href,
+    simd128: new URL('./vae_playground_bg.wasm', import.meta.url).href,
+  }),
   worker: new URL('./worker.js', import.meta.url).href,
   images: new URL('./data/mnist-10k-images.idx3-ubyte.gz', import.meta.url).href,
   labels: new URL('./data/mnist-10k-labels.idx1-ubyte.gz', import.meta.url).href,

@@ -93,6 +93,8 @@ export interface ReadyInfo {
   latent: number;
   /** Whether gemm's wasm simd128 matmul kernel is the one in use. */
   simd: boolean;
+  /** Whether the relaxed-SIMD build is the one loaded (fused multiply-add in the training step's kernel). */
+  relaxedSimd: boolean;
 }
 
 export interface ProgressInfo {

@@ -1,7 +1,7 @@
 // The training worker: loads wasm and digits, runs the trainer in short slices, answers commands between slices.
 // One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it.
 import {
-  ClassifierHandle, DataHandle, PcaHandle, StepResult, TrainerHandle, gridPoints, projectLatents, setSimdKernel, simdKernelEnabled,
+  ClassifierHandle, DataHandle, PcaHandle, StepResult, TrainerHandle, gridPoints, projectLatents, relaxedSimd, setSimdKernel, simdKernelEnabled,
 } from '../pkg/vae_playground.js';
 import {
   post, type FromWorker, type Generation, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
@@ -70,6 +70,7 @@ class Session {
       hidden: t.hidden(),
       latent: t.latent(),
       simd: simdKernelEnabled(),
+      relaxedSimd: relaxedSimd(),
     });
     this.sendLatents();
   }

@@ -67,7 +67,7 @@ export class StatusView implements View {
 function statusHtml(state: Readonly<PlaygroundState>): string {
   if (state.loading) return escape(state.loading);
   if (!state.ready) return state.error?.fatal ? 'Stopped' : 'Loading…';
-  const simd = state.ready.simd ? ' · SIMD' : '';
+  const simd = state.ready.relaxedSimd ? ' · relaxed SIMD' : state.ready.simd ? ' · SIMD' : '';
   const p = state.progress;
   if (state.running && p) {
     const of = state.epochs > 0 ? ` / ${state.epochs}` : '';
