@@ -174,16 +174,24 @@ mod simd {
         let mut acc = [f32x4_splat(0.0); 2 * MR];
         let a_at = |i: usize, kk: usize| (i0 + i) * a.row_stride + (k0 + kk) * a.col_stride;
         // The full tile (almost every tile of this model) unrolled; edge tiles take the same path row by row.
+        // Every A index the loops below read lies between a_at(0, 0) and a_at(rows − 1, kc − 1): checked once here,
+        // so the inner loop reads without a bounds check per value (four per k step otherwise).
+        assert!(bp.len() >= kc * NR && a_at(rows - 1, kc - 1) < a.data.len() && a_at(0, 0) < a.data.len());
+        let a_ptr = a.data.as_ptr();
         if rows == MR {
             let (r0, r1, r2, r3) = (a_at(0, 0), a_at(1, 0), a_at(2, 0), a_at(3, 0));
             for kk in 0..kc {
-                // SAFETY: bp holds kc rows of NR floats; 16-byte loads at 8·kk and 8·kk + 4 stay inside it.
+                // SAFETY: bp holds kc rows of NR floats (asserted above); A's indices are inside (asserted above).
                 let (b0, b1) = unsafe { (v128_load(bp.as_ptr().add(kk * NR) as *const v128), v128_load(bp.as_ptr().add(kk * NR + 4) as *const v128)) };
                 let off = kk * a.col_stride;
-                let x0 = f32x4_splat(a.data[r0 + off]);
-                let x1 = f32x4_splat(a.data[r1 + off]);
-                let x2 = f32x4_splat(a.data[r2 + off]);
-                let x3 = f32x4_splat(a.data[r3 + off]);
+                let (x0, x1, x2, x3) = unsafe {
+                    (
+                        f32x4_splat(*a_ptr.add(r0 + off)),
+                        f32x4_splat(*a_ptr.add(r1 + off)),
+                        f32x4_splat(*a_ptr.add(r2 + off)),
+                        f32x4_splat(*a_ptr.add(r3 + off)),
+                    )
+                };
                 acc[0] = madd(x0, b0, acc[0]);
                 acc[1] = madd(x0, b1, acc[1]);
                 acc[2] = madd(x1, b0, acc[2]);
@@ -199,7 +207,8 @@ mod simd {
                 for kk in 0..kc {
                     // SAFETY: as above.
                     let (b0, b1) = unsafe { (v128_load(bp.as_ptr().add(kk * NR) as *const v128), v128_load(bp.as_ptr().add(kk * NR + 4) as *const v128)) };
-                    let x = f32x4_splat(a.data[r + kk * a.col_stride]);
+                    // SAFETY: as above.
+                    let x = f32x4_splat(unsafe { *a_ptr.add(r + kk * a.col_stride) });
                     acc[2 * i] = madd(x, b0, acc[2 * i]);
                     acc[2 * i + 1] = madd(x, b1, acc[2 * i + 1]);
                 }
