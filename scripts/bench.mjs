@@ -38,6 +38,12 @@ try {
   result.relaxed_simd_build = figures(training.relaxed);
   result.simd128_build = figures(training.simd128);
   result.wasm_heap_MB_after_epoch = training.relaxed[0].heapAfterEpoch;
+  for (const [build, q] of Object.entries(training.quality)) {
+    if (q.error) throw new Error(q.error);
+    const perSeed = q.testNegElboAtEpochs1_5_20_50;
+    const mean = [0, 1, 2, 3].map((i) => +(perSeed.reduce((sum, seed) => sum + seed[i], 0) / perSeed.length).toFixed(2));
+    result[`${build === 'relaxed' ? 'relaxed_simd' : 'simd128'}_build`].test_neg_elbo_at_epochs_1_5_20_50 = { mean_of_seeds_0_2: mean, per_seed: perSeed };
+  }
   await page.close();
 
   // 2. The playground itself: first digit, then decode latency on the main thread while the worker trains.
