@@ -163,13 +163,33 @@ mod simd {
     /// B's rows k0..k0+kc, as panels of NR columns, each column block contiguous in k (zeros past the last column).
     fn pack_b(packed: &mut [f32], b: Mat, k0: usize, kc: usize) {
         let n = b.cols;
+        // The largest index read is B(k0 + kc − 1, n − 1): checked once, so the copies below need no check each.
+        assert!(kc > 0 && n > 0 && (k0 + kc - 1) * b.row_stride + (n - 1) * b.col_stride < b.data.len());
+        let src = b.data.as_ptr();
         for (panel, out) in packed.chunks_exact_mut(NR * kc).enumerate() {
             let j0 = panel * NR;
             let width = NR.min(n - j0);
+            if width == NR && b.row_stride == 1 {
+                // B stored by columns (a weight used as Wᵀ): read each column along k, where it is contiguous.
+                for j in 0..NR {
+                    let column = (j0 + j) * b.col_stride + k0;
+                    for kk in 0..kc {
+                        // SAFETY: column + kk ≤ the largest index asserted above.
+                        out[kk * NR + j] = unsafe { *src.add(column + kk) };
+                    }
+                }
+                continue;
+            }
             for (kk, row) in out.chunks_exact_mut(NR).enumerate() {
                 let base = (k0 + kk) * b.row_stride + j0 * b.col_stride;
+                if width == NR && b.col_stride == 1 {
+                    // SAFETY: base + 7 ≤ the largest index asserted above.
+                    row.copy_from_slice(unsafe { core::slice::from_raw_parts(src.add(base), NR) });
+                    continue;
+                }
                 for (j, v) in row.iter_mut().enumerate() {
-                    *v = if j < width { b.data[base + j * b.col_stride] } else { 0.0 };
+                    // SAFETY: for j < width the index is at most the largest one asserted above.
+                    *v = if j < width { unsafe { *src.add(base + j * b.col_stride) } } else { 0.0 };
                 }
             }
         }
@@ -179,49 +199,55 @@ mod simd {
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn tile(dst: &mut [f32], n: usize, a: Mat, bp: &[f32], i0: usize, rows: usize, j0: usize, width: usize, k0: usize, kc: usize) {
-        let mut acc = [f32x4_splat(0.0); 2 * MR];
         let a_at = |i: usize, kk: usize| (i0 + i) * a.row_stride + (k0 + kk) * a.col_stride;
-        // The full tile (almost every tile of this model) unrolled; edge tiles take the same path row by row.
         // Every A index the loops below read lies between a_at(0, 0) and a_at(rows − 1, kc − 1): checked once here,
         // so the inner loop reads without a bounds check per value (four per k step otherwise).
         assert!(bp.len() >= kc * NR && a_at(rows - 1, kc - 1) < a.data.len() && a_at(0, 0) < a.data.len());
         let a_ptr = a.data.as_ptr();
-        if rows == MR {
+        let b_at = |kk: usize| {
+            // SAFETY: bp holds kc rows of NR floats (asserted above): 16-byte loads at 8·kk and 8·kk + 4 stay inside.
+            unsafe { (v128_load(bp.as_ptr().add(kk * NR) as *const v128), v128_load(bp.as_ptr().add(kk * NR + 4) as *const v128)) }
+        };
+        // SAFETY (every `a_splat`): A's indices are inside its data (asserted above).
+        let a_splat = |index: usize| f32x4_splat(unsafe { *a_ptr.add(index) });
+        let a_step = a.col_stride;
+        let acc: [v128; 2 * MR] = if rows == MR {
+            // The full tile (almost every tile of this model): eight accumulators in locals, not an array — an array
+            // indexed by a variable anywhere lives in linear memory, and the loop would load and store it each step.
             let (r0, r1, r2, r3) = (a_at(0, 0), a_at(1, 0), a_at(2, 0), a_at(3, 0));
+            let zero = f32x4_splat(0.0);
+            let (mut c0, mut c1, mut c2, mut c3, mut c4, mut c5, mut c6, mut c7) = (zero, zero, zero, zero, zero, zero, zero, zero);
             for kk in 0..kc {
-                // SAFETY: bp holds kc rows of NR floats (asserted above); A's indices are inside (asserted above).
-                let (b0, b1) = unsafe { (v128_load(bp.as_ptr().add(kk * NR) as *const v128), v128_load(bp.as_ptr().add(kk * NR + 4) as *const v128)) };
-                let off = kk * a.col_stride;
-                let (x0, x1, x2, x3) = unsafe {
-                    (
-                        f32x4_splat(*a_ptr.add(r0 + off)),
-                        f32x4_splat(*a_ptr.add(r1 + off)),
-                        f32x4_splat(*a_ptr.add(r2 + off)),
-                        f32x4_splat(*a_ptr.add(r3 + off)),
-                    )
-                };
-                acc[0] = madd(x0, b0, acc[0]);
-                acc[1] = madd(x0, b1, acc[1]);
-                acc[2] = madd(x1, b0, acc[2]);
-                acc[3] = madd(x1, b1, acc[3]);
-                acc[4] = madd(x2, b0, acc[4]);
-                acc[5] = madd(x2, b1, acc[5]);
-                acc[6] = madd(x3, b0, acc[6]);
-                acc[7] = madd(x3, b1, acc[7]);
+                let (b0, b1) = b_at(kk);
+                let off = kk * a_step;
+                let (x0, x1, x2, x3) = (a_splat(r0 + off), a_splat(r1 + off), a_splat(r2 + off), a_splat(r3 + off));
+                c0 = madd(x0, b0, c0);
+                c1 = madd(x0, b1, c1);
+                c2 = madd(x1, b0, c2);
+                c3 = madd(x1, b1, c3);
+                c4 = madd(x2, b0, c4);
+                c5 = madd(x2, b1, c5);
+                c6 = madd(x3, b0, c6);
+                c7 = madd(x3, b1, c7);
             }
+            [c0, c1, c2, c3, c4, c5, c6, c7]
         } else {
+            // Edge tiles (fewer rows), row by row.
+            let mut acc = [f32x4_splat(0.0); 2 * MR];
             for i in 0..rows {
                 let r = a_at(i, 0);
+                let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
                 for kk in 0..kc {
-                    // SAFETY: as above.
-                    let (b0, b1) = unsafe { (v128_load(bp.as_ptr().add(kk * NR) as *const v128), v128_load(bp.as_ptr().add(kk * NR + 4) as *const v128)) };
-                    // SAFETY: as above.
-                    let x = f32x4_splat(unsafe { *a_ptr.add(r + kk * a.col_stride) });
-                    acc[2 * i] = madd(x, b0, acc[2 * i]);
-                    acc[2 * i + 1] = madd(x, b1, acc[2 * i + 1]);
+                    let (b0, b1) = b_at(kk);
+                    let x = a_splat(r + kk * a_step);
+                    lo = madd(x, b0, lo);
+                    hi = madd(x, b1, hi);
                 }
+                acc[2 * i] = lo;
+                acc[2 * i + 1] = hi;
             }
-        }
+            acc
+        };
         for i in 0..rows {
             let row = &mut dst[(i0 + i) * n + j0..(i0 + i) * n + j0 + width];
             if width == NR {
