@@ -49,6 +49,7 @@ pub enum Part {
 }
 
 impl Part {
+    /// Every part, in declaration order (so `part as usize` is its index here).
     pub const ALL: [Part; 6] = [Part::Batch, Part::MatmulForward, Part::MatmulBackward, Part::Elementwise, Part::Loss, Part::Adam];
 
     pub fn name(self) -> &'static str {

@@ -246,6 +246,7 @@ pub struct LossTerms {
     pub kl: Tensor,
 }
 
+/// The loss in candle's autograd form: what the training step (`fused`) computes by hand, and is checked against.
 pub fn negative_elbo(logits: &Tensor, x: &Tensor, mu: &Tensor, logvar: &Tensor, beta: f64) -> Result<LossTerms> {
     let recon = bce_with_logits_per_image(logits, x)?.mean_all()?;
     let kl = kl_to_standard_normal_per_image(mu, logvar)?.mean_all()?;
