@@ -113,7 +113,7 @@ impl FusedStep {
         let config = vae.config();
         let mut offset = 0;
         let slots = LAYERS.map(|spec| {
-            let (outputs, inputs) = (spec.outputs.size(&config), spec.inputs.size(&config));
+            let [outputs, inputs] = spec.weight_shape(&config);
             let slot = Slot { weight: offset, bias: offset + outputs * inputs, outputs, inputs };
             offset += outputs * inputs + outputs;
             slot

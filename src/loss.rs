@@ -117,6 +117,7 @@ pub fn bce_rows_into_gradient(logits: &mut [f32], x: &[f32], scale: f32) -> f32 
 /// scalar form to the last bit per pixel; only the row sum's order differs (four lanes, then across).
 #[cfg(target_arch = "wasm32")]
 pub mod simd_bce {
+    use super::{ATANH_SERIES, EXP_SERIES, LN2_HIGH, LN2_LOW};
     use core::arch::wasm32::*;
 
     #[inline(always)]
@@ -139,9 +140,8 @@ pub mod simd_bce {
             // e = e^−|l|, as exp_non_positive computes it
             let t = f32x4_max(f32x4_neg(f32x4_abs(l)), f32x4_splat(-87.0));
             let n = f32x4_floor(f32x4_add(f32x4_mul(t, f32x4_splat(std::f32::consts::LOG2_E)), f32x4_splat(0.5)));
-            let r = f32x4_add(f32x4_sub(t, f32x4_mul(n, f32x4_splat(0.693_359_4))), f32x4_mul(n, f32x4_splat(2.121_944_4e-4)));
-            let poly = horner(r, &[1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0]);
-            let poly = f32x4_add(f32x4_mul(r, poly), one);
+            let r = f32x4_add(f32x4_sub(t, f32x4_mul(n, f32x4_splat(LN2_HIGH))), f32x4_mul(n, f32x4_splat(LN2_LOW)));
+            let poly = horner(r, &EXP_SERIES);
             let power = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
             let e = f32x4_mul(poly, power);
             // σ(l) = 1/(1 + e) for l ≥ 0, e/(1 + e) below
@@ -150,8 +150,7 @@ pub mod simd_bce {
             // ln(1 + e) = 2s·series(s²), s = e/(2 + e), as ln_1p_unit computes it
             let s = f32x4_div(e, f32x4_add(two, e));
             let s2 = f32x4_mul(s, s);
-            let series = horner(s2, &[1.0 / 13.0, 1.0 / 11.0, 1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0]);
-            let series = f32x4_add(f32x4_mul(s2, series), one);
+            let series = horner(s2, &ATANH_SERIES);
             let ln1p = f32x4_mul(f32x4_mul(two, s), series);
             let term = f32x4_add(f32x4_sub(f32x4_max(l, zero), f32x4_mul(xv, l)), ln1p);
             sum = f32x4_add(sum, term);
@@ -166,6 +165,21 @@ pub mod simd_bce {
 /// The scalar form of one pixel's term and gradient in f32, for comparing the vector form with (tests).
 pub fn bce_term_and_gradient_f32(l: f32, x: f32) -> (f32, f32) {
     bce_term_and_gradient(l, x)
+}
+
+/// e^r for |r| ≤ ln 2 / 2: its Taylor series to degree 6, as Horner coefficients from the highest power down.
+/// The scalar form (`BceMath for f32`) and the vector form (`simd_bce`) share these, so they agree bit for bit.
+const EXP_SERIES: [f32; 7] = [1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0];
+/// ln 2 in two parts (Cody–Waite), so n·ln 2 is exact enough that r = t − n·ln 2 keeps its precision.
+const LN2_HIGH: f32 = 0.693_359_4;
+const LN2_LOW: f32 = 2.121_944_4e-4;
+/// ln(1 + e) = 2s·Σ s^2k/(2k + 1) with s = e/(2 + e): the series in s² to s^12, highest power first.
+const ATANH_SERIES: [f32; 7] = [1.0 / 13.0, 1.0 / 11.0, 1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0, 1.0];
+
+/// Σ c_i x^i by Horner's rule, `coefficients` from the highest power down.
+#[inline(always)]
+fn horner(x: f32, coefficients: &[f32]) -> f32 {
+    coefficients[1..].iter().fold(coefficients[0], |acc, &c| acc * x + c)
 }
 
 /// The two transcendental functions the loss needs, on the ranges it needs them.
@@ -195,18 +209,14 @@ impl BceMath for f32 {
         // < 2e-7 relative). Below −87 the result (≈ 1.6e-38) is as good as 0 here and keeps 2^n a normal float.
         let t = t.max(-87.0);
         let n = (t * std::f32::consts::LOG2_E + 0.5).floor();
-        // ln 2 in two parts (Cody–Waite), so n·ln 2 is exact enough that r keeps its precision.
-        let r = (t - n * 0.693_359_4) + n * 2.121_944_4e-4;
-        let poly = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
-        poly * f32::from_bits(((n as i32 + 127) as u32) << 23)
+        let r = (t - n * LN2_HIGH) + n * LN2_LOW;
+        horner(r, &EXP_SERIES) * f32::from_bits(((n as i32 + 127) as u32) << 23)
     }
 
     fn ln_1p_unit(e: f32) -> f32 {
         // ln(1 + e) = 2·atanh(s) with s = e / (2 + e) ∈ [0, 1/3]: the odd series to s^13 is within 1e-8.
         let s = e / (2.0 + e);
-        let s2 = s * s;
-        let series = 1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0 + s2 * (1.0 / 13.0))))));
-        2.0 * s * series
+        2.0 * s * horner(s * s, &ATANH_SERIES)
     }
 }
 
