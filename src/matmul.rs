@@ -149,11 +149,18 @@ mod simd {
                     let bp = &packed[panel * NR * kc..(panel + 1) * NR * kc];
                     let j0 = panel * NR;
                     let width = NR.min(n - j0);
-                    let mut i0 = 0;
-                    while i0 < m {
-                        let rows = MR.min(m - i0);
-                        tile(dst, n, a, bp, i0, rows, j0, width, k0, kc);
-                        i0 += rows;
+                    let full = m - m % MR;
+                    for i0 in (0..full).step_by(MR) {
+                        tile::<MR>(dst, n, a, bp, i0, j0, width, k0, kc);
+                    }
+                    // The last rows, fewer than MR, in a tile of their own height.
+                    let (i0, rows) = (full, m - full);
+                    match rows {
+                        0 => {}
+                        1 => tile::<1>(dst, n, a, bp, i0, j0, width, k0, kc),
+                        2 => tile::<2>(dst, n, a, bp, i0, j0, width, k0, kc),
+                        3 => tile::<3>(dst, n, a, bp, i0, j0, width, k0, kc),
+                        _ => unreachable!("fewer than MR = 4 rows"),
                     }
                 }
             }
@@ -195,71 +202,68 @@ mod simd {
         }
     }
 
-    /// dst[i0..i0+rows, j0..j0+width] += A[i0.., k0..k0+kc] · packed panel.
+    /// R rows × 8 columns of C over kc steps of k: each step loads B's row once (two vectors) and broadcasts each
+    /// of A's R values. R = 4 (MR) for all but the last rows: five rows (ten accumulators) or k unrolled by two
+    /// made V8 spill registers, and the step ran at half speed. `K_UNIT` / `I_UNIT`: A's column / row stride is 1, so its offsets are constants — wasm
+    /// addresses are one register plus a constant, so a runtime stride costs an add per load. The accumulators
+    /// are indexed only by constants (R is), so they stay in locals (registers), not in linear memory.
+    ///
+    /// SAFETY: a + i·rs + kk·cs for i < R, kk < kc must be inside one allocation, as must b's kc rows of NR floats.
+    #[inline(always)]
+    unsafe fn tile_kernel<const R: usize, const K_UNIT: bool, const I_UNIT: bool>(
+        a: *const f32,
+        rs: usize,
+        cs: usize,
+        b: *const f32,
+        kc: usize,
+    ) -> [[v128; 2]; R] {
+        let rs = if I_UNIT { 1 } else { rs };
+        let cs = if K_UNIT { 1 } else { cs };
+        let mut c = [[f32x4_splat(0.0); 2]; R];
+        let (mut a, mut b) = (a, b);
+        for _ in 0..kc {
+            let (b0, b1) = (v128_load(b as *const v128), v128_load(b.add(4) as *const v128));
+            for (r, c) in c.iter_mut().enumerate() {
+                let x = f32x4_splat(*a.add(r * rs));
+                c[0] = madd(x, b0, c[0]);
+                c[1] = madd(x, b1, c[1]);
+            }
+            a = a.add(cs);
+            b = b.add(NR);
+        }
+        c
+    }
+
+    /// dst[i0..i0+R, j0..j0+width] += A[i0.., k0..k0+kc] · packed panel.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn tile(dst: &mut [f32], n: usize, a: Mat, bp: &[f32], i0: usize, rows: usize, j0: usize, width: usize, k0: usize, kc: usize) {
+    fn tile<const R: usize>(dst: &mut [f32], n: usize, a: Mat, bp: &[f32], i0: usize, j0: usize, width: usize, k0: usize, kc: usize) {
         let a_at = |i: usize, kk: usize| (i0 + i) * a.row_stride + (k0 + kk) * a.col_stride;
-        // Every A index the loops below read lies between a_at(0, 0) and a_at(rows − 1, kc − 1): checked once here,
-        // so the inner loop reads without a bounds check per value (four per k step otherwise).
-        assert!(bp.len() >= kc * NR && a_at(rows - 1, kc - 1) < a.data.len() && a_at(0, 0) < a.data.len());
-        let a_ptr = a.data.as_ptr();
-        let b_at = |kk: usize| {
-            // SAFETY: bp holds kc rows of NR floats (asserted above): 16-byte loads at 8·kk and 8·kk + 4 stay inside.
-            unsafe { (v128_load(bp.as_ptr().add(kk * NR) as *const v128), v128_load(bp.as_ptr().add(kk * NR + 4) as *const v128)) }
-        };
-        // SAFETY (every `a_splat`): A's indices are inside its data (asserted above).
-        let a_splat = |index: usize| f32x4_splat(unsafe { *a_ptr.add(index) });
-        let a_step = a.col_stride;
-        let acc: [v128; 2 * MR] = if rows == MR {
-            // The full tile (almost every tile of this model): eight accumulators in locals, not an array — an array
-            // indexed by a variable anywhere lives in linear memory, and the loop would load and store it each step.
-            let (r0, r1, r2, r3) = (a_at(0, 0), a_at(1, 0), a_at(2, 0), a_at(3, 0));
-            let zero = f32x4_splat(0.0);
-            let (mut c0, mut c1, mut c2, mut c3, mut c4, mut c5, mut c6, mut c7) = (zero, zero, zero, zero, zero, zero, zero, zero);
-            for kk in 0..kc {
-                let (b0, b1) = b_at(kk);
-                let off = kk * a_step;
-                let (x0, x1, x2, x3) = (a_splat(r0 + off), a_splat(r1 + off), a_splat(r2 + off), a_splat(r3 + off));
-                c0 = madd(x0, b0, c0);
-                c1 = madd(x0, b1, c1);
-                c2 = madd(x1, b0, c2);
-                c3 = madd(x1, b1, c3);
-                c4 = madd(x2, b0, c4);
-                c5 = madd(x2, b1, c5);
-                c6 = madd(x3, b0, c6);
-                c7 = madd(x3, b1, c7);
+        // Every A index the kernel reads lies between a_at(0, 0) and a_at(R − 1, kc − 1): checked once here, so the
+        // inner loop reads without a bounds check per value (R per k step otherwise).
+        assert!(bp.len() >= kc * NR && a_at(R - 1, kc - 1) < a.data.len() && a_at(0, 0) < a.data.len());
+        // SAFETY: as asserted.
+        let acc = unsafe {
+            let (a0, b0) = (a.data.as_ptr().add(a_at(0, 0)), bp.as_ptr());
+            match (a.col_stride, a.row_stride) {
+                (1, rs) => tile_kernel::<R, true, false>(a0, rs, 1, b0, kc),
+                (cs, 1) => tile_kernel::<R, false, true>(a0, 1, cs, b0, kc),
+                (cs, rs) => tile_kernel::<R, false, false>(a0, rs, cs, b0, kc),
             }
-            [c0, c1, c2, c3, c4, c5, c6, c7]
-        } else {
-            // Edge tiles (fewer rows), row by row.
-            let mut acc = [f32x4_splat(0.0); 2 * MR];
-            for i in 0..rows {
-                let r = a_at(i, 0);
-                let (mut lo, mut hi) = (f32x4_splat(0.0), f32x4_splat(0.0));
-                for kk in 0..kc {
-                    let (b0, b1) = b_at(kk);
-                    let x = a_splat(r + kk * a_step);
-                    lo = madd(x, b0, lo);
-                    hi = madd(x, b1, hi);
-                }
-                acc[2 * i] = lo;
-                acc[2 * i + 1] = hi;
-            }
-            acc
         };
-        for i in 0..rows {
-            let row = &mut dst[(i0 + i) * n + j0..(i0 + i) * n + j0 + width];
+        for (i, acc) in acc.iter().enumerate() {
+            let start = (i0 + i) * n + j0;
+            let row = &mut dst[start..start + width];
             if width == NR {
                 // SAFETY: `row` is NR = 8 floats: two 16-byte loads and stores inside it.
                 unsafe {
                     let p = row.as_mut_ptr() as *mut v128;
-                    v128_store(p, f32x4_add(v128_load(p), acc[2 * i]));
-                    v128_store(p.add(1), f32x4_add(v128_load(p.add(1)), acc[2 * i + 1]));
+                    v128_store(p, f32x4_add(v128_load(p), acc[0]));
+                    v128_store(p.add(1), f32x4_add(v128_load(p.add(1)), acc[1]));
                 }
                 continue;
             }
-            let lanes = [acc[2 * i], acc[2 * i + 1]];
+            let lanes = acc;
             for (j, out) in row.iter_mut().enumerate() {
                 let v = lanes[j / 4];
                 let lane = match j % 4 {
