@@ -65,7 +65,7 @@ fn native(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
 }
 
 /// In the browser, a register-blocked f32x4 kernel for this model's shapes: B is packed into panels of 8 columns
-/// (a buffer kept between calls, so nothing is allocated once it is large enough), each 4 × 8 tile of C is 8
+/// (a buffer kept between calls, so nothing is allocated once it is large enough), each MR × 8 tile of C is 2·MR
 /// vector accumulators, and every A value is one broadcast. With relaxed SIMD the multiply-add is one fused
 /// instruction (`f32x4_relaxed_madd`); without, a multiply then an add — gemm's wasm kernel has only the latter,
 /// and packs into new allocations on every call.
@@ -78,7 +78,10 @@ mod simd {
     use core::arch::wasm32::*;
     use std::cell::RefCell;
 
-    const MR: usize = 4;
+    /// Rows per tile: 2·MR accumulators, B's two vectors and one broadcast of A must fit the 15 vector registers
+    /// V8 allocates on x64 (a spilled accumulator halves the speed). With relaxed SIMD a multiply-add is one
+    /// instruction: 6 rows (15 registers). Without, each product is a temporary of its own: 5 rows.
+    const MR: usize = if cfg!(target_feature = "relaxed-simd") { 6 } else { 5 };
     const NR: usize = 8;
     /// Rows of B packed at a time: 256 × 8 floats (8 KB) per panel stay in L1 while a panel's tiles run.
     const KC: usize = 256;
@@ -160,7 +163,9 @@ mod simd {
                         1 => tile::<1>(dst, n, a, bp, i0, j0, width, k0, kc),
                         2 => tile::<2>(dst, n, a, bp, i0, j0, width, k0, kc),
                         3 => tile::<3>(dst, n, a, bp, i0, j0, width, k0, kc),
-                        _ => unreachable!("fewer than MR = 4 rows"),
+                        4 => tile::<4>(dst, n, a, bp, i0, j0, width, k0, kc),
+                        5 => tile::<5>(dst, n, a, bp, i0, j0, width, k0, kc),
+                        _ => unreachable!("fewer than MR ≤ 6 rows"),
                     }
                 }
             }
@@ -203,8 +208,8 @@ mod simd {
     }
 
     /// R rows × 8 columns of C over kc steps of k: each step loads B's row once (two vectors) and broadcasts each
-    /// of A's R values. R = 4 (MR) for all but the last rows: five rows (ten accumulators) or k unrolled by two
-    /// made V8 spill registers, and the step ran at half speed. `K_UNIT` / `I_UNIT`: A's column / row stride is 1, so its offsets are constants — wasm
+    /// of A's R values, each used at once (the build keeps LLVM's instruction order: see .cargo/config.toml). R = MR
+    /// for all but the last rows. A k loop unrolled by two made V8 spill registers: half speed. `K_UNIT` / `I_UNIT`: A's column / row stride is 1, so its offsets are constants — wasm
     /// addresses are one register plus a constant, so a runtime stride costs an add per load. The accumulators
     /// are indexed only by constants (R is), so they stay in locals (registers), not in linear memory.
     ///

@@ -161,12 +161,12 @@ fn setting_limits_are_the_ones_validate_enforces() {
 }
 
 /// The browser's own matmul kernel against the plain triple loop, for every layout the training step uses
-/// (row-major, transposed A, transposed B), sizes that are and are not multiples of its 4 × 8 tile, k across
-/// its 256-row blocks, and accumulation into what is there.
+/// (row-major, transposed A, transposed B), sizes that are and are not multiples of its tile (every count of rows
+/// left over, for both builds' tile heights, 5 and 6), k across its 256-row blocks, and accumulation into what is there.
 #[wasm_bindgen_test]
 fn the_simd_matmul_kernel_matches_the_plain_product() {
     let value = |seed: usize, i: usize| ((i * 7919 + seed * 104_729) % 1_000) as f32 / 500.0 - 1.0;
-    for &(m, k, n) in &[(128, 784, 128), (40, 128, 784), (7, 3, 5), (13, 300, 2), (2, 129, 17)] {
+    for &(m, k, n) in &[(128, 784, 128), (40, 128, 784), (7, 3, 5), (13, 300, 2), (2, 129, 17), (9, 20, 11), (11, 9, 16)] {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             let a_data: Vec<f32> = (0..m * k).map(|i| value(1, i)).collect();
             let b_data: Vec<f32> = (0..k * n).map(|i| value(2, i)).collect();
