@@ -187,11 +187,9 @@ impl FusedStep {
         if !terms.loss.is_finite() {
             return Err(Refused::Loss(terms.loss));
         }
-        for (start, len) in self.tensor_ranges() {
-            let sum: f32 = self.grads[start..start + len].iter().sum();
-            if !sum.is_finite() {
-                return Err(Refused::Gradient(sum));
-            }
+        if !all_finite(&self.grads) {
+            let bad = self.grads.iter().copied().find(|g| !g.is_finite()).unwrap_or(f32::NAN);
+            return Err(Refused::Gradient(bad));
         }
         self.adam(lr as f32);
         clock.mark(Part::Adam);
@@ -305,6 +303,16 @@ fn linear(out: &mut [f32], input: Mat, weight_t: Mat, bias: &[f32], relu: bool, 
     clock.mark(Part::Elementwise);
 }
 
+/// Whether every value is finite: the largest exponent field is below all ones (infinity and NaN have all ones).
+/// An integer maximum vectorises; a sum (the check before) is one chain of dependent adds — a floating-point sum
+/// may not be reordered. Not inlined: inside the step's one large function, V8 compiled this loop about five times
+/// slower (0.15 ms a step, half of Adam's pass) than on its own.
+#[inline(never)]
+fn all_finite(values: &[f32]) -> bool {
+    const EXPONENT: u32 = 0x7f80_0000;
+    values.iter().fold(0, |largest, v| largest.max(v.to_bits() & EXPONENT)) < EXPONENT
+}
+
 /// Zeroes the gradient where the ReLU's output was 0.
 fn relu_backward(grad: &mut [f32], activation: &[f32]) {
     for (g, &a) in grad.iter_mut().zip(activation) {
@@ -344,6 +352,26 @@ impl InplaceOp1 for CopyFrom<'_> {
                 Ok(())
             }
             _ => candle_core::bail!("copy-from: expected a contiguous f32 tensor of {} values", self.0.len()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_finite;
+
+    #[test]
+    fn all_finite_finds_any_infinity_or_nan_and_accepts_every_finite_value() {
+        let finite = [0.0, -0.0, 1.0, -f32::MAX, f32::MAX, f32::MIN_POSITIVE, 1e-45, -3.5];
+        assert!(all_finite(&finite));
+        assert!(all_finite(&[]));
+        for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN, -f32::NAN] {
+            // at every position, including the tail a vector loop leaves to scalar code
+            for at in 0..finite.len() + 1 {
+                let mut values = finite.to_vec();
+                values.insert(at, bad);
+                assert!(!all_finite(&values), "{bad} at {at} of {values:?}");
+            }
         }
     }
 }
