@@ -9,7 +9,7 @@
 use candle_core::{CpuStorage, InplaceOp1, Layout};
 
 use crate::error::Result;
-use crate::matmul::{matmul, Mat};
+use crate::matmul::{matmul, Mat, Start};
 use crate::model::{Vae, VaeConfig, LAYERS};
 use crate::train::StepMetrics;
 use crate::IMAGE_PIXELS;
@@ -237,13 +237,13 @@ impl FusedStep {
         let g = Mat::rows(logits, p);
         // decoder output layer: dW = Gᵀ·h2, db = Σ G, dh2 = G·W, masked where the ReLU was off
         weight_gradient(grads, dec_out, g, Mat::rows(h2, h), clock);
-        matmul(d_h2, g, w(dec_out), false);
+        matmul(d_h2, g, w(dec_out), Start::Zero);
         clock.mark(Part::MatmulBackward);
         relu_backward(d_h2, h2);
         clock.mark(Part::Elementwise);
         // decoder hidden layer
         weight_gradient(grads, dec_fc, Mat::rows(d_h2, h), Mat::rows(z, l), clock);
-        matmul(d_z, Mat::rows(d_h2, h), w(dec_fc), false);
+        matmul(d_z, Mat::rows(d_h2, h), w(dec_fc), Start::Zero);
         clock.mark(Part::MatmulBackward);
         // reparameterisation and KL (mean over the batch, weighted by β)
         for i in 0..n * l {
@@ -254,8 +254,8 @@ impl FusedStep {
         // the two heads
         weight_gradient(grads, enc_mu, Mat::rows(d_mu, l), Mat::rows(h1, h), clock);
         weight_gradient(grads, enc_logvar, Mat::rows(d_logvar, l), Mat::rows(h1, h), clock);
-        matmul(d_h1, Mat::rows(d_mu, l), w(enc_mu), false);
-        matmul(d_h1, Mat::rows(d_logvar, l), w(enc_logvar), true);
+        matmul(d_h1, Mat::rows(d_mu, l), w(enc_mu), Start::Zero);
+        matmul(d_h1, Mat::rows(d_logvar, l), w(enc_logvar), Start::Dst);
         clock.mark(Part::MatmulBackward);
         relu_backward(d_h1, h1);
         clock.mark(Part::Elementwise);
@@ -288,16 +288,13 @@ impl FusedStep {
 
 /// out [n, outputs] = input · weightᵀ + bias, then ReLU if asked.
 fn linear(out: &mut [f32], input: Mat, weight_t: Mat, bias: &[f32], relu: bool, clock: &mut impl Clock) {
-    let outputs = bias.len();
-    for row in out.chunks_exact_mut(outputs) {
-        row.copy_from_slice(bias);
-    }
-    clock.mark(Part::Elementwise);
-    matmul(out, input, weight_t, true);
+    matmul(out, input, weight_t, Start::Row(bias));
     clock.mark(Part::MatmulForward);
     if relu {
+        // A select, not `v.max(0.0)`: f32::max must return the other operand for NaN, which plain simd128 has no
+        // instruction for, so LLVM left that loop scalar (the relaxed build used relaxed_max).
         for v in out.iter_mut() {
-            *v = v.max(0.0);
+            *v = if *v > 0.0 { *v } else { 0.0 };
         }
     }
     clock.mark(Part::Elementwise);
@@ -315,17 +312,16 @@ fn all_finite(values: &[f32]) -> bool {
 
 /// Zeroes the gradient where the ReLU's output was 0.
 fn relu_backward(grad: &mut [f32], activation: &[f32]) {
+    // Every value stored (a select): a store only where the ReLU was off does not vectorise.
     for (g, &a) in grad.iter_mut().zip(activation) {
-        if a <= 0.0 {
-            *g = 0.0;
-        }
+        *g = if a <= 0.0 { 0.0 } else { *g };
     }
 }
 
 /// A layer's weight gradient dW = Gᵀ·input ([outputs, inputs]) and bias gradient Σ_rows G.
 fn weight_gradient(grads: &mut [f32], slot: Slot, g: Mat, input: Mat, clock: &mut impl Clock) {
     let (weight, rest) = grads[slot.weight..].split_at_mut(slot.weight_len());
-    matmul(weight, g.t(), input, false);
+    matmul(weight, g.t(), input, Start::Zero);
     clock.mark(Part::MatmulBackward);
     let bias = &mut rest[..slot.outputs];
     bias.fill(0.0);

@@ -23,21 +23,42 @@ impl<'a> Mat<'a> {
     }
 }
 
-/// dst [a.rows × b.cols, row-major] = a · b, or dst + a · b with `accumulate`.
-pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
+/// What a product is added to.
+#[derive(Clone, Copy, Debug)]
+pub enum Start<'a> {
+    /// Nothing: dst = a · b.
+    Zero,
+    /// What dst holds: dst += a · b.
+    Dst,
+    /// One row (a layer's bias) under every row: dst[i, :] = row + (a · b)[i, :]. In the browser the kernel adds it
+    /// as it stores, instead of a pass that first copies it into every row.
+    Row(&'a [f32]),
+}
+
+/// dst [a.rows × b.cols, row-major] = start + a · b.
+pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert_eq!(k, b.rows, "matmul: [{m}, {k}] · [{}, {n}]", b.rows);
     assert_eq!(dst.len(), m * n, "matmul: destination of {} values for [{m}, {n}]", dst.len());
+    if let Start::Row(row) = start {
+        assert_eq!(row.len(), n, "matmul: a row of {} values under [{m}, {n}]", row.len());
+    }
     #[cfg(target_arch = "wasm32")]
-    simd::matmul(dst, a, b, accumulate);
+    simd::matmul(dst, a, b, start);
     #[cfg(not(target_arch = "wasm32"))]
-    native(dst, a, b, accumulate);
+    native(dst, a, b, start);
 }
 
 /// Natively, gemm (AVX2 and FMA where the CPU has them).
 #[cfg(not(target_arch = "wasm32"))]
-fn native(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
+fn native(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
+    if let Start::Row(row) = start {
+        for out in dst.chunks_exact_mut(n) {
+            out.copy_from_slice(row);
+        }
+    }
+    let accumulate = !matches!(start, Start::Zero);
     // SAFETY: `matmul`'s asserts and `Mat`'s constructors keep every index gemm computes inside the slices.
     unsafe {
         gemm::gemm(
@@ -74,7 +95,7 @@ pub use simd::peak_loop;
 
 #[cfg(target_arch = "wasm32")]
 mod simd {
-    use super::Mat;
+    use super::{Mat, Start};
     use core::arch::wasm32::*;
     use std::cell::RefCell;
 
@@ -130,12 +151,14 @@ mod simd {
         iterations as f64 * 12.0 * 4.0 * 2.0
     }
 
-    pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, accumulate: bool) {
+    pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
         let (m, k, n) = (a.rows, a.cols, b.cols);
-        if !accumulate {
-            dst.fill(0.0);
-        }
         if k == 0 {
+            match start {
+                Start::Zero => dst.fill(0.0),
+                Start::Dst => {}
+                Start::Row(row) => dst.chunks_exact_mut(n).for_each(|out| out.copy_from_slice(row)),
+            }
             return;
         }
         let panels = n.div_ceil(NR);
@@ -148,23 +171,25 @@ mod simd {
             for k0 in (0..k).step_by(KC) {
                 let kc = KC.min(k - k0);
                 pack_b(&mut packed[..panels * NR * kc], b, k0, kc);
+                // The first block of k adds to the start; the later ones to what the earlier ones stored.
+                let start = if k0 == 0 { start } else { Start::Dst };
                 for panel in 0..panels {
                     let bp = &packed[panel * NR * kc..(panel + 1) * NR * kc];
                     let j0 = panel * NR;
                     let width = NR.min(n - j0);
                     let full = m - m % MR;
                     for i0 in (0..full).step_by(MR) {
-                        tile::<MR>(dst, n, a, bp, i0, j0, width, k0, kc);
+                        tile::<MR>(dst, n, a, bp, i0, j0, width, k0, kc, start);
                     }
                     // The last rows, fewer than MR, in a tile of their own height.
                     let (i0, rows) = (full, m - full);
                     match rows {
                         0 => {}
-                        1 => tile::<1>(dst, n, a, bp, i0, j0, width, k0, kc),
-                        2 => tile::<2>(dst, n, a, bp, i0, j0, width, k0, kc),
-                        3 => tile::<3>(dst, n, a, bp, i0, j0, width, k0, kc),
-                        4 => tile::<4>(dst, n, a, bp, i0, j0, width, k0, kc),
-                        5 => tile::<5>(dst, n, a, bp, i0, j0, width, k0, kc),
+                        1 => tile::<1>(dst, n, a, bp, i0, j0, width, k0, kc, start),
+                        2 => tile::<2>(dst, n, a, bp, i0, j0, width, k0, kc, start),
+                        3 => tile::<3>(dst, n, a, bp, i0, j0, width, k0, kc, start),
+                        4 => tile::<4>(dst, n, a, bp, i0, j0, width, k0, kc, start),
+                        5 => tile::<5>(dst, n, a, bp, i0, j0, width, k0, kc, start),
                         _ => unreachable!("fewer than MR ≤ 6 rows"),
                     }
                 }
@@ -239,10 +264,12 @@ mod simd {
         c
     }
 
-    /// dst[i0..i0+R, j0..j0+width] += A[i0.., k0..k0+kc] · packed panel.
+    /// dst[i0..i0+R, j0..j0+width] = start + A[i0.., k0..k0+kc] · packed panel.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn tile<const R: usize>(dst: &mut [f32], n: usize, a: Mat, bp: &[f32], i0: usize, j0: usize, width: usize, k0: usize, kc: usize) {
+    fn tile<const R: usize>(
+        dst: &mut [f32], n: usize, a: Mat, bp: &[f32], i0: usize, j0: usize, width: usize, k0: usize, kc: usize, start: Start,
+    ) {
         let a_at = |i: usize, kk: usize| (i0 + i) * a.row_stride + (k0 + kk) * a.col_stride;
         // Every A index the kernel reads lies between a_at(0, 0) and a_at(R − 1, kc − 1): checked once here, so the
         // inner loop reads without a bounds check per value (R per k step otherwise).
@@ -250,21 +277,31 @@ mod simd {
         // SAFETY: as asserted.
         let acc = unsafe {
             let (a0, b0) = (a.data.as_ptr().add(a_at(0, 0)), bp.as_ptr());
+            // The last rows of a product (R < MR) take the general kernel: a few tiles, not worth the code size.
             match (a.col_stride, a.row_stride) {
-                (1, rs) => tile_kernel::<R, true, false>(a0, rs, 1, b0, kc),
-                (cs, 1) => tile_kernel::<R, false, true>(a0, 1, cs, b0, kc),
+                (1, rs) if R == MR => tile_kernel::<R, true, false>(a0, rs, 1, b0, kc),
+                (cs, 1) if R == MR => tile_kernel::<R, false, true>(a0, 1, cs, b0, kc),
                 (cs, rs) => tile_kernel::<R, false, false>(a0, rs, cs, b0, kc),
             }
         };
         for (i, acc) in acc.iter().enumerate() {
-            let start = (i0 + i) * n + j0;
-            let row = &mut dst[start..start + width];
+            let offset = (i0 + i) * n + j0;
+            let row = &mut dst[offset..offset + width];
             if width == NR {
-                // SAFETY: `row` is NR = 8 floats: two 16-byte loads and stores inside it.
+                // SAFETY: `row` is NR = 8 floats, and so is `bias` (matmul asserted the row is n long): two 16-byte
+                // loads and stores inside each.
                 unsafe {
                     let p = row.as_mut_ptr() as *mut v128;
-                    v128_store(p, f32x4_add(v128_load(p), acc[0]));
-                    v128_store(p.add(1), f32x4_add(v128_load(p.add(1)), acc[1]));
+                    let (lo, hi) = match start {
+                        Start::Zero => (acc[0], acc[1]),
+                        Start::Dst => (f32x4_add(v128_load(p), acc[0]), f32x4_add(v128_load(p.add(1)), acc[1])),
+                        Start::Row(bias) => {
+                            let q = bias[j0..j0 + NR].as_ptr() as *const v128;
+                            (f32x4_add(v128_load(q), acc[0]), f32x4_add(v128_load(q.add(1)), acc[1]))
+                        }
+                    };
+                    v128_store(p, lo);
+                    v128_store(p.add(1), hi);
                 }
                 continue;
             }
@@ -277,7 +314,11 @@ mod simd {
                     2 => f32x4_extract_lane::<2>(v),
                     _ => f32x4_extract_lane::<3>(v),
                 };
-                *out += lane;
+                *out = match start {
+                    Start::Zero => lane,
+                    Start::Dst => *out + lane,
+                    Start::Row(bias) => bias[j0 + j] + lane,
+                };
             }
         }
     }

@@ -6,7 +6,7 @@ use vae_playground::bindings::{
     allocation_count, set_simd_kernel, setting_limits, simd_kernel_enabled, validate_settings, DataHandle, DecoderHandle,
     StepResult, TrainerHandle,
 };
-use vae_playground::matmul::{matmul, Mat};
+use vae_playground::matmul::{matmul, Mat, Start};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
 
@@ -162,7 +162,8 @@ fn setting_limits_are_the_ones_validate_enforces() {
 
 /// The browser's own matmul kernel against the plain triple loop, for every layout the training step uses
 /// (row-major, transposed A, transposed B), sizes that are and are not multiples of its tile (every count of rows
-/// left over, for both builds' tile heights, 5 and 6), k across its 256-row blocks, and accumulation into what is there.
+/// left over, for both builds' tile heights, 5 and 6), k across its 256-row blocks, and each start: what dst holds,
+/// nothing, a bias row.
 #[wasm_bindgen_test]
 fn the_simd_matmul_kernel_matches_the_plain_product() {
     let value = |seed: usize, i: usize| ((i * 7919 + seed * 104_729) % 1_000) as f32 / 500.0 - 1.0;
@@ -176,18 +177,29 @@ fn the_simd_matmul_kernel_matches_the_plain_product() {
             let at = |i: usize, j: usize| if ta { a_data[j * m + i] } else { a_data[i * k + j] };
             let bt = |i: usize, j: usize| if tb { b_data[j * k + i] } else { b_data[i * n + j] };
             let start: Vec<f32> = (0..m * n).map(|i| value(3, i)).collect();
-            let mut got = start.clone();
-            matmul(&mut got, a, b, true);
-            for i in 0..m {
-                for j in 0..n {
-                    let want: f64 = start[i * n + j] as f64 + (0..k).map(|p| at(i, p) as f64 * bt(p, j) as f64).sum::<f64>();
-                    let error = (got[i * n + j] as f64 - want).abs();
-                    assert!(error <= 1e-5 * (k as f64).sqrt() * 4.0, "[{m}×{k}]·[{k}×{n}] (ta {ta}, tb {tb}) at ({i}, {j}): {} vs {want}", got[i * n + j]);
+            let bias: Vec<f32> = (0..n).map(|j| value(4, j)).collect();
+            let product: Vec<f64> = (0..m * n).map(|ij| (0..k).map(|p| at(ij / n, p) as f64 * bt(p, ij % n) as f64).sum()).collect();
+            // Each way to start: added to what dst holds, to nothing (dst's old values must go), to a bias row.
+            for (name, how, base) in [
+                ("dst", Start::Dst, &|i: usize, j: usize| start[i * n + j] as f64),
+                ("zero", Start::Zero, &|_: usize, _: usize| 0.0),
+                ("row", Start::Row(&bias), &|_: usize, j: usize| bias[j] as f64),
+            ] as [(&str, Start, &dyn Fn(usize, usize) -> f64); 3]
+            {
+                let mut got = start.clone();
+                matmul(&mut got, a, b, how);
+                for i in 0..m {
+                    for j in 0..n {
+                        let want = base(i, j) + product[i * n + j];
+                        let error = (got[i * n + j] as f64 - want).abs();
+                        assert!(
+                            error <= 1e-5 * (k as f64).sqrt() * 4.0,
+                            "[{m}×{k}]·[{k}×{n}] (ta {ta}, tb {tb}, start {name}) at ({i}, {j}): {} vs {want}",
+                            got[i * n + j]
+                        );
+                    }
                 }
             }
-            let mut fresh = start.clone();
-            matmul(&mut fresh, a, b, false);
-            assert!((fresh[0] as f64 - (0..k).map(|p| at(0, p) as f64 * bt(p, 0) as f64).sum::<f64>()).abs() < 1e-3, "without accumulate, C is overwritten");
         }
     }
 }
