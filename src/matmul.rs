@@ -207,12 +207,35 @@ mod simd {
             let j0 = panel * NR;
             let width = NR.min(n - j0);
             if width == NR && b.row_stride == 1 {
-                // B stored by columns (a weight used as Wᵀ): read each column along k, where it is contiguous.
-                for j in 0..NR {
-                    let column = (j0 + j) * b.col_stride + k0;
-                    for kk in 0..kc {
-                        // SAFETY: column + kk ≤ the largest index asserted above.
-                        out[kk * NR + j] = unsafe { *src.add(column + kk) };
+                // B stored by columns (a weight used as Wᵀ): each column is contiguous along k, so four columns × four
+                // k load as four vectors and transpose in registers (eight shuffles) into four rows of the panel.
+                let quads = kc / 4;
+                for half in [0, 4] {
+                    let column = |j: usize| (j0 + half + j) * b.col_stride + k0;
+                    let columns = [column(0), column(1), column(2), column(3)];
+                    for kk in (0..4 * quads).step_by(4) {
+                        // SAFETY: column(j) + kk + 3 ≤ the largest index asserted above (kk + 3 < kc, j0 + half + j < n);
+                        // the stores land at (kk + r)·NR + half .. + 4 ≤ kc·NR = out.len().
+                        unsafe {
+                            let [v0, v1, v2, v3] = columns.map(|c| v128_load(src.add(c + kk) as *const v128));
+                            let (low01, low23) = (i32x4_shuffle::<0, 4, 1, 5>(v0, v1), i32x4_shuffle::<0, 4, 1, 5>(v2, v3));
+                            let (high01, high23) = (i32x4_shuffle::<2, 6, 3, 7>(v0, v1), i32x4_shuffle::<2, 6, 3, 7>(v2, v3));
+                            let rows = [
+                                i32x4_shuffle::<0, 1, 4, 5>(low01, low23),
+                                i32x4_shuffle::<2, 3, 6, 7>(low01, low23),
+                                i32x4_shuffle::<0, 1, 4, 5>(high01, high23),
+                                i32x4_shuffle::<2, 3, 6, 7>(high01, high23),
+                            ];
+                            for (r, row) in rows.into_iter().enumerate() {
+                                v128_store(out.as_mut_ptr().add((kk + r) * NR + half) as *mut v128, row);
+                            }
+                        }
+                    }
+                    for kk in 4 * quads..kc {
+                        for (j, &c) in columns.iter().enumerate() {
+                            // SAFETY: as above.
+                            out[kk * NR + half + j] = unsafe { *src.add(c + kk) };
+                        }
                     }
                 }
                 continue;
@@ -234,8 +257,9 @@ mod simd {
 
     /// R rows × 8 columns of C over kc steps of k: each step loads B's row once (two vectors) and broadcasts each
     /// of A's R values, each used at once (the build keeps LLVM's instruction order: see .cargo/config.toml). R = MR
-    /// for all but the last rows. A k loop unrolled by two made V8 spill registers: half speed. `K_UNIT` / `I_UNIT`: A's column / row stride is 1, so its offsets are constants — wasm
-    /// addresses are one register plus a constant, so a runtime stride costs an add per load. The accumulators
+    /// for all but the last rows. A k loop unrolled by two made V8 spill registers: half speed. `K_UNIT` / `I_UNIT`:
+    /// A's column / row stride is 1, so its offsets are constants — wasm addresses are one register plus a
+    /// constant, so a runtime stride costs an add per load. The accumulators
     /// are indexed only by constants (R is), so they stay in locals (registers), not in linear memory.
     ///
     /// SAFETY: a + i·rs + kk·cs for i < R, kk < kc must be inside one allocation, as must b's kc rows of NR floats.
