@@ -86,6 +86,16 @@ impl Dataset {
 
     /// The images at `indices` as intensities in [0, 1], row by row, into the first `indices.len()` rows of `out`.
     pub fn fill_batch(&self, indices: &[usize], out: &mut [f32]) {
+        // The images lie scattered over megabytes: first one byte of each of their cache lines, loads that do not
+        // wait on one another, so the memory fetches them all at once; converted one image at a time, each waited
+        // for its first lines in turn (wasm has no prefetch instruction): about half of the batch time (0.065 ms).
+        let mut touched = 0u8;
+        for &i in indices {
+            for line in self.image(i).iter().step_by(64) {
+                touched |= *line;
+            }
+        }
+        core::hint::black_box(touched);
         for (&i, row) in indices.iter().zip(out.chunks_exact_mut(IMAGE_PIXELS)) {
             for (o, &p) in row.iter_mut().zip(self.image(i)) {
                 *o = p as f32 / 255.0;
