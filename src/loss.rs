@@ -133,7 +133,7 @@ pub mod simd_bce {
     /// loop, LLVM emits a `v128.const` at each use, in the loop, for V8 to build every iteration; kept, the loss ran
     /// about 5 % faster.
     #[inline(always)]
-    pub fn kept(c: f32) -> v128 {
+    fn kept(c: f32) -> v128 {
         f32x4_splat(core::hint::black_box(c))
     }
 
@@ -171,7 +171,7 @@ pub mod simd_bce {
             let power = i32x4_shl(i32x4_add(f32x4_add(n, magic), exponent_bias), 23);
             *e_out = f32x4_mul(poly, power);
         }
-        // Then σ(l) − x, written over the logits once their term's first part is kept, and s = e/(2 + e) in place of e.
+        // Then σ(l) − x, written over the logits once their term's first part is kept; s = e/(2 + e) in place of e.
         let mut partial = [zero; crate::IMAGE_PIXELS / 4];
         for (((l4, x4), e_s), partial) in row.chunks_exact_mut(4).zip(x.chunks_exact(4)).zip(exps.iter_mut()).zip(partial.iter_mut()) {
             // SAFETY: as above.

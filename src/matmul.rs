@@ -207,15 +207,15 @@ mod simd {
             let j0 = panel * NR;
             let width = NR.min(n - j0);
             if width == NR && b.row_stride == 1 {
-                // B stored by columns (a weight used as Wᵀ): each column is contiguous along k, so four columns × four
-                // k load as four vectors and transpose in registers (eight shuffles) into four rows of the panel.
+                // B stored by columns (a weight used as Wᵀ): each column is contiguous along k, so four columns ×
+                // four k load as four vectors and transpose in registers (eight shuffles) into four rows of the panel.
                 let quads = kc / 4;
                 for half in [0, 4] {
                     let column = |j: usize| (j0 + half + j) * b.col_stride + k0;
                     let columns = [column(0), column(1), column(2), column(3)];
                     for kk in (0..4 * quads).step_by(4) {
-                        // SAFETY: column(j) + kk + 3 ≤ the largest index asserted above (kk + 3 < kc, j0 + half + j < n);
-                        // the stores land at (kk + r)·NR + half .. + 4 ≤ kc·NR = out.len().
+                        // SAFETY: column(j) + kk + 3 ≤ the largest index asserted above (kk + 3 < kc and
+                        // j0 + half + j < n); the stores land at (kk + r)·NR + half .. + 4 ≤ kc·NR = out.len().
                         unsafe {
                             let [v0, v1, v2, v3] = columns.map(|c| v128_load(src.add(c + kk) as *const v128));
                             let (low01, low23) = (i32x4_shuffle::<0, 4, 1, 5>(v0, v1), i32x4_shuffle::<0, 4, 1, 5>(v2, v3));
@@ -259,8 +259,8 @@ mod simd {
     /// of A's R values, each used at once (the build keeps LLVM's instruction order: see .cargo/config.toml). R = MR
     /// for all but the last rows. A k loop unrolled by two made V8 spill registers: half speed. `K_UNIT` / `I_UNIT`:
     /// A's column / row stride is 1, so its offsets are constants — wasm addresses are one register plus a
-    /// constant, so a runtime stride costs an add per load. The accumulators
-    /// are indexed only by constants (R is), so they stay in locals (registers), not in linear memory.
+    /// constant, so a runtime stride costs an add per load. The accumulators are indexed only by constants (R is),
+    /// so they stay in locals (registers), not in linear memory.
     ///
     /// SAFETY: a + i·rs + kk·cs for i < R, kk < kc must be inside one allocation, as must b's kc rows of NR floats.
     #[inline(always)]
