@@ -35,6 +35,17 @@ pub enum Start<'a> {
     Row(&'a [f32]),
 }
 
+impl Start<'_> {
+    /// dst [rows of n] = the start alone: a product over k = 0, or (natively) what gemm then adds to.
+    fn write_into(self, dst: &mut [f32], n: usize) {
+        match self {
+            Start::Zero => dst.fill(0.0),
+            Start::Dst => {}
+            Start::Row(row) => dst.chunks_exact_mut(n).for_each(|out| out.copy_from_slice(row)),
+        }
+    }
+}
+
 /// dst [a.rows × b.cols, row-major] = start + a · b.
 pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
@@ -42,6 +53,10 @@ pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
     assert_eq!(dst.len(), m * n, "matmul: destination of {} values for [{m}, {n}]", dst.len());
     if let Start::Row(row) = start {
         assert_eq!(row.len(), n, "matmul: a row of {} values under [{m}, {n}]", row.len());
+    }
+    if k == 0 {
+        start.write_into(dst, n);
+        return;
     }
     #[cfg(target_arch = "wasm32")]
     simd::matmul(dst, a, b, start);
@@ -53,10 +68,8 @@ pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
 #[cfg(not(target_arch = "wasm32"))]
 fn native(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
-    if let Start::Row(row) = start {
-        for out in dst.chunks_exact_mut(n) {
-            out.copy_from_slice(row);
-        }
+    if let Start::Row(_) = start {
+        start.write_into(dst, n);
     }
     let accumulate = !matches!(start, Start::Zero);
     // SAFETY: `matmul`'s asserts and `Mat`'s constructors keep every index gemm computes inside the slices.
@@ -151,16 +164,9 @@ mod simd {
         iterations as f64 * 12.0 * 4.0 * 2.0
     }
 
+    /// k ≥ 1 here (the shared `matmul` answers k = 0 with the start alone).
     pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
         let (m, k, n) = (a.rows, a.cols, b.cols);
-        if k == 0 {
-            match start {
-                Start::Zero => dst.fill(0.0),
-                Start::Dst => {}
-                Start::Row(row) => dst.chunks_exact_mut(n).for_each(|out| out.copy_from_slice(row)),
-            }
-            return;
-        }
         let panels = n.div_ceil(NR);
         PACKED.with(|packed| {
             let mut packed = packed.borrow_mut();
