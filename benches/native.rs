@@ -48,11 +48,8 @@ fn main() {
         }
     }
     let mean_at = |i: usize| quality.iter().map(|q| q[i] as f64).sum::<f64>() / quality.len() as f64;
-    let quality_json: Vec<String> = if quick {
-        vec![]
-    } else {
-        checkpoints.iter().enumerate().map(|(i, e)| format!("\"{e}\": {:.2}", mean_at(i))).collect()
-    };
+    let quality_json: Vec<String> =
+        if quick { vec![] } else { checkpoints.iter().enumerate().map(|(i, e)| format!("\"{e}\": {:.2}", mean_at(i))).collect() };
     println!(
         "{{\"native_train_samples_per_sec\": {throughput:.0}, \"batch\": 128, \"threads\": 1, \
          \"test_neg_elbo_mean_of_3_seeds\": {{{}}}}}",

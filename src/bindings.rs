@@ -8,13 +8,13 @@ use wasm_bindgen::prelude::*;
 
 use crate::classifier::{self, ClassifierTrainer};
 use crate::data::{Dataset, IMAGE_PIXELS};
-use crate::generate::{self, GridPlane};
-use crate::pca::Pca;
-use crate::{drawing, recover};
-use crate::model::{Decoder, Vae, VaeConfig, MAX_HIDDEN, MAX_LATENT};
-use crate::train::{encode_means, TrainConfig, Trainer, MAX_BATCH_SIZE};
 use crate::fused::{Clock, Part};
+use crate::generate::{self, GridPlane};
+use crate::model::{Decoder, Vae, VaeConfig, MAX_HIDDEN, MAX_LATENT};
+use crate::pca::Pca;
+use crate::train::{encode_means, TrainConfig, Trainer, MAX_BATCH_SIZE};
 use crate::weights;
+use crate::{drawing, recover};
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -35,8 +35,8 @@ struct Settings {
 
 impl Settings {
     fn from_js(value: JsValue) -> Result<TrainConfig, JsError> {
-        let s: Settings = serde_wasm_bindgen::from_value(value)
-            .map_err(|e| JsError::new(&format!("settings object not understood: {e}")))?;
+        let s: Settings =
+            serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("settings object not understood: {e}")))?;
         let config = TrainConfig {
             model: VaeConfig { hidden: s.hidden_units, latent: s.latent_dim, beta: s.beta },
             learning_rate: s.learning_rate,
@@ -276,10 +276,7 @@ impl TrainerHandle {
     /// μ(x) of images given as intensities in [0, 1], 784 per image.
     pub fn encode(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
         if pixels.is_empty() || pixels.len() % IMAGE_PIXELS != 0 {
-            return Err(JsError::new(&format!(
-                "encode takes 784 pixel values per image (28 × 28, row by row); got {}",
-                pixels.len()
-            )));
+            return Err(JsError::new(&format!("encode takes 784 pixel values per image (28 × 28, row by row); got {}", pixels.len())));
         }
         let x = candle_core::Tensor::from_slice(pixels, (pixels.len() / IMAGE_PIXELS, IMAGE_PIXELS), &candle_core::Device::Cpu)?;
         Ok(self.trainer.vae().encode_means(&x)?)

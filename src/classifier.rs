@@ -47,10 +47,8 @@ impl ClassifierTrainer {
         let mut rng = SeededRng::new(seed);
         let hidden = Layer::init(&mut rng, IMAGE_PIXELS, HIDDEN)?;
         let out = Layer::init(&mut rng, HIDDEN, 10)?;
-        let vars: Vec<Var> = [&hidden.weight, &hidden.bias, &out.weight, &out.bias]
-            .into_iter()
-            .map(Var::from_tensor)
-            .collect::<candle_core::Result<_>>()?;
+        let vars: Vec<Var> =
+            [&hidden.weight, &hidden.bias, &out.weight, &out.bias].into_iter().map(Var::from_tensor).collect::<candle_core::Result<_>>()?;
         let optimizer = AdamW::new(vars.clone(), ParamsAdamW { lr: LEARNING_RATE, weight_decay: 0.0, ..Default::default() })?;
         let mut trainer = ClassifierTrainer {
             train,

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use crate::generate::{manifold, GridPlane};
 use crate::train::{encode_means, evaluate};
 use crate::{weights, Dataset, Error, Result, TrainConfig, Trainer, Vae, VaeConfig, IMAGE_PIXELS, IMAGE_SIDE};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
 #[command(name = "vae", version, about = "Train and explore a 2-D variational autoencoder on MNIST digits")]
@@ -88,12 +88,7 @@ pub fn main() -> ExitCode {
 fn run(command: Command) -> Result<()> {
     match command {
         Command::Train { epochs, out, lr, batch, beta, hidden, latent, seed, data } => {
-            let config = TrainConfig {
-                model: VaeConfig { hidden, latent, beta },
-                learning_rate: lr,
-                batch_size: batch,
-                seed,
-            };
+            let config = TrainConfig { model: VaeConfig { hidden, latent, beta }, learning_rate: lr, batch_size: batch, seed };
             // A path that cannot be written is found now, not after the whole run.
             let output = AtomicOutput::prepare(&out)?;
             train(config, epochs, output, &load_data(&data)?)
@@ -192,12 +187,7 @@ fn load_data(args: &DataArgs) -> Result<Dataset> {
         )?,
         Some(dir) => {
             let (images, labels) = (dir.join(IMAGES), dir.join(LABELS));
-            Dataset::from_idx_gz(
-                &images.display().to_string(),
-                &read_file(&images)?,
-                &labels.display().to_string(),
-                &read_file(&labels)?,
-            )?
+            Dataset::from_idx_gz(&images.display().to_string(), &read_file(&images)?, &labels.display().to_string(), &read_file(&labels)?)?
         }
     };
     Ok(match args.limit {
@@ -282,10 +272,7 @@ fn write_manifold(vae: &Vae, grid: usize, out: &Path) -> Result<()> {
     let mut encoder = png::Encoder::new(&mut png_bytes, side as u32, side as u32);
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::Eight);
-    let io_error = |e: png::EncodingError| Error::Io {
-        path: out.display().to_string(),
-        source: std::io::Error::other(e.to_string()),
-    };
+    let io_error = |e: png::EncodingError| Error::Io { path: out.display().to_string(), source: std::io::Error::other(e.to_string()) };
     encoder.write_header().map_err(io_error)?.write_image_data(&pixels).map_err(io_error)?;
     output.commit(&png_bytes)?;
     Ok(())

@@ -199,7 +199,10 @@ fn read_idx(name: &str, gz: &[u8], magic: u32, item_dims: &[usize]) -> Result<Ve
     if payload.len() != expected {
         return Err(Error::data(
             name,
-            format!("header announces {count} items ({expected} bytes) but {} bytes follow; the file is truncated or damaged", payload.len()),
+            format!(
+                "header announces {count} items ({expected} bytes) but {} bytes follow; the file is truncated or damaged",
+                payload.len()
+            ),
         ));
     }
     if count == 0 {

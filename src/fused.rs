@@ -232,8 +232,13 @@ impl FusedStep {
         let scale = 1.0 / n as f32;
         let beta = self.config.beta as f32;
         let grads = &mut self.grads;
-        let (d_h2, d_z, d_mu, d_logvar, d_h1) =
-            (&mut self.d_h2[..n * h], &mut self.d_z[..n * l], &mut self.d_mu[..n * l], &mut self.d_logvar[..n * l], &mut self.d_h1[..n * h]);
+        let (d_h2, d_z, d_mu, d_logvar, d_h1) = (
+            &mut self.d_h2[..n * h],
+            &mut self.d_z[..n * l],
+            &mut self.d_mu[..n * l],
+            &mut self.d_logvar[..n * l],
+            &mut self.d_h1[..n * h],
+        );
         let g = Mat::rows(logits, p);
         // decoder output layer: dW = Gᵀ·h2, db = Σ G, dh2 = G·W, masked where the ReLU was off
         weight_gradient(grads, dec_out, g, Mat::rows(h2, h), clock);

@@ -298,7 +298,16 @@ mod simd {
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn tile<const R: usize>(
-        dst: &mut [f32], n: usize, a: Mat, bp: &[f32], i0: usize, j0: usize, width: usize, k0: usize, kc: usize, start: Start,
+        dst: &mut [f32],
+        n: usize,
+        a: Mat,
+        bp: &[f32],
+        i0: usize,
+        j0: usize,
+        width: usize,
+        k0: usize,
+        kc: usize,
+        start: Start,
     ) {
         let a_at = |i: usize, kk: usize| (i0 + i) * a.row_stride + (k0 + kk) * a.col_stride;
         // Every A index the kernel reads lies between a_at(0, 0) and a_at(R − 1, kc − 1): checked once here, so the

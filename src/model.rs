@@ -270,8 +270,7 @@ impl Vae {
             vars.push(b);
             owned.push(layer);
         }
-        let [enc_fc, enc_mu, enc_logvar, dec_fc, dec_out]: [Layer; 5] =
-            owned.try_into().expect("five layers in, five layers out");
+        let [enc_fc, enc_mu, enc_logvar, dec_fc, dec_out]: [Layer; 5] = owned.try_into().expect("five layers in, five layers out");
         Ok(Vae { config, enc_fc, enc_mu, enc_logvar, decoder: Decoder { fc: dec_fc, out: dec_out }, vars })
     }
 
@@ -335,11 +334,7 @@ impl Vae {
     /// The ten parameter tensors under their contract names (see `weights`), in `LAYERS` order.
     pub fn named_tensors(&self) -> Vec<(&'static str, &Tensor)> {
         let layers = [&self.enc_fc, &self.enc_mu, &self.enc_logvar, &self.decoder.fc, &self.decoder.out];
-        LAYERS
-            .iter()
-            .zip(layers)
-            .flat_map(|(spec, layer)| [(spec.weight, &layer.weight), (spec.bias, &layer.bias)])
-            .collect()
+        LAYERS.iter().zip(layers).flat_map(|(spec, layer)| [(spec.weight, &layer.weight), (spec.bias, &layer.bias)]).collect()
     }
 
     pub fn parameter_count(&self) -> usize {

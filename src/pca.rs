@@ -87,7 +87,9 @@ impl Pca {
         let k = self.components();
         Ok(rows
             .chunks(self.dim)
-            .flat_map(|row| (0..k).map(move |j| self.component(j).iter().zip(row).zip(&self.mean).map(|((c, x), m)| c * (x - m)).sum::<f32>()))
+            .flat_map(|row| {
+                (0..k).map(move |j| self.component(j).iter().zip(row).zip(&self.mean).map(|((c, x), m)| c * (x - m)).sum::<f32>())
+            })
             .collect())
     }
 

@@ -53,10 +53,7 @@ pub fn to_safetensors_with(vae: &Vae, extra: &BTreeMap<String, String>) -> Resul
         for value in tensor.flatten_all()?.to_vec1::<f32>()? {
             data.extend_from_slice(&value.to_le_bytes());
         }
-        header.insert(
-            name.into(),
-            serde_json::json!({ "dtype": "F32", "shape": tensor.dims(), "data_offsets": [start, data.len()] }),
-        );
+        header.insert(name.into(), serde_json::json!({ "dtype": "F32", "shape": tensor.dims(), "data_offsets": [start, data.len()] }));
     }
     let mut header = serde_json::to_vec(&header).map_err(|e| Error::weights(format!("could not be written: {e}")))?;
     // The format asks for the data to start 8-byte aligned; spaces are the padding it allows.
@@ -104,9 +101,7 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<Vae> {
     let hidden = size_of(LAYERS[0].weight, 2)?;
     let latent = size_of(LAYERS[1].weight, 2)?;
     let beta = match metadata.get("beta") {
-        Some(text) => text
-            .parse::<f64>()
-            .map_err(|_| Error::weights(format!("metadata beta = {text:?} is not a number")))?,
+        Some(text) => text.parse::<f64>().map_err(|_| Error::weights(format!("metadata beta = {text:?} is not a number")))?,
         None => 1.0,
     };
     for (key, value) in [("hidden", hidden), ("latent", latent)] {
@@ -142,8 +137,7 @@ fn read_tensor(file: &SafeTensors, name: &str, shape: &[usize]) -> Result<Tensor
             view.shape()
         )));
     }
-    let values: Vec<f32> =
-        view.data().chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
+    let values: Vec<f32> = view.data().chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
         return Err(Error::weights(format!("tensor `{name}` holds {} at index {i}; the weights are broken", values[i])));
     }

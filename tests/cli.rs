@@ -84,8 +84,7 @@ fn a_failed_run_leaves_the_previous_file_whole_and_no_partial_file() {
     std::fs::write(&model, b"the previous good file").unwrap();
     // The data folder is read after the output was prepared: this run fails with the temporary file created.
     let missing_data = dir.join("no-digits-here");
-    let (ok, _, stderr) =
-        vae(&["train", "--epochs", "1", "--data", missing_data.to_str().unwrap(), "--out", model.to_str().unwrap()]);
+    let (ok, _, stderr) = vae(&["train", "--epochs", "1", "--data", missing_data.to_str().unwrap(), "--out", model.to_str().unwrap()]);
     assert!(!ok && stderr.contains("no-digits-here"), "{stderr}");
     assert_eq!(std::fs::read(&model).unwrap(), b"the previous good file");
     let (ok, _, stderr) = vae(&["train", "--epochs", "1", "--limit", "300", "--out", model.to_str().unwrap()]);

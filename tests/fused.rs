@@ -65,7 +65,8 @@ fn three_adam_steps_match_candles_adamw_and_the_model_follows() {
     }
     fused.write_into(&vae).unwrap();
     let before = Vae::new(vae.config(), 5).unwrap();
-    for (((name, got), (_, want)), (_, start)) in vae.named_tensors().into_iter().zip(reference.named_tensors()).zip(before.named_tensors()) {
+    for (((name, got), (_, want)), (_, start)) in vae.named_tensors().into_iter().zip(reference.named_tensors()).zip(before.named_tensors())
+    {
         let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         let (got, want, start) = (flat(got), flat(want), flat(start));
         // Compare the updates (three steps of ~3e-3 each), not the weights, so the check has teeth.

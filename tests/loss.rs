@@ -63,11 +63,7 @@ fn loss_gradients_match_finite_differences() {
     let logvar = [-0.2, 0.4, 0.0, -1.0];
     let beta = 0.7;
     let loss = |l: &[f64], m: &[f64], v: &[f64]| -> f64 {
-        negative_elbo(&t(l, &[2, 3]), &x, &t(m, &[2, 2]), &t(v, &[2, 2]), beta)
-            .unwrap()
-            .total
-            .to_scalar::<f64>()
-            .unwrap()
+        negative_elbo(&t(l, &[2, 3]), &x, &t(m, &[2, 2]), &t(v, &[2, 2]), beta).unwrap().total.to_scalar::<f64>().unwrap()
     };
 
     let vars: Vec<Var> = [(&logits[..], [2, 3]), (&mu[..], [2, 2]), (&logvar[..], [2, 2])]

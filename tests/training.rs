@@ -101,11 +101,7 @@ fn beta_weights_the_kl_term_in_the_training_loss() {
 
 #[test]
 fn wider_and_deeper_latent_settings_train() {
-    let config = TrainConfig {
-        model: VaeConfig { hidden: 32, latent: 5, beta: 1.0 },
-        batch_size: 50,
-        ..Default::default()
-    };
+    let config = TrainConfig { model: VaeConfig { hidden: 32, latent: 5, beta: 1.0 }, batch_size: 50, ..Default::default() };
     let mut trainer = Trainer::new(config, &bundled().take(1_000)).unwrap();
     let first = trainer.step().unwrap().metrics.loss;
     let mut last = first;

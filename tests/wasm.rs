@@ -3,8 +3,8 @@
 
 use js_sys::Error as JsErrorObject;
 use vae_playground::bindings::{
-    allocation_count, set_simd_kernel, setting_limits, simd_kernel_enabled, validate_settings, DataHandle, DecoderHandle,
-    StepResult, TrainerHandle,
+    allocation_count, set_simd_kernel, setting_limits, simd_kernel_enabled, validate_settings, DataHandle, DecoderHandle, StepResult,
+    TrainerHandle,
 };
 use vae_playground::matmul::{matmul, Mat, Start};
 use wasm_bindgen::{JsCast, JsError, JsValue};

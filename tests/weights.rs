@@ -28,8 +28,16 @@ fn save_then_load_is_bit_exact_with_contract_names_and_metadata() {
     names.sort();
     // The contract, spelled out here rather than taken from the model's table, so a change to either is caught.
     let mut want = vec![
-        "enc.fc.weight", "enc.fc.bias", "enc.mu.weight", "enc.mu.bias", "enc.logvar.weight", "enc.logvar.bias",
-        "dec.fc.weight", "dec.fc.bias", "dec.out.weight", "dec.out.bias",
+        "enc.fc.weight",
+        "enc.fc.bias",
+        "enc.mu.weight",
+        "enc.mu.bias",
+        "enc.logvar.weight",
+        "enc.logvar.bias",
+        "dec.fc.weight",
+        "dec.fc.bias",
+        "dec.out.weight",
+        "dec.out.bias",
     ];
     assert_eq!(tensor_names().collect::<Vec<_>>(), want, "the model's layer table is the contract, in order");
     want.sort();
@@ -50,11 +58,8 @@ fn save_then_load_is_bit_exact_with_contract_names_and_metadata() {
 
 /// What PyTorch writes for the same model: the same names, no metadata.
 fn pytorch_style(vae: &Vae, edit: impl Fn(&str, Tensor) -> Option<Tensor>) -> Vec<u8> {
-    let tensors: Vec<(String, Tensor)> = vae
-        .named_tensors()
-        .iter()
-        .filter_map(|(name, t)| edit(name, (*t).clone()).map(|t| (name.to_string(), t)))
-        .collect();
+    let tensors: Vec<(String, Tensor)> =
+        vae.named_tensors().iter().filter_map(|(name, t)| edit(name, (*t).clone()).map(|t| (name.to_string(), t))).collect();
     safetensors::serialize(tensors, None).unwrap()
 }
 
@@ -112,9 +117,7 @@ fn a_tensor_of_the_wrong_rank_is_named() {
 
 #[test]
 fn a_wrong_dtype_is_named() {
-    let msg = load_err(&pytorch_style(&trained(), |name, t| {
-        Some(if name == "dec.fc.bias" { t.to_dtype(DType::F64).unwrap() } else { t })
-    }));
+    let msg = load_err(&pytorch_style(&trained(), |name, t| Some(if name == "dec.fc.bias" { t.to_dtype(DType::F64).unwrap() } else { t })));
     assert!(msg.contains("`dec.fc.bias` is F64, expected F32"), "{msg}");
 }
 
