@@ -186,6 +186,7 @@ export async function readZip(zip: Blob, zipName: string, options: ZipOptions): 
     }
     onRead?.(Math.min(at + READ_CHUNK, zip.size));
   }
+  signal?.throwIfAborted();
   if (refusal !== null) throw new IngestError(`${zipName}: ${refusal}`, [{ name: zipName, reason: refusal }]);
   for (const entry of unfinished) skipped.push({ name: name(entry), reason: 'cut short in the archive: not read' });
   if (tooManyEntries) {
