@@ -4,7 +4,7 @@
 // to the browser each), the rest named as not read. What comes out is structured-cloneable: post it to the worker.
 import type { Collected, SourceFile } from './ingest.js';
 import { limitsWith, type IngestLimits } from './limits.js';
-import { isSilentlySkipped } from './paths.js';
+import { comparePaths, isSilentlySkipped } from './paths.js';
 import type { Skipped } from './report.js';
 import { selectFiles } from './select.js';
 
@@ -111,6 +111,7 @@ async function collectEntries(
   const toOpen = selection.kept.filter((item): item is Listed => item.entry !== undefined);
   const opened = await open(toOpen, skipped);
   const files = [...opened, ...selection.kept.filter((item) => item.file !== undefined).map((item) => ({ path: item.path, file: item.file! }))];
+  files.sort((a, b) => comparePaths(a.path, b.path));
   return { files, skipped, unread: selection.unread ? [selection.unread] : [] };
 }
 

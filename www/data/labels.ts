@@ -112,7 +112,7 @@ export function inferLabels(paths: readonly (readonly string[])[], maxClasses: n
         'Put the images in fewer folders, or drop the folder one level further in.',
     );
   }
-  // Each class is shown in its most common tidy spelling (ties: the first in path order).
+  // Each class is shown in its most common tidy spelling (ties: the one that sorts first).
   const named = [...classes].map(([key, spellings]) => {
     const tidyCounts = new Map<string, number>();
     for (const [spelling, count] of spellings) tidyCounts.set(tidy(spelling), (tidyCounts.get(tidy(spelling)) ?? 0) + count);
