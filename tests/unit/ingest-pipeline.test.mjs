@@ -82,6 +82,16 @@ test('all one colour, no ink after preparation, a preparation error: each skippe
   ]);
 });
 
+test('a file that can no longer be read (moved or deleted since the drop) is named, the rest used', async () => {
+  const gone = { size: 100, slice: () => gone, arrayBuffer: () => Promise.reject(new DOMException('gone', 'NotReadableError')) };
+  const result = await run([{ path: 'gone.png', file: gone }, { path: 'gone.zip', file: gone }, file('ok.png', dotAt(1, 1))]);
+  assert.deepEqual(result.paths, ['ok.png']);
+  assert.deepEqual(result.skipped, [
+    { name: 'gone.png', reason: 'could not be read (moved, deleted, or not allowed)' },
+    { name: 'gone.zip', reason: 'could not be read (moved, deleted, or not allowed)' },
+  ]);
+});
+
 test('no usable image: an error naming why each file was skipped, summarised when many', async () => {
   const failing = async (blob) => {
     const bytes = new Uint8Array(await blob.arrayBuffer());

@@ -4,7 +4,7 @@
 // to the browser each), the rest named as not read. What comes out is structured-cloneable: post it to the worker.
 import type { Collected, SourceFile } from './ingest.js';
 import { limitsWith, type IngestLimits } from './limits.js';
-import { comparePaths, isSilentlySkipped } from './paths.js';
+import { comparePaths, isSilentlySkipped, UNREADABLE } from './paths.js';
 import type { Skipped } from './report.js';
 import { selectFiles } from './select.js';
 
@@ -86,7 +86,7 @@ async function open(listed: readonly Listed[], skipped: Skipped[]): Promise<Sour
     const opened = await Promise.allSettled(batch.map((l) => fileOf(l.entry)));
     opened.forEach((result, j) => {
       if (result.status === 'fulfilled') files.push({ path: batch[j].path, file: result.value });
-      else skipped.push({ name: batch[j].path, reason: 'could not be read (moved, deleted, or not allowed)' });
+      else skipped.push({ name: batch[j].path, reason: UNREADABLE });
     });
   }
   return files;

@@ -5,7 +5,7 @@
 import { browserRasterise, inspectImage, isAllOneColour, toGray, UNDECODABLE, type Rasterise } from './decode.js';
 import { inferLabels, NO_LABEL, type MergedSpellings } from './labels.js';
 import { limitsWith, type IngestLimits } from './limits.js';
-import { comparePaths, splitPath } from './paths.js';
+import { comparePaths, splitPath, UNREADABLE } from './paths.js';
 import { IngestError, summariseSkipped, unread, type Skipped, type Unread } from './report.js';
 import { limitReason, selectFiles } from './select.js';
 import { readZip } from './zip.js';
@@ -152,7 +152,12 @@ export async function ingest(input: Collected | SourceFile[], options: IngestOpt
   const usable: boolean[] = new Array(candidates.length).fill(false);
   const reasons: (string | null)[] = new Array(candidates.length).fill(null);
   const prepareOne = async (candidate: Candidate, index: number) => {
-    const inspected = await inspectImage(candidate.blob, limits);
+    let inspected: Awaited<ReturnType<typeof inspectImage>>;
+    try {
+      inspected = await inspectImage(candidate.blob, limits);
+    } catch {
+      return (reasons[index] = UNREADABLE);
+    }
     if ('reason' in inspected) return (reasons[index] = inspected.reason);
     let gray: Float32Array;
     let width: number;

@@ -7,6 +7,8 @@ const IMAGE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'jpe', 'jfif', 'webp', '
 const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db']);
 
 export const NOT_AN_IMAGE = 'not an image (PNG, JPEG, WebP or GIF)';
+/** A file the browser would not hand over: moved or deleted since it was dropped, or not readable. */
+export const UNREADABLE = 'could not be read (moved, deleted, or not allowed)';
 
 /** The components of a relative path, with `\` taken as a separator (zips made on Windows) and empty or `.` parts dropped. */
 export function splitPath(path: string): string[] {

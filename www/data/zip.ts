@@ -17,7 +17,7 @@
 // gains nothing.
 import { Inflate, Unzip, type AsyncFlateStreamHandler, type UnzipDecoder, type UnzipFile } from 'fflate';
 import { formatBytes, type IngestLimits } from './limits.js';
-import { isSilentlySkipped, kindByName, NOT_AN_IMAGE, unsafePathReason } from './paths.js';
+import { isSilentlySkipped, kindByName, NOT_AN_IMAGE, UNREADABLE, unsafePathReason } from './paths.js';
 import { IngestError, type Skipped } from './report.js';
 
 /** Bytes of the archive pushed to the unzipper at a time. */
@@ -176,7 +176,12 @@ export async function readZip(zip: Blob, zipName: string, options: ZipOptions): 
   let damaged = false;
   for (let at = 0; at < zip.size && refusal === null && !tooManyEntries; at += READ_CHUNK) {
     signal?.throwIfAborted();
-    const chunk = new Uint8Array(await zip.slice(at, at + READ_CHUNK).arrayBuffer());
+    let chunk: Uint8Array;
+    try {
+      chunk = new Uint8Array(await zip.slice(at, at + READ_CHUNK).arrayBuffer());
+    } catch {
+      throw new IngestError(`${zipName}: ${UNREADABLE}`, [{ name: zipName, reason: UNREADABLE }]);
+    }
     const last = at + READ_CHUNK >= zip.size;
     try {
       unzip.push(chunk, last);
