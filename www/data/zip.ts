@@ -1,20 +1,22 @@
 // Reading a dropped .zip with a bound on what it may inflate to.
 //
-// The library is fflate (MIT, 0.8.x, maintained, ~8 KB of what is used here, no dependencies): its streaming `Unzip`
-// reads an archive pushed in chunks and hands each file to a decoder the caller registers, so the bound is enforced
-// while inflating, never after. JSZip inflates a whole entry into memory before the caller sees a byte (its
-// `loadAsync` also trusts the directory's sizes), and zip.js is several times larger, built around Web Workers and
-// its own streams; either would have to be wrapped to get the same control.
+// The library is fflate (MIT, 0.8.3, maintained, no dependencies; what is used here is ~10 KB minified): its
+// streaming `Unzip` reads an archive pushed in chunks and hands each file to a decoder the caller registers, so the
+// bound is enforced inside the inflate loop, synchronously, in this worker. JSZip reads the whole archive into memory
+// and is built around whole-entry reads (`async()`); zip.js streams too, but by default inflates in Web Workers of its
+// own through the native DecompressionStream, which cannot be stopped at a byte count from here, and is several
+// times larger. Either would need wrapping to get the same control, fflate is built for it.
 //
 // How the bound holds: the archive is pushed 64 KB at a time; `BoundedInflate` (registered for deflate) pushes each
 // piece to fflate's streaming `Inflate` 4 KB at a time, so one step can inflate at most ~4 MB (deflate's ratio is at
 // most ~1032 : 1). After every step the file's handler counts the bytes and, past a limit, calls `terminate()`, after
-// which the decoder drops everything pushed to it: a file past its limit costs at most one more step. Sizes written in
-// the archive are never trusted for the bound, only checked: a file that inflates to more than its local header
-// declares refuses the whole archive (an honest archive never does that; a crafted one, whose headers and central
-// directory lie to pass checks made up front, does). The central directory is not read at all: the local headers,
-// in order, are what is inflated, so a directory pointing many entries at the same data (an overlapping-file bomb)
-// gains nothing.
+// which the decoder drops everything pushed to it: a file past its limit costs at most one more step. Three things
+// refuse the whole archive: more than the total bound inflated; a file inflating to over 100 times its compressed
+// size once past 8 MB (image files are compressed already: a zip barely shrinks them, while a bomb's ratio is ~1000);
+// a file inflating to more than its local header declares (an honest archive never does; a crafted one, whose headers
+// and central directory lie to pass checks made up front, does). Sizes written in the archive are never trusted for
+// the bound. The central directory is not read at all: the local headers, in order, are what is inflated, so a
+// directory pointing many entries at the same data (an overlapping-file bomb) gains nothing.
 import { Inflate, Unzip, type AsyncFlateStreamHandler, type UnzipDecoder, type UnzipFile } from 'fflate';
 import { formatBytes, type IngestLimits } from './limits.js';
 import { isSilentlySkipped, kindByName, NOT_AN_IMAGE, UNREADABLE, unsafePathReason } from './paths.js';
@@ -24,6 +26,12 @@ import { IngestError, type Skipped } from './report.js';
 const READ_CHUNK = 64 * 1024;
 /** Bytes of compressed data inflated in one step: at most ~4 MB of output between two checks of the bound. */
 const INFLATE_STEP = 4 * 1024;
+/** Inflated ÷ compressed past which a file is no image but a bomb, once it has inflated to `RATIO_AFTER` bytes. */
+const MAX_RATIO = 100;
+const RATIO_AFTER = 8 * 1024 * 1024;
+
+/** What `BoundedInflate` reports when a file inflates like a bomb. */
+class RatioError extends Error {}
 
 export interface ZipFile {
   /** The entry's path inside the archive, as written there ("letters/a/1.png"). */
@@ -51,12 +59,20 @@ interface Stoppable extends UnzipDecoder {
   terminate: () => void;
 }
 
-/** fflate's streaming DEFLATE, fed in small steps, each after checking that the file has not been stopped. */
+/**
+ * fflate's streaming DEFLATE, fed in small steps, each after checking that the file has not been stopped; it stops
+ * itself with a RatioError when the file inflates like a bomb.
+ */
 class BoundedInflate implements Stoppable {
   static readonly compression = 8;
   ondata: AsyncFlateStreamHandler = () => {};
   #stopped = false;
-  #inflate = new Inflate((data, final) => this.ondata(null, data, final));
+  #compressed = 0;
+  #inflated = 0;
+  #inflate = new Inflate((data, final) => {
+    this.#inflated += data.length;
+    this.ondata(null, data, final);
+  });
 
   push(chunk: Uint8Array, final: boolean): void {
     try {
@@ -64,10 +80,15 @@ class BoundedInflate implements Stoppable {
       do {
         if (this.#stopped) return;
         const end = Math.min(at + INFLATE_STEP, chunk.length);
+        this.#compressed += end - at;
         this.#inflate.push(chunk.subarray(at, end), final && end === chunk.length);
         at = end;
+        if (this.#inflated > RATIO_AFTER && this.#inflated > MAX_RATIO * this.#compressed) {
+          throw new RatioError(`${this.#inflated} bytes from ${this.#compressed}`);
+        }
       } while (at < chunk.length);
     } catch (error) {
+      if (this.#stopped) return; // stopped by the file's handler during this step
       this.#stopped = true;
       this.ondata(error as Parameters<AsyncFlateStreamHandler>[0], new Uint8Array(0), true);
     }
@@ -145,7 +166,11 @@ export async function readZip(zip: Blob, zipName: string, options: ZipOptions): 
     file.ondata = (error, data, final) => {
       if (error) {
         unfinished.delete(file.name);
-        skipped.push({ name: name(file.name), reason: 'damaged in the archive (it could not be inflated): not read' });
+        if (error instanceof RatioError) {
+          refusal = `${file.name} inflates to over ${MAX_RATIO} times its compressed size, as no image file does: refused as a zip bomb`;
+        } else {
+          skipped.push({ name: name(file.name), reason: 'damaged in the archive (it could not be inflated): not read' });
+        }
         return file.terminate();
       }
       inflated += data.length;
