@@ -5,7 +5,7 @@
 import { browserRasterise, inspectImage, isAllOneColour, toGray, UNDECODABLE, type Rasterise } from './decode.js';
 import { inferLabels, NO_LABEL, type MergedSpellings } from './labels.js';
 import { limitsWith, type IngestLimits } from './limits.js';
-import { comparePaths, splitPath, UNREADABLE } from './paths.js';
+import { comparePaths, kindByName, splitPath, UNREADABLE } from './paths.js';
 import { IngestError, summariseSkipped, unread, type Skipped, type Unread } from './report.js';
 import { limitReason, selectFiles } from './select.js';
 import { readZip } from './zip.js';
@@ -98,6 +98,12 @@ function throttled(onProgress: IngestOptions['onProgress'], interval: number) {
   };
 }
 
+/**
+ * The prepared set: zips opened under their bounds, the first `maxImages` images in path order decoded (downscaled to
+ * `decodeFit`), grayed, checked, prepared by `prepare`, quantised to 0–255 and labelled. Every file not used is in
+ * `skipped` (or `unread`) with why. Rejects with an IngestError when no image is usable (its message names why each
+ * file was skipped, summarised) or there are too many classes; with the signal's reason when aborted.
+ */
 export async function ingest(input: Collected | SourceFile[], options: IngestOptions): Promise<IngestResult> {
   const collected: Collected = Array.isArray(input) ? { files: input, skipped: [], unread: [] } : input;
   const limits = limitsWith(options.limits);
@@ -113,7 +119,7 @@ export async function ingest(input: Collected | SourceFile[], options: IngestOpt
   const top = selectFiles(collected.files, (f) => f.path, Infinity);
   skipped.push(...top.skipped);
   const candidates: Candidate[] = [];
-  const zips = top.kept.filter((f) => /\.zip$/i.test(f.path));
+  const zips = top.kept.filter((f) => kindByName(f.path) === 'zip');
   const zipBytes = zips.reduce((sum, z) => sum + z.file.size, 0);
   let zipBytesRead = 0;
   const budget = { inflated: 0 };

@@ -118,7 +118,8 @@ class BoundedPassThrough implements Stoppable {
  * The image files in a zip: images by name (PNG, JPEG, WebP, GIF or no extension), each inflated under the bounds.
  * Directories, dotfiles and `__MACOSX/` are skipped silently; unsafe paths, nested zips, other files, entries past a
  * bound or damaged are named in `skipped`. Throws an IngestError (nothing from the archive used) when the archive as
- * a whole is refused: more than the total bound inflated, or a file inflating past the size its header declares.
+ * a whole is refused: more than the total bound inflated, a file inflating like a bomb (over 100 : 1 past 8 MB), or a
+ * file inflating past the size its header declares.
  */
 export async function readZip(zip: Blob, zipName: string, options: ZipOptions): Promise<ZipContents> {
   const { limits, signal, onRead } = options;
