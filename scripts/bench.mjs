@@ -10,9 +10,10 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { launch } from '../tests/e2e/browser.mjs';
-import { serve } from './serve.mjs';
+import { PAGE_PATHS, serve } from './serve.mjs';
 
-const { server, url } = await serve('.');
+// The benchmark page loads the wasm-pack output (the glue with the diagnostics) and the digits directly.
+const { server, url } = await serve('.', { paths: [...PAGE_PATHS, 'bench/', 'pkg/', 'pkg-relaxed/', 'data/'] });
 const browser = await launch();
 const result = { machine: `${cpus()[0].model.trim()}, ${cpus().length} cores`, browser: `Chromium ${browser.version()}` };
 try {

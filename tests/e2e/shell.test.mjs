@@ -16,9 +16,9 @@ const repo = resolve('.');
 let project, browser;
 const servers = [];
 
-/** Serves `dir` with the given options and remembers to close it. */
+/** Serves all of `dir` (a folder this test built) with the given options and remembers to close it. */
 async function serveDir(dir, options) {
-  const served = await serve(dir, options);
+  const served = await serve(dir, { paths: 'all', ...options });
   servers.push(served.server);
   return served.url;
 }

@@ -49,7 +49,7 @@ before(async () => {
   copyFileSync(join(repo, 'examples/embed.html'), join(project, 'embed.html'));
   writeFileSync(join(project, 'widgets.html'), WIDGETS_PAGE);
   writeFileSync(join(project, 'attributes.html'), ATTRIBUTES_PAGE);
-  ({ server, url } = await serve(project));
+  ({ server, url } = await serve(project, { paths: 'all' })); // a consumer's project: its pages and node_modules/
   browser = await launch();
 });
 
