@@ -25,7 +25,7 @@ test('validRuns: the kept runs as IndexedDB returns them, each checked; what is 
   assert.deepEqual(runs[1].epochs.map((e) => e.epoch), [2]);
   const all = dropped.join('; ');
   assert.match(all, /run 2: epoch 1 dropped \(testElbo is NaN/);
-  assert.match(all, /run 3 dropped \(seed is -1, not a whole number/);
+  assert.match(all, /run 3 dropped \(settings.seed is -1, not a whole number/);
   assert.match(all, /run 1 dropped \(another run has the same id\)/);
   assert.match(all, /entry 5 dropped \(a string, not a run\)/);
 });
