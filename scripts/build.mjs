@@ -72,6 +72,8 @@ for (const build of BUILDS) copyFileSync(`${build.dir}/vae_playground_bg.wasm`, 
 for (const file of ['mnist-10k-images.idx3-ubyte.gz', 'mnist-10k-labels.idx1-ubyte.gz']) {
   copyFileSync(`data/${file}`, `dist/data/${file}`);
 }
+// The demo page's stylesheet (index.html allows no inline style); not part of the npm package.
+copyFileSync('www/page.css', 'dist/page.css');
 
 step('types: tsc (strict) type-checks and writes dist/types');
 run('node_modules/.bin/tsc', ['-p', 'tsconfig.json']);

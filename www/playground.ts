@@ -11,7 +11,7 @@ import {
   ATTRIBUTES, DEFAULT_SETTINGS, MODEL_KEYS, SETTINGS, SETTING_KEYS, VIEW_NAMES, descriptor, isLive, keyOfAttribute, parseDataUrls,
   parseNumberSetting, parseUrl, parseViews, type SettingKey, type SettingProperties, type ViewName,
 } from './settings.js';
-import { STYLES } from './styles.js';
+import { adoptStyles } from './styles.js';
 import { ChartView } from './views/chart.js';
 import { DigitView } from './views/digit.js';
 import { DrawView, type DrawResult } from './views/draw.js';
@@ -203,7 +203,8 @@ export class VaePlaygroundElement extends HTMLElement {
   constructor() {
     super();
     this.#shadow = this.attachShadow({ mode: 'open' });
-    this.#shadow.innerHTML = `<style>${STYLES}</style>${TEMPLATE}`;
+    adoptStyles(this.#shadow); // a constructed stylesheet, not a <style>: a strict CSP needs no 'unsafe-inline'
+    this.#shadow.innerHTML = TEMPLATE;
   }
 
   /** Whether the worker is training now. */

@@ -21,7 +21,12 @@ export interface Run {
 }
 
 /** Runs kept at most (the oldest go first). */
-const KEEP = 20;
+export const KEEP_RUNS = 20;
+/**
+ * Epochs a run keeps at most (the earliest go first): training "until paused" overnight must not grow the table,
+ * the chart's overlays, the CSV or a saved file without end. The chart keeps as many epoch points.
+ */
+export const MAX_RUN_EPOCHS = 10_000;
 /** Runs drawn over the chart at most. */
 export const MAX_OVERLAY = 4;
 
@@ -51,13 +56,14 @@ export class RunHistory {
   addEpoch(epoch: RunEpoch, settings: TrainSettings): void {
     if (!this.#current) return;
     this.#current.epochs.push({ epoch: epoch.epoch, testElbo: epoch.testElbo, recon: epoch.recon, kl: epoch.kl });
+    if (this.#current.epochs.length > MAX_RUN_EPOCHS) this.#current.epochs.shift();
     this.#current.settings = { ...settings };
     this.version++;
   }
 
   /**
    * The current run is a loaded model's: its settings, and (if the file carried them) the figures of the run that
-   * trained it, which this run continues.
+   * trained it, which this run continues. `run` has been through `validRun` (validate.ts).
    */
   resume(settings: TrainSettings, run: Run | null): void {
     if (!this.#current) return;
@@ -92,9 +98,12 @@ export class RunHistory {
     return true;
   }
 
-  /** The runs kept from an earlier visit, before the current one (whose ids then follow theirs). */
+  /**
+   * The runs kept from an earlier visit, before the current one (whose ids then follow theirs). `runs` come from
+   * storage: pass them through `validRuns` (validate.ts) first.
+   */
   restore(runs: Run[]): void {
-    this.runs = runs.slice(-KEEP);
+    this.runs = runs.slice(-KEEP_RUNS);
     const last = Math.max(0, ...this.runs.map((r) => r.id));
     if (this.#current) this.#current.id = last + 1;
     this.#nextId = last + 2;
@@ -133,6 +142,6 @@ export class RunHistory {
     if (!run) return;
     this.running(false);
     this.runs.push(run);
-    while (this.runs.length > KEEP) this.overlay.delete(this.runs.shift()!.id);
+    while (this.runs.length > KEEP_RUNS) this.overlay.delete(this.runs.shift()!.id);
   }
 }

@@ -4,7 +4,7 @@
 // them — from PyTorch, or an older version — still loads: it is then a model at epoch 0 with an empty chart.
 import type { TrainSettings } from './protocol.js';
 import type { Run } from './runs.js';
-import { MODEL_KEYS } from './settings.js';
+import { validCurves, validEpoch, validRun, validSettings } from './validate.js';
 import type { SavedHistory } from './views/loss-history.js';
 
 /** The metadata entries this module writes and reads (the Rust side writes `format`, `hidden`, `latent`, `beta`). */
@@ -33,13 +33,15 @@ export function toMetadata(shared: SharedRun): Record<string, string> {
 }
 
 /**
- * What a file's metadata says, with `fallback` settings where it says nothing. A part that cannot be read is left
- * out and named in `problems` (the weights still load); the settings' ranges are the Rust core's to check.
+ * What a file's metadata says, with `fallback` settings where it says nothing. Every part goes through its validator
+ * (validate.ts): what cannot be used is left out and named in `problems` (the weights still load), so nothing the
+ * file holds reaches the history table, the CSV, the chart or Judge unchecked. The settings' ranges are the Rust
+ * core's to check.
  */
 export function fromMetadata(metadata: Record<string, string>, fallback: TrainSettings): { shared: Partial<SharedRun> & { settings: TrainSettings }; problems: string[] } {
   const problems: string[] = [];
   const parse = (key: string, what: string): unknown => {
-    if (!(key in metadata)) return undefined;
+    if (typeof metadata[key] !== 'string') return undefined;
     try {
       return JSON.parse(metadata[key]);
     } catch {
@@ -47,26 +49,26 @@ export function fromMetadata(metadata: Record<string, string>, fallback: TrainSe
       return undefined;
     }
   };
-  const settings = { ...fallback };
   const stored = parse(KEY.settings, 'settings');
-  if (stored !== undefined) {
-    const record = (stored ?? {}) as Record<string, unknown>;
-    const bad = MODEL_KEYS.filter((k) => k in record && typeof record[k] !== 'number');
-    if (typeof stored !== 'object' || stored === null || bad.length) problems.push(`its settings are not numbers${bad.length ? ` (${bad.join(', ')})` : ''}`);
-    else for (const k of MODEL_KEYS) if (typeof record[k] === 'number') settings[k] = record[k] as number;
-  }
+  const { settings, dropped } = stored === undefined ? { settings: { ...fallback }, dropped: [] } : validSettings(stored, fallback);
+  problems.push(...dropped);
   const shared: Partial<SharedRun> & { settings: TrainSettings } = { settings };
   if (KEY.epoch in metadata) {
-    const epoch = Number(metadata[KEY.epoch]);
-    if (Number.isInteger(epoch) && epoch >= 0 && epoch < 2 ** 32) shared.epoch = epoch;
-    else problems.push(`its epoch count "${metadata[KEY.epoch]}" is not a whole number`);
+    const epoch = validEpoch(metadata[KEY.epoch]);
+    if (epoch !== null) shared.epoch = epoch;
+    else problems.push('its epoch count is not a whole number written in digits');
   }
-  const run = parse(KEY.run, 'run figures') as Run | undefined;
+  const run = parse(KEY.run, 'run figures');
   if (run !== undefined) {
-    if (run && Array.isArray(run.epochs) && run.epochs.every((e) => typeof e?.epoch === 'number' && typeof e.testElbo === 'number')) shared.run = run;
-    else problems.push('its run figures are not in the expected form');
+    const checked = validRun(run, 'its run figures');
+    if (checked.run) shared.run = checked.run;
+    problems.push(...checked.dropped);
   }
-  const curves = parse(KEY.curves, 'loss curves') as SavedHistory | undefined;
-  if (curves !== undefined) shared.curves = curves; // checked where it is restored (LossHistory.restore)
+  const curves = parse(KEY.curves, 'loss curves');
+  if (curves !== undefined) {
+    const checked = validCurves(curves, 'its loss curves');
+    if (checked.curves) shared.curves = checked.curves;
+    problems.push(...checked.dropped);
+  }
   return { shared, problems };
 }

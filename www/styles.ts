@@ -1,4 +1,8 @@
 // The element's styles, scoped to its shadow root. Theme through the custom properties on :host.
+// They reach the shadow root as a constructed stylesheet (adoptStyles), never as a <style> element or a style=""
+// attribute, so a page's Content-Security-Policy needs no style-src 'unsafe-inline' for the widget; per-element
+// values (a legend dot's colour, a bar's width) are set through the CSSOM (element.style.setProperty), which CSP
+// does not govern.
 export const STYLES = /* css */ `
 :host {
   --vae-bg: #ffffff;
@@ -157,3 +161,14 @@ dialog.confirm p { margin: 0 0 14px; }
 :host([compact]) .main { grid-template-columns: minmax(0, 1.4fr) minmax(0, 1fr); gap: 8px; }
 :host([compact]) .panel { padding: 6px; }
 `;
+
+let sheet: CSSStyleSheet | null = null;
+
+/** Gives a shadow root the element's styles: one stylesheet, parsed once per realm and shared by every element. */
+export function adoptStyles(root: ShadowRoot): void {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLES);
+  }
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+}

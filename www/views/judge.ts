@@ -68,8 +68,14 @@ export class JudgeView implements View {
     try {
       const { digits, shares, accuracy } = await this.actions.request({ kind: 'coverage', n: COVERAGE_N });
       drawCoverage(find(this.#host, 'canvas.coverage-grid'), digits, COVERAGE_N);
-      find(this.#host, '.shares').innerHTML = Array.from(shares, (share, d) =>
-        `<li><span class="swatch" style="--c:${DIGIT_COLORS[d]}">${d}</span><span class="bar" style="--w:${(share * 100).toFixed(1)}%"></span>${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)} %</li>`).join('');
+      const list = find(this.#host, '.shares');
+      list.innerHTML = Array.from(shares, (share, d) =>
+        `<li><span class="swatch">${d}</span><span class="bar"></span>${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)} %</li>`).join('');
+      // Colours and widths through the CSSOM, not style="" attributes: a strict CSP refuses inline style attributes.
+      list.querySelectorAll('li').forEach((li, d) => {
+        find<HTMLElement>(li, '.swatch').style.setProperty('--c', DIGIT_COLORS[d]);
+        find<HTMLElement>(li, '.bar').style.setProperty('--w', `${(shares[d] * 100).toFixed(1)}%`);
+      });
       const missing = Array.from(shares).flatMap((s, d) => (s === 0 ? [d] : []));
       note.textContent = `Classifier test accuracy ${(accuracy * 100).toFixed(1)} %. ` +
         (missing.length ? `Digits the model cannot make anywhere on the ${COVERAGE_N} × ${COVERAGE_N} grid: ${missing.join(', ')}.` : 'Every digit appears somewhere on the grid.');

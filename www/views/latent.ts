@@ -29,7 +29,9 @@ export class LatentView implements View {
   mount(host: HTMLElement): void {
     host.innerHTML = `<div class="panel latent" part="latent"><h2>Latent space · test digits</h2>
       <canvas tabindex="0" role="slider" aria-label="Latent point: drag, or use the arrow keys (Shift for bigger steps, Home for the centre)"></canvas>
-      <div class="legend" aria-hidden="true">${DIGIT_COLORS.map((c, d) => `<span style="--c:${c}">${d}</span>`).join('')}</div></div>`;
+      <div class="legend" aria-hidden="true">${DIGIT_COLORS.map((_, d) => `<span>${d}</span>`).join('')}</div></div>`;
+    // Through the CSSOM, not a style="" attribute: a strict CSP refuses inline style attributes.
+    host.querySelectorAll<HTMLElement>('.legend span').forEach((span, d) => span.style.setProperty('--c', DIGIT_COLORS[d]));
     this.#canvas = find<HTMLCanvasElement>(host, 'canvas');
     this.#surface = new CanvasSurface(this.#canvas, (s) => this.#paint(s));
     const on = this.#listeners.on.bind(this.#listeners);

@@ -1,6 +1,8 @@
 // The loss curves' data, bounded: however long training runs, each curve keeps at most CAPACITY buckets of equal
 // width in steps. When the buckets are full, neighbours merge and the width doubles, so memory and the cost of a
 // repaint stay constant. Each bucket keeps min and max beside the mean, so a spike stays visible after merging.
+// The epoch points are bounded as a run's epochs are (the latest MAX_RUN_EPOCHS).
+import { MAX_RUN_EPOCHS } from '../runs.js';
 
 export const CAPACITY = 2000;
 
@@ -139,6 +141,7 @@ export class LossHistory {
 
   addEpoch(testElbo: number, kl: number): void {
     this.epochs.push({ step: this.loss.steps, testElbo, kl });
+    if (this.epochs.length > MAX_RUN_EPOCHS) this.epochs.shift();
     this.version++;
   }
 
@@ -154,6 +157,7 @@ export class LossHistory {
     return { loss: this.loss.save(), recon: this.recon.save(), kl: this.kl.save(), epochs: this.epochs.map((e) => ({ ...e })) };
   }
 
+  /** Back from `save()`; what comes from a file or storage has been through `validCurves` (validate.ts). */
   restore(saved: SavedHistory): void {
     if (![saved.loss, saved.recon, saved.kl].every(BucketedSeries.fits) || !Array.isArray(saved.epochs)) {
       throw new Error('the saved loss curves do not fit this version');
@@ -161,7 +165,7 @@ export class LossHistory {
     this.loss.restore(saved.loss);
     this.recon.restore(saved.recon);
     this.kl.restore(saved.kl);
-    this.epochs.splice(0, this.epochs.length, ...saved.epochs.map((e) => ({ step: e.step, testElbo: e.testElbo, kl: e.kl })));
+    this.epochs.splice(0, this.epochs.length, ...saved.epochs.slice(-MAX_RUN_EPOCHS).map((e) => ({ step: e.step, testElbo: e.testElbo, kl: e.kl })));
     this.version++;
   }
 }
