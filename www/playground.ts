@@ -116,7 +116,8 @@ const TEMPLATE = `
  * @csspart draw - The drawing pad, the drawing as MNIST, its reconstruction and what the classifier says.
  * @csspart recover - Damage and recovery. @csspart compress - The VAE's code against PCA.
  * @csspart interpolate - Paths between two digits. @csspart judge - Test figures, nearest training digits, coverage.
- * @csspart settings - The settings form.
+ * @csspart history - The runs table and its export. @csspart settings - The settings form.
+ * @csspart dialog - The question asked before a setting throws a trained model away.
  *
  * @cssproperty --vae-bg - Background. @cssproperty --vae-panel - Panel background.
  * @cssproperty --vae-fg - Text. @cssproperty --vae-muted - Secondary text.
