@@ -105,7 +105,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       dispatch: (event) => this.#dispatch(event),
       reportError: (message) => this.#reportError(message),
       resume: (bytes) => this.#resume(bytes),
-      notice: (message) => this.#notice(message),
+      notice: (message, offer) => this.#notice(message, offer),
       restored: (model) => this.#emit('restored', { epoch: model.epoch, savedAt: model.savedAt }),
     });
   }
@@ -287,6 +287,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       case 'train': return link.train(this.#epochs);
       case 'pause': return link.pause();
       case 'reset':
+        this.#startup.keeper?.flush(); // a save still waiting keeps the model being replaced
         link.reset();
         return this.#showDecoder(() => this.#picture.showInitial(link.settings));
       case 'reportTrap': {
@@ -349,6 +350,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     try {
       const next = await settingsWith(key, text, this.#link.settings, ASSETS.wasm);
       if (!next) return;
+      if (!isLive(key)) this.#startup.keeper?.flush(); // a save still waiting keeps the model trained with the settings before
       this.#link.settings = next;
       if (isLive(key)) this.#link.set({ [key]: next[key] });
       else this.reset(); // before the worker exists this changes nothing: the boot uses the new settings
@@ -362,6 +364,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
 
   /** A .safetensors file becomes the model; the attributes follow its settings, what it carries but cannot be used is named. */
   async #resume(bytes: ArrayBuffer): Promise<void> {
+    this.#startup.keeper?.flush();
     const problems = await this.#link.loadFile(bytes);
     reflectSettings(this, this.#link.settings); // the page's link then reproduces them
     if (problems.length) this.#notice(`The weights are loaded, but not all the file carries: ${problems.join('; ')}.`);

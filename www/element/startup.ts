@@ -2,7 +2,7 @@
 // files beside the module, or what its URL attributes name) and, with `persist`, its kept runs; then the first model
 // replaced by the `weights` file and the kept run, before `ready`. The lifecycle's `loadWasm` and `restore` effects.
 import { settingLimits } from '../../pkg/vae_playground.js';
-import { RunKeeper, type KeeperHost } from '../persistence.js';
+import { RunKeeper, elementKeyOf, type KeeperHost } from '../persistence.js';
 import type { SettingLimits } from '../views/view.js';
 import { errorMessage, fetchBytes, loadWasm } from '../wasm.js';
 import { ASSETS, readInputs, type Inputs } from './inputs.js';
@@ -62,7 +62,7 @@ export class Startup {
         if (host.current(boot)) host.reportError(`${errorMessage(cause)} Starting from fresh weights instead.`);
       }
     }
-    if (keeper?.restorePending && host.current(boot)) await keeper.restore();
+    if (keeper && host.current(boot)) await keeper.restore();
     host.dispatch({ type: 'restoreDone', boot });
   }
 
@@ -73,7 +73,7 @@ export class Startup {
   /** The keeper for a `persist` element: what it needs of the element, and nothing more. */
   #newKeeper(): RunKeeper {
     const { element, link, resume, notice, restored } = this.#host;
-    return new RunKeeper(element.id, {
+    return new RunKeeper(elementKeyOf(element), {
       settings: () => link.settings,
       epoch: () => link.model.progress?.epoch ?? 0,
       runs: () => link.runs,

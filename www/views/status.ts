@@ -18,7 +18,7 @@ export class StatusView implements View {
     host.innerHTML = `<div class="toolbar" part="toolbar">
         <button class="primary" data-action="toggle" disabled>Train</button>
         <button data-action="reset" disabled>Reset</button>
-        <button data-action="start-over" hidden title="Forget the model kept for the next visit and start a fresh one">Start over</button>
+        <button data-action="start-over" hidden title="Forget every model kept for the next visit (for all settings) and start a fresh one">Start over</button>
         <span class="status" role="status" aria-live="polite">Loading…</span>
       </div>
       <div class="progress" part="progress" aria-hidden="true"><div></div></div>
