@@ -1,56 +1,151 @@
-// What lasts across a reload: the trained model as the .safetensors file "Export weights" writes (its metadata
-// carries the settings, epoch count, the run's figures and loss curves) and the earlier runs, in IndexedDB, one
-// record per page and element id. Records from before version 2 are not read: that visit starts fresh. Storage can fail (private mode, full disk, blocked): every call
-// resolves or rejects with a message a person can act on, and the widget goes on without it.
+// What lasts across a reload (`persist`): trained models as the .safetensors files "Export weights" writes (their
+// metadata carries the settings, epoch count, the run's figures and loss curves) with the earlier runs, in IndexedDB.
+// Each element has its own records (by its id; by its order among the page's `persist` elements without one), and
+// keeps one model per structural configuration — the settings that start a new model, from the settings table — at
+// most KEPT_MODELS, the least recently saved forgotten first. A model is only ever replaced by one trained with the
+// same structural settings. Records of version 2 (one model per page and id) are moved into this form when read.
+// Storage can fail (private mode, full disk, blocked): every call resolves or rejects with a message a person can act
+// on, and the widget goes on without it.
 import type { TrainSettings } from './protocol.js';
 import type { Run, RunHistory } from './runs.js';
+import { MODEL_KEYS, isLive } from './settings.js';
+import { validEpoch, validRuns, validSettings } from './validate.js';
 import { errorMessage } from './wasm.js';
 
 const DB = 'vae-playground';
 const STORE = 'models';
 const VERSION = 1;
 
-export interface SavedRun {
-  version: 2;
+/** Models kept per element at most. */
+export const KEPT_MODELS = 8;
+
+/** The settings a kept model must share with the settings in force to be restored: every model setting not live. */
+export const STRUCTURAL_KEYS: readonly (keyof TrainSettings)[] = MODEL_KEYS.filter((key) => !isLive(key));
+
+/** A structural configuration as one string (the settings in table order). */
+export function configurationOf(settings: TrainSettings): string {
+  return STRUCTURAL_KEYS.map((key) => `${key}=${settings[key]}`).join('&');
+}
+
+/** Which element a record belongs to on its page. */
+export type ElementKey = { id: string } | { order: number };
+
+/** An element's key: its id, or where it is among the `persist` elements without one in its document or shadow root. */
+export function elementKeyOf(element: HTMLElement): ElementKey {
+  if (element.id) return { id: element.id };
+  const root = element.getRootNode() as Document | ShadowRoot;
+  const unnamed = [...root.querySelectorAll<HTMLElement>(`${element.localName}[persist]`)].filter((e) => !e.id);
+  return { order: Math.max(0, unnamed.indexOf(element)) };
+}
+
+/** A kept model, as listed (the weights are read only for the one restored). */
+export interface KeptModel {
+  configuration: string;
   savedAt: number;
   /** Also in the file's metadata; here to check the fit without reading the file. */
   settings: TrainSettings;
   epoch: number;
+}
+interface Index {
+  version: 3;
+  /** Most recently saved first. */
+  models: KeptModel[];
+}
+interface ModelRecord {
+  version: 3;
   /** The exported .safetensors file. */
   weights: ArrayBuffer;
   /** The runs before this one. */
   runs: Run[];
 }
+/** What version 2 kept: one record per page and id (`${pathname}#${id || 'vae-playground'}`). */
+interface RecordV2 {
+  version: 2;
+  savedAt: number;
+  settings: TrainSettings;
+  epoch: number;
+  weights: ArrayBuffer;
+  runs: Run[];
+}
+export interface SavedModel extends KeptModel {
+  weights: ArrayBuffer;
+  runs: Run[];
+}
 
+/** One element's kept models in IndexedDB. */
 export class ModelStore {
-  readonly key: string;
+  readonly #prefix: IDBValidKey[];
+  /** Where version 2 kept this element's model (only the first element without an id had the shared default). */
+  readonly #legacy: string | null;
   #db: Promise<IDBDatabase> | null = null;
 
-  /** One record per page (path) and element id. */
-  constructor(elementId: string) {
-    this.key = `${location.pathname}#${elementId || 'vae-playground'}`;
+  constructor(element: ElementKey, path = location.pathname) {
+    this.#prefix = 'id' in element ? [path, 'id', element.id] : [path, 'order', element.order];
+    this.#legacy = 'id' in element ? `${path}#${element.id}` : element.order === 0 ? `${path}#vae-playground` : null;
   }
 
-  load(): Promise<SavedRun | null> {
-    return this.#run('readonly', (store) => store.get(this.key)).then((value) => (isSavedRun(value) ? value : null));
+  /** The models kept, most recently saved first (a version 2 record is moved into this form first). */
+  async list(): Promise<KeptModel[]> {
+    const index = await this.#run('readwrite', (store, done) => {
+      request(store.get(this.#prefix), (found) => {
+        if (isIndex(found)) return done(found);
+        if (!this.#legacy) return done(null);
+        request(store.get(this.#legacy), (old) => {
+          if (!isRecordV2(old)) return done(null);
+          const model: KeptModel = { configuration: configurationOf(old.settings), savedAt: old.savedAt, settings: old.settings, epoch: old.epoch };
+          const migrated: Index = { version: 3, models: [model] };
+          store.put({ version: 3, weights: old.weights, runs: old.runs } satisfies ModelRecord, this.#modelKey(model.configuration));
+          store.put(migrated, this.#prefix);
+          store.delete(this.#legacy!);
+          done(migrated);
+        });
+      });
+    });
+    return (index as Index | null)?.models ?? [];
   }
 
-  save(run: SavedRun): Promise<void> {
-    return this.#run('readwrite', (store) => store.put(run, this.key)).then(() => undefined);
+  /** A kept model with its weights and runs; null if it is gone. */
+  async load(model: KeptModel): Promise<SavedModel | null> {
+    const record = await this.#run('readonly', (store, done) => request(store.get(this.#modelKey(model.configuration)), done));
+    return isModelRecord(record) ? { ...model, weights: record.weights, runs: record.runs } : null;
   }
 
-  clear(): Promise<void> {
-    return this.#run('readwrite', (store) => store.delete(this.key)).then(() => undefined);
+  /** Keeps `model`, replacing only the one of the same configuration; beyond KEPT_MODELS the oldest go. */
+  async save(model: SavedModel): Promise<void> {
+    const { weights, runs, ...entry } = model;
+    await this.#run('readwrite', (store, done) => {
+      request(store.get(this.#prefix), (found) => {
+        const models = [entry, ...(isIndex(found) ? found.models : []).filter((m) => m.configuration !== entry.configuration)];
+        for (const old of models.splice(KEPT_MODELS)) store.delete(this.#modelKey(old.configuration));
+        store.put({ version: 3, weights, runs } satisfies ModelRecord, this.#modelKey(entry.configuration));
+        store.put({ version: 3, models } satisfies Index, this.#prefix);
+        done(null);
+      });
+    });
+  }
+
+  /** Forgets every model this element kept. */
+  async clear(): Promise<void> {
+    await this.#run('readwrite', (store, done) => {
+      // The index key and every model key under it: arrays sort after strings, so [...prefix, []] bounds them all.
+      store.delete(IDBKeyRange.bound(this.#prefix, [...this.#prefix, []]));
+      if (this.#legacy) store.delete(this.#legacy);
+      done(null);
+    });
+  }
+
+  #modelKey(configuration: string): IDBValidKey {
+    return [...this.#prefix, configuration];
   }
 
   #open(): Promise<IDBDatabase> {
     this.#db ??= new Promise<IDBDatabase>((resolve, reject) => {
       if (typeof indexedDB === 'undefined') throw new Error('this browser offers no IndexedDB');
-      const request = indexedDB.open(DB, VERSION);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error ?? new Error('IndexedDB could not be opened'));
-      request.onblocked = () => reject(new Error('IndexedDB is blocked by another tab of this page'));
+      const open = indexedDB.open(DB, VERSION);
+      open.onupgradeneeded = () => open.result.createObjectStore(STORE);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error ?? new Error('IndexedDB could not be opened'));
+      open.onblocked = () => reject(new Error('IndexedDB is blocked by another tab of this page'));
     }).catch((cause) => {
       this.#db = null; // a later call may try again
       throw cause;
@@ -58,21 +153,40 @@ export class ModelStore {
     return this.#db;
   }
 
-  async #run(mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest): Promise<unknown> {
+  /** One transaction; `done(value)` gives its result once the transaction has completed. */
+  async #run(mode: IDBTransactionMode, work: (store: IDBObjectStore, done: (value: unknown) => void) => void): Promise<unknown> {
     const db = await this.#open();
     return new Promise((resolve, reject) => {
       const transaction = db.transaction(STORE, mode);
-      const request = action(transaction.objectStore(STORE));
-      transaction.oncomplete = () => resolve(request.result);
+      let result: unknown = null;
+      work(transaction.objectStore(STORE), (value) => (result = value));
+      transaction.oncomplete = () => resolve(result);
       transaction.onerror = () => reject(transaction.error ?? new Error('the browser refused to store the model'));
       transaction.onabort = () => reject(transaction.error ?? new Error('storing the model was aborted (is the disk full?)'));
     });
   }
 }
 
-function isSavedRun(value: unknown): value is SavedRun {
-  const run = value as SavedRun | undefined;
-  return !!run && run.version === 2 && run.weights instanceof ArrayBuffer && typeof run.settings === 'object' && Array.isArray(run.runs);
+function request(req: IDBRequest, then: (value: unknown) => void): void {
+  req.onsuccess = () => then(req.result);
+}
+
+function isSettings(value: unknown): value is TrainSettings {
+  return validSettings(value).settings !== null;
+}
+function isIndex(value: unknown): value is Index {
+  const index = value as Index | undefined;
+  return !!index && index.version === 3 && Array.isArray(index.models) && index.models.every((m) =>
+    typeof m?.configuration === 'string' && Number.isFinite(m.savedAt) && validEpoch(m.epoch) !== null && isSettings(m.settings));
+}
+function isModelRecord(value: unknown): value is ModelRecord {
+  const record = value as ModelRecord | undefined;
+  return !!record && record.version === 3 && record.weights instanceof ArrayBuffer && Array.isArray(record.runs);
+}
+function isRecordV2(value: unknown): value is RecordV2 {
+  const run = value as RecordV2 | undefined;
+  return !!run && run.version === 2 && run.weights instanceof ArrayBuffer && isSettings(run.settings) && Array.isArray(run.runs) &&
+    Number.isFinite(run.savedAt) && validEpoch(run.epoch) !== null;
 }
 
 /** What the keeper needs from its element. */
@@ -83,71 +197,71 @@ export interface KeeperHost {
   exportWeights(): Promise<Blob>;
   /** Makes an exported file the model, with what its metadata carries (rejects, changing nothing, if it does not fit). */
   resume(bytes: ArrayBuffer): Promise<void>;
-  /** News that is no error, for the person to read. */
-  notice(message: string): void;
-  /** The kept run is the model now. */
-  restored(run: SavedRun): void;
+  /** News that is no error, for the person to read; `offer` is a choice the notice gives. */
+  notice(message: string, offer?: { label: string; accept(): void }): void;
+  /** A kept model is the model now. */
+  restored(model: SavedModel): void;
 }
 
-/** The settings a kept model must share with the settings in force to be restored. */
-const STRUCTURAL = ['hiddenUnits', 'latentDim', 'batchSize', 'seed'] as const;
+/** "128 hidden units, 2 latent dimensions, batch 128, seed 0": a configuration in words. */
+export function describeSettings(s: TrainSettings): string {
+  return `${s.hiddenUnits} hidden units, ${s.latentDim} latent dimensions, batch ${s.batchSize}, seed ${s.seed}`;
+}
 
 /**
- * Keeps one element's run across reloads: restores it once the first model is ready, saves a moment after it
- * changed, forgets it on "Start over". Nothing it does can break the widget: failures become notices.
+ * Keeps one element's models across reloads: restores the one that fits the settings in force once the first model
+ * is ready (or offers the latest that does not), saves a moment after the model changed, forgets them on "Start
+ * over". Nothing it does can break the widget: failures become notices.
  */
 export class RunKeeper {
   readonly #store: ModelStore;
   readonly #host: KeeperHost;
-  /** Until the kept run has been restored (or found missing), nothing is saved over it. */
-  #phase: 'waiting' | 'restoring' | 'done' = 'waiting';
+  /** Until the kept models have been looked at, nothing is saved. */
+  #restored = false;
   #timer = 0;
   #failed = false;
 
-  constructor(elementId: string, host: KeeperHost) {
-    this.#store = new ModelStore(elementId);
+  constructor(element: ElementKey, host: KeeperHost) {
+    this.#store = new ModelStore(element);
     this.#host = host;
   }
 
-  /** Whether `restore()` is still to be called: once, when the first model is ready. */
-  get restorePending(): boolean {
-    return this.#phase === 'waiting';
-  }
-
+  /** Restores the model kept for the settings in force; if there is none, offers the most recent other one. */
   async restore(): Promise<void> {
-    this.#phase = 'restoring';
     try {
-      const saved = await this.#store.load();
-      if (!saved) return;
-      const now = this.#host.settings();
-      if (!STRUCTURAL.every((k) => saved.settings[k] === now[k])) {
-        const { hiddenUnits, latentDim, batchSize, seed } = saved.settings;
-        this.#host.notice(`The model kept from your last visit (${hiddenUnits} hidden units, ${latentDim} latent dimensions, batch ${batchSize}, seed ${seed}) does not fit the settings now in force, so this is a fresh model. “Start over” forgets the kept one; training this one replaces it.`);
-        return;
-      }
-      await this.#host.resume(saved.weights.slice(0));
-      this.#host.runs().restore(saved.runs);
-      this.#host.restored(saved);
+      const models = await this.#store.list();
+      const now = configurationOf(this.#host.settings());
+      const fits = models.find((m) => m.configuration === now);
+      if (fits) await this.#bringBack(fits);
+      else if (models.length) this.#offer(models[0], models.length - 1);
     } catch (cause) {
       this.#host.notice(`The model kept from your last visit could not be restored (${errorMessage(cause)}); this is a fresh model.`);
     } finally {
-      this.#phase = 'done';
+      this.#restored = true;
     }
   }
 
-  /** Saves a moment after the run changed (an epoch ended, training stopped): several changes, one save. */
+  /** Saves a moment after the model changed (an epoch ended, training stopped): several changes, one save. */
   scheduleSave(): void {
-    if (this.#phase !== 'done') return;
+    if (!this.#restored) return;
     clearTimeout(this.#timer);
     this.#timer = window.setTimeout(() => void this.#save(), 400);
   }
 
+  /** A save still waiting is made now: the model is about to be replaced (a reset, a loaded file). */
+  flush(): void {
+    if (!this.#timer) return;
+    clearTimeout(this.#timer);
+    void this.#save();
+  }
+
+  /** Forgets every model kept for this element. */
   async forget(): Promise<void> {
     clearTimeout(this.#timer);
     try {
       await this.#store.clear();
     } catch (cause) {
-      this.#host.notice(`The kept model could not be removed (${errorMessage(cause)}).`);
+      this.#host.notice(`The kept models could not be removed (${errorMessage(cause)}).`);
     }
   }
 
@@ -155,13 +269,40 @@ export class RunKeeper {
     clearTimeout(this.#timer);
   }
 
+  async #bringBack(model: KeptModel): Promise<void> {
+    const saved = await this.#store.load(model);
+    if (!saved) throw new Error('its record is gone');
+    await this.#host.resume(saved.weights.slice(0));
+    // The runs come from storage another version (or a hand) may have written: checked like a file's.
+    const { runs, dropped } = validRuns(saved.runs);
+    this.#host.runs().restore(runs);
+    this.#host.restored(saved);
+    if (dropped.length) this.#host.notice(`Part of the kept run history could not be used: ${dropped.join('; ')}.`);
+  }
+
+  #offer(model: KeptModel, others: number): void {
+    const more = others > 0 ? ` (${others} more kept for other settings)` : '';
+    this.#host.notice(
+      `The model kept from your last visit (${describeSettings(model.settings)}; epoch ${model.epoch}) does not fit the settings now in force, so this is a fresh model${more}. ` +
+        'It stays kept: training this one keeps it beside it.',
+      {
+        label: 'Restore it',
+        accept: () => void this.#bringBack(model).catch((cause) => {
+          this.#host.notice(`The kept model could not be restored (${errorMessage(cause)}).`);
+        }),
+      },
+    );
+  }
+
   async #save(): Promise<void> {
+    this.#timer = 0;
+    // What the model is, read now: the export answers later, and the model in force may have changed by then.
+    const settings = { ...this.#host.settings() };
+    const epoch = this.#host.epoch();
+    const runs = [...this.#host.runs().runs];
     try {
       const weights = await (await this.#host.exportWeights()).arrayBuffer();
-      await this.#store.save({
-        version: 2, savedAt: Date.now(), settings: { ...this.#host.settings() }, epoch: this.#host.epoch(),
-        weights, runs: this.#host.runs().runs,
-      });
+      await this.#store.save({ configuration: configurationOf(settings), savedAt: Date.now(), settings, epoch, weights, runs });
       this.#failed = false;
     } catch (cause) {
       if (this.#failed) return; // said once is enough

@@ -131,7 +131,20 @@ export type WorkerEvent =
   /** The digit classifier's training: progress 0..1, and its test accuracy once done. */
   | { type: 'classifier'; progress: number; accuracy: number | null }
   /** fatal: the worker cannot go on (nothing loaded); otherwise it keeps its last good state. */
-  | { type: 'error'; message: string; fatal: boolean };
+  | { type: 'error'; message: string; fatal: boolean }
+  /**
+   * The model's weights as a .safetensors file (no metadata of the element's), `epoch` epochs trained: posted at each
+   * epoch's end and when training stops, so that a worker that traps can be replaced by one holding these weights.
+   */
+  | { type: 'checkpoint'; bytes: ArrayBuffer; epoch: number }
+  /**
+   * A call into wasm trapped (a `WebAssembly.RuntimeError`: out of memory, `unreachable`): the instance may be left
+   * half-changed, so the worker makes no further wasm call and answers nothing more. Never dropped as stale.
+   */
+  | { type: 'trapped'; where: TrapSite; message: string; heapBytes: number };
+
+/** Where in the worker a call into wasm trapped: a part of the training loop, a command, or a request's kind. */
+export type TrapSite = 'init' | 'command' | 'step' | 'progress' | 'decoder' | 'evaluate' | 'latents' | 'checkpoint' | 'classifier' | RequestKind;
 
 export type Reply =
   | { ok: true; value: ReplyOf<RequestKind> }

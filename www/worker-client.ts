@@ -6,7 +6,7 @@ import {
 } from './protocol.js';
 
 export interface WorkerClientHandlers {
-  /** A message about the current model (messages about older generations never arrive here). */
+  /** A message about the current model (messages about older generations never arrive here, except a trap). */
   onEvent(event: WorkerEvent): void;
   /** The worker script failed to load or crashed. */
   onCrash(message: string): void;
@@ -107,10 +107,12 @@ export class WorkerClient {
       else pending?.reject(new Error(message.reply.message));
       return;
     }
+    const { generation: _, ...event } = message;
+    // A trap ends the worker whatever model it was about: never stale.
+    if (message.type === 'trapped') return this.#handlers.onEvent(event as WorkerEvent);
     // A newer generation than the one in force can only be a `load` taking effect before its reply arrives.
     if (message.generation < this.#current) return;
     this.#current = message.generation;
-    const { generation: _, ...event } = message;
     this.#handlers.onEvent(event as WorkerEvent);
   }
 }

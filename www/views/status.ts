@@ -18,11 +18,11 @@ export class StatusView implements View {
     host.innerHTML = `<div class="toolbar" part="toolbar">
         <button class="primary" data-action="toggle" disabled>Train</button>
         <button data-action="reset" disabled>Reset</button>
-        <button data-action="start-over" hidden title="Forget the model kept for the next visit and start a fresh one">Start over</button>
+        <button data-action="start-over" hidden title="Forget every model kept for the next visit (for all settings) and start a fresh one">Start over</button>
         <span class="status" role="status" aria-live="polite">Loading…</span>
       </div>
       <div class="progress" part="progress" aria-hidden="true"><div></div></div>
-      <div class="error" role="alert" part="error"><p></p><button data-action="retry">Retry</button><button data-action="dismiss" aria-label="Dismiss the message">✕</button></div>`;
+      <div class="error" role="alert" part="error"><p></p><button data-action="offer" hidden></button><button data-action="retry">Retry</button><button data-action="dismiss" aria-label="Dismiss the message">✕</button></div>`;
     this.#toggle = find(host, '[data-action="toggle"]');
     this.#reset = find(host, '[data-action="reset"]');
     this.#status = find(host, '.status');
@@ -32,6 +32,7 @@ export class StatusView implements View {
     this.#listeners.on(this.#reset, 'click', () => this.actions.reset());
     this.#listeners.on(find(host, '[data-action="start-over"]'), 'click', () => this.actions.startOver());
     this.#listeners.on(find(host, '[data-action="retry"]'), 'click', () => this.actions.retry());
+    this.#listeners.on(find(host, '[data-action="offer"]'), 'click', () => this.actions.acceptOffer());
     this.#listeners.on(find(host, '[data-action="dismiss"]'), 'click', () => this.actions.dismissError());
   }
 
@@ -55,6 +56,9 @@ export class StatusView implements View {
       this.#error.setAttribute('role', state.error?.notice ? 'status' : 'alert');
       find(this.#error, 'p').textContent = state.error?.message ?? '';
       find<HTMLElement>(this.#error, '[data-action="retry"]').hidden = !state.error?.fatal;
+      const offer = find<HTMLButtonElement>(this.#error, '[data-action="offer"]');
+      offer.hidden = !state.error?.offer;
+      offer.textContent = state.error?.offer ?? '';
     }
   }
 

@@ -44,8 +44,11 @@ export interface PlaygroundState {
   drawing: Float32Array | null;
   /** The digit classifier's training in the worker, and its test accuracy once trained. */
   classifier: { progress: number; accuracy: number | null } | null;
-  /** A problem (`fatal`: nothing works until Retry), or with `notice` a piece of news that is no error. */
-  error: { message: string; fatal: boolean; notice?: boolean } | null;
+  /**
+   * A problem (`fatal`: nothing works until Retry), or with `notice` a piece of news that is no error; `offer` labels
+   * the one choice a notice may give (a button; `acceptOffer` takes it).
+   */
+  error: { message: string; fatal: boolean; notice?: boolean; offer?: string } | null;
   /** Whether the model is kept across reloads (the `persist` attribute): the toolbar then offers "Start over". */
   persist: boolean;
 }
@@ -56,9 +59,11 @@ export interface PlaygroundActions {
   pause(): void;
   reset(): void;
   retry(): void;
-  /** Forgets the kept model and starts a fresh one. */
+  /** Forgets the kept models and starts a fresh one. */
   startOver(): void;
   dismissError(): void;
+  /** Takes the choice the notice offers (and the notice goes). */
+  acceptOffer(): void;
   moveTo(z: readonly number[]): void;
   setAttribute(name: string, value: string): void;
   loadWeightsFile(file: File): void;

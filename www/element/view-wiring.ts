@@ -1,0 +1,124 @@
+// What the views may do, in terms of the element's parts: its public methods, the model link, the picture (latent
+// point, decoder, drawing), the message box and the kept runs. The views get this and nothing else.
+import { prepareDrawing } from '../../pkg/vae_playground.js';
+import type { RunKeeper } from '../persistence.js';
+import type { PlaygroundActions } from '../views/view.js';
+import { ConfirmView } from '../views/confirm.js';
+import type { DrawResult } from '../views/draw.js';
+import { errorMessage } from '../wasm.js';
+import { offerDownload, wholeNumber } from './attributes.js';
+import type { Messages } from './messages.js';
+import type { ModelLink } from './model-link.js';
+import type { Picture } from './picture.js';
+import { AlreadySaid } from './recovery.js';
+import type { ViewContext } from './view-registry.js';
+
+/** The element as the views' wiring sees it. */
+export interface ElementParts {
+  element: HTMLElement & {
+    train(): void;
+    pause(): void;
+    reset(): void;
+    encode(pixels: ArrayLike<number>): Promise<Float32Array>;
+    sample(n: number, seed?: number): Promise<Float32Array>;
+    classify(pixels: ArrayLike<number>): Promise<{ digit: number; probabilities: Float32Array }>;
+    exportWeights(): Promise<Blob>;
+    loadWeights(source: Blob): Promise<void>;
+  };
+  link: ModelLink;
+  picture: Picture;
+  messages: Messages;
+  keeper(): RunKeeper | null;
+  retry(): void;
+  /** Shows a problem and sends it as an `error` event. */
+  reportError(message: string): void;
+  render(): void;
+}
+
+/** The n × n manifold over latent dimensions x and y (the others at 0), with each cell's z. */
+export function manifoldCells(parts: Pick<ElementParts, 'link' | 'picture'>, n: number, x: number, y: number): Promise<{ pixels: Float32Array; z: Float32Array }> {
+  const base = new Float32Array(parts.picture.z.length);
+  return parts.link.request({ kind: 'manifold', n: wholeNumber('manifold: n', n), x: wholeNumber('manifold: dims', x), y: wholeNumber('manifold: dims', y), base });
+}
+
+/** Reports a failure, unless the person already has the news (a trap's message said it). */
+function report(parts: ElementParts, cause: unknown): void {
+  if (!(cause instanceof AlreadySaid)) parts.reportError(errorMessage(cause));
+}
+
+export function viewContext(parts: ElementParts): ViewContext {
+  const { element, link, picture, messages } = parts;
+  const confirm = new ConfirmView();
+  const actions: PlaygroundActions = {
+    confirm: (question) => confirm.ask(question),
+    train: () => element.train(),
+    pause: () => element.pause(),
+    reset: () => element.reset(),
+    startOver: () => void parts.keeper()?.forget().then(() => {
+      element.pause();
+      link.runs.clear();
+      element.reset();
+    }),
+    retry: () => parts.retry(),
+    dismissError: () => {
+      messages.clear();
+      parts.render();
+    },
+    acceptOffer: () => {
+      messages.accept();
+      parts.render();
+    },
+    moveTo: (z) => picture.moveTo(z) && parts.render(),
+    setAttribute: (name, value) => element.setAttribute(name, value),
+    loadWeightsFile: (file) => void element.loadWeights(file).catch(() => undefined), // reported through the error event
+    saveWeights: () => void saveWeights(parts),
+    request: (request) => link.request(request).catch((cause) => {
+      report(parts, cause);
+      throw cause;
+    }),
+    decodeNow: (z) => picture.decoder.decodeNow(z),
+    emit: (type, detail) => element.dispatchEvent(new CustomEvent(type, { detail })),
+  };
+  return {
+    actions,
+    confirm,
+    classify: (pixels) => element.classify(pixels),
+    sample: (n, seed) => element.sample(n, seed),
+    manifold: (n, x, y) => manifoldCells(parts, n, x, y),
+    encodeDrawing: (pixels, width, height) => encodeDrawing(parts, pixels, width, height),
+    clearDrawing: () => {
+      picture.marker = null;
+      parts.render();
+    },
+    download: (name, text, type) => offerDownload(new Blob([text], { type }), name),
+    redraw: () => parts.render(),
+  };
+}
+
+/** "Export weights": the file, named by its sizes and epoch. */
+async function saveWeights(parts: ElementParts): Promise<void> {
+  try {
+    const blob = await parts.element.exportWeights();
+    const { hiddenUnits, latentDim } = parts.link.settings;
+    offerDownload(blob, `vae-h${hiddenUnits}-z${latentDim}-epoch${parts.link.model.progress?.epoch ?? 0}.safetensors`);
+  } catch (cause) {
+    report(parts, cause);
+  }
+}
+
+/** A drawing prepared as MNIST's digits were, encoded (its code marked in the latent panel) and decoded. */
+async function encodeDrawing(parts: ElementParts, pixels: Float32Array, width: number, height: number): Promise<DrawResult> {
+  try {
+    const prepared = Float32Array.from(prepareDrawing(pixels, width, height));
+    const z = await parts.element.encode(prepared);
+    const reconstruction = parts.picture.decoder.decodeNow(Array.from(z)) ?? new Float32Array(784);
+    parts.picture.marker = Array.from(z);
+    parts.picture.drawing = prepared;
+    parts.render();
+    parts.element.dispatchEvent(new CustomEvent('drawchange', { detail: { pixels: prepared, z: Array.from(z) } }));
+    return { prepared, z, reconstruction };
+  } catch (cause) {
+    report(parts, cause);
+    throw cause;
+  }
+}

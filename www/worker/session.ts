@@ -1,0 +1,112 @@
+// One model being trained in the worker, with its counters and clocks, and what it tells the element about itself:
+// its sizes, decoder snapshots, test codes, progress, and checkpoints (its weights, for a worker that replaces this
+// one after a trap). Every call into wasm goes through the worker's trap guard.
+import { StepResult, TrainerHandle, projectLatents, relaxedSimd, simdKernelEnabled } from '../../pkg/vae_playground.js';
+import type { FromWorker, Generation, LatentProjection, WorkerEvent } from '../protocol.js';
+import type { TrapGuard } from './traps.js';
+
+export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
+
+export class Session {
+  readonly trainer: TrainerHandle;
+  /** Where each step reports (one object, reused: a step allocates nothing). */
+  readonly report = new StepResult();
+  epoch = 0;
+  step = 0;
+  pendingLosses: number[] = [];
+  /** Images trained and milliseconds spent on them, over a rolling window of about two seconds. */
+  throughput = { samples: 0, ms: 0 };
+  lastProgress = 0;
+  lastDecoder = 0;
+  lastLatents = 0;
+  /** The step the last checkpoint was taken at (none yet: -1). */
+  #checkpointStep = -1;
+  readonly #post: Post;
+  readonly #guard: TrapGuard;
+
+  /** Called within a guarded call (it reads the trainer's counters). */
+  constructor(trainer: TrainerHandle, readonly generation: Generation, post: Post, guard: TrapGuard) {
+    this.trainer = trainer;
+    this.#post = post;
+    this.#guard = guard;
+    this.epoch = trainer.epoch();
+    this.step = this.#checkpointStep = trainer.stepCount();
+  }
+
+  send(event: WorkerEvent, transfer: Transferable[] = []): void {
+    this.#post({ ...event, generation: this.generation } as FromWorker, transfer);
+  }
+
+  /**
+   * Tells the page what it now has: whether it trains, sizes, the decoder, where the test digits sit. Called within
+   * a guarded call (init, reset, a load request).
+   */
+  announce(running: boolean): void {
+    // The decoder first: by the time the page hears `ready`, its own decoder already draws this model.
+    this.sendDecoder();
+    const t = this.trainer;
+    const ready = {
+      trainSize: t.trainSize(), testSize: t.testSize(), stepsPerEpoch: t.stepsPerEpoch(), hidden: t.hidden(), latent: t.latent(),
+      simd: simdKernelEnabled(), relaxedSimd: relaxedSimd(),
+    };
+    // A new generation starts by saying whether it trains: the status sent under the one before may have been dropped.
+    this.send({ type: 'status', running });
+    this.send({ type: 'ready', ...ready });
+    this.sendLatents();
+  }
+
+  sendDecoder(): void {
+    const { hidden, latent, weights } = this.#guard.run('decoder', () => {
+      const t = this.trainer;
+      return { hidden: t.hidden(), latent: t.latent(), weights: t.decoderSnapshot() };
+    });
+    this.send({ type: 'decoder', hidden, latent, weights }, [weights.buffer]);
+    this.lastDecoder = performance.now();
+  }
+
+  sendLatents(): void {
+    const { z, labels, latent, projection } = this.#guard.run('latents', () => {
+      const z = this.trainer.testLatents();
+      const latent = this.trainer.latent();
+      return { z, labels: this.trainer.testLabels(), latent, projection: latent > 2 ? projection2d(z, latent) : null };
+    });
+    const transfer = [z.buffer, labels.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : [])];
+    this.send({ type: 'latents', z, labels, latent, projection }, transfer as ArrayBuffer[]);
+    this.lastLatents = performance.now();
+  }
+
+  sendProgress(now: number): void {
+    const epochProgress = this.#guard.run('progress', () => this.trainer.epochProgress());
+    const losses = new Float32Array(this.pendingLosses);
+    this.pendingLosses = [];
+    const { samples, ms } = this.throughput;
+    // A rolling window of about two seconds, so the figure follows changes without jittering.
+    if (ms > 2000) this.throughput = { samples: samples / 2, ms: ms / 2 };
+    this.send({ type: 'progress', epoch: this.epoch, step: this.step, epochProgress, samplesPerSec: ms > 0 ? (samples * 1000) / ms : 0, losses }, [losses.buffer]);
+    this.lastProgress = now;
+  }
+
+  /** The weights as a .safetensors file (transferred), unless they have not changed since the last one. */
+  sendCheckpoint(): void {
+    if (this.step === this.#checkpointStep) return;
+    const file = this.#guard.run('checkpoint', () => this.trainer.exportWeights({}));
+    const bytes = file.byteOffset === 0 && file.byteLength === file.buffer.byteLength ? file.buffer : file.slice().buffer;
+    this.send({ type: 'checkpoint', bytes: bytes as ArrayBuffer, epoch: this.epoch }, [bytes as ArrayBuffer]);
+    this.#checkpointStep = this.step;
+  }
+
+  /** Called within a guarded call. */
+  free(): void {
+    this.report.free();
+    this.trainer.free();
+  }
+}
+
+/** The test codes' PCA plane (see `projectLatents` in src/bindings.rs for the packed layout). */
+function projection2d(z: Float32Array, latent: number): LatentProjection {
+  const packed = projectLatents(z, latent);
+  const n = z.length / latent;
+  let at = 2 * n;
+  const take = (length: number) => packed.slice(at, (at += length));
+  return { points: packed.slice(0, 2 * n), mean: take(latent), axes: take(2 * latent), explained: [packed[at], packed[at + 1]] };
+}
