@@ -214,8 +214,8 @@ describe('the packed widget under a host page’s strict policy', () => {
     const [packed] = JSON.parse(output.slice(output.search(/^\[/m)));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'csp-host', private: true, type: 'module' }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(project, packed.filename)], { cwd: project });
-    site = await serve(project, { isolate: false });
-    cdn = await serve(project, { isolate: false, cors: true });
+    site = await serve(project, { isolate: false, paths: 'all' });
+    cdn = await serve(project, { isolate: false, cors: true, paths: 'all' });
   });
   after(() => {
     site?.server.close();

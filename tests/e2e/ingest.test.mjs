@@ -31,7 +31,7 @@ before(async () => {
   });
   copyFileSync('tests/e2e/fixtures/ingest.html', join(dir, 'ingest.html'));
   let url;
-  ({ server, url } = await serve(dir));
+  ({ server, url } = await serve(dir, { paths: 'all' }));
   browser = await launch();
   page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
