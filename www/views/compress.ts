@@ -44,7 +44,11 @@ export class CompressView implements View {
     // The element updates this view only once it is on screen, so PCA (fitted on first use, about a second of the
     // worker's time) is fitted only for a person who scrolled here.
     if (first) void this.#another();
-    else if (this.#pixels && state.decoderVersion !== this.#seenDecoder && !state.running) void this.#show(this.#pixels);
+    else if (this.#pixels && state.decoderVersion !== this.#seenDecoder && !state.running) {
+      this.#show(this.#pixels).catch(() => {
+        // reported through the element's error event (or already said: a worker being restarted)
+      });
+    }
     this.#seenDecoder = state.decoderVersion;
   }
 
