@@ -647,7 +647,7 @@ export class VaePlaygroundElement extends HTMLElement {
         onEvent: (event) => this.#onWorkerEvent(event),
         onCrash: (message) => this.#fail(message),
       });
-      this.#client.init(this.#state.settings, sources, !new URLSearchParams(location.search).has('scalar'));
+      this.#client.init(this.#state.settings, sources);
       this.#state.loading = 'Loading digits…';
       this.#render();
     } catch (cause) {

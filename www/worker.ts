@@ -1,7 +1,7 @@
 // The training worker: loads wasm and digits, runs the trainer in short slices, answers commands between slices.
 // One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it.
 import {
-  ClassifierHandle, DataHandle, PcaHandle, StepResult, TrainerHandle, gridPoints, projectLatents, relaxedSimd, setSimdKernel, simdKernelEnabled,
+  ClassifierHandle, DataHandle, PcaHandle, StepResult, TrainerHandle, gridPoints, projectLatents, relaxedSimd, simdKernelEnabled,
 } from '../pkg/vae_playground.js';
 import {
   post, type FromWorker, type Generation, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
@@ -160,8 +160,6 @@ async function handle(message: ToWorker): Promise<void> {
     case 'init': {
       const { sources } = message;
       await loadWasm(sources.wasm);
-      // gemm fixes its kernel at the first matmul, so the choice has to come before any model exists.
-      setSimdKernel(message.simd);
       const what = sources.bundledData
         ? { where: 'the digits bundled with vae-playground', fix: 'serve the package’s dist/data/ folder beside vae-playground.js' }
         : { where: 'the digits named by the `data` attribute', fix: 'check the `data` attribute' };
