@@ -22,7 +22,9 @@ cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
 printf '\n\033[1m▸ 1/3 cargo test\033[0m\n'
 cargo test --quiet
 
-# With the benchmark's features: the tests of the kernel's allocations use its counting allocator.
+# With the benchmark's features: the tests of the kernel's allocations use its counting allocator. The runner gives
+# the whole suite 20 s unless told otherwise: it takes about 35 s in a debug build on a busy 2-core machine.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
 printf '\n\033[1m▸ 2/3 wasm-pack test --headless --chrome, for each of the two builds (simd128, relaxed SIMD)\033[0m\n'
 wasm-pack test --headless --chrome . --features "$bench_features"
 RUSTFLAGS="$(relaxed rustflags)" CARGO_TARGET_DIR="$(relaxed targetDir)" wasm-pack test --headless --chrome . --features "$bench_features"
