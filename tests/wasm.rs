@@ -46,8 +46,9 @@ fn gemm_uses_its_simd128_kernel() {
     // `feature_detected!("simd128")` → lib.rs `get_wasm_simd128()`): the module must be compiled with simd128,
     // and the runtime flag must be on. Without gemm's `wasm-simd128-enable` feature the flag defaults to false and
     // candle's matmuls run the scalar kernel even in a +simd128 build.
-    assert!(cfg!(target_feature = "simd128"), "this wasm was built without +simd128 (.cargo/config.toml)");
-    assert!(gemm::DEFAULT_WASM_SIMD128, "gemm's wasm-simd128-enable feature is off: matmul would be scalar");
+    // Both known when compiling: checked then (a build without them does not compile this test).
+    const { assert!(cfg!(target_feature = "simd128"), "this wasm was built without +simd128 (.cargo/config.toml)") };
+    const { assert!(gemm::DEFAULT_WASM_SIMD128, "gemm's wasm-simd128-enable feature is off: matmul would be scalar") };
     assert!(simd_kernel_enabled(), "gemm's simd128 flag is off: matmul would be scalar");
     // A matmul after the check: the kernel is now fixed for this instance, and it computes correctly.
     let a = candle_core::Tensor::arange(0f32, 64., &candle_core::Device::Cpu).unwrap().reshape((8, 8)).unwrap();
