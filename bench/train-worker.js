@@ -1,9 +1,7 @@
-// Benchmark worker: one fresh wasm instance per run, of the build asked for (pkg: simd128, pkg-relaxed: relaxed SIMD).
-// Times the first 100 steps (V8 still tiering the code up) and, after 200 of warm-up, three windows of 100, and reads the wasm
-// heap at each epoch's end (it must stay flat: no leak per epoch).
-import init, {
-  DataHandle, StepResult, TrainerHandle, allocationCount, fmaPeakLoop, relaxedSimd, setSimdKernel, simdKernelEnabled,
-} from '../pkg/vae_playground.js';
+// Benchmark worker: one fresh wasm instance per run, of the build asked for (the benchmark's own builds, with the
+// diagnostics: see scripts/wasm-builds.json). Times the first 100 steps (V8 still tiering the code up) and, after 200
+// of warm-up, three windows of 100, and reads the wasm heap at each epoch's end (it must stay flat: no leak per epoch).
+let DataHandle, StepResult, TrainerHandle, allocationCount, fmaPeakLoop, relaxedSimd, setSimdKernel, simdKernelEnabled;
 
 /** Test −ELBO at epochs 1, 5, 20 and 50 for seeds 0–2, trained in this build (the quality check, in the browser). */
 function quality(data, settings) {
@@ -25,10 +23,12 @@ function quality(data, settings) {
   });
 }
 
-self.onmessage = async ({ data: { build, measureQuality } }) => {
+self.onmessage = async ({ data: { build, glue, measureQuality } }) => {
   try {
-    // Both builds share one JavaScript glue (the build checks it), so either module loads through pkg/'s.
-    const wasm = await init({ module_or_path: new URL(`../${build}/vae_playground_bg.wasm`, import.meta.url) });
+    // Both builds share one JavaScript glue (the build checks it), so either module loads through `glue`'s.
+    const module = await import(new URL(`../${glue}/vae_playground.js`, import.meta.url));
+    ({ DataHandle, StepResult, TrainerHandle, allocationCount, fmaPeakLoop, relaxedSimd, setSimdKernel, simdKernelEnabled } = module);
+    const wasm = await module.default({ module_or_path: new URL(`../${build}/vae_playground_bg.wasm`, import.meta.url) });
     setSimdKernel(true);
     const fetchBytes = async (name) =>
       new Uint8Array(await (await fetch(new URL(`../data/${name}`, import.meta.url))).arrayBuffer());

@@ -12,14 +12,16 @@ import { gzipSync } from 'node:zlib';
 import { launch } from '../tests/e2e/browser.mjs';
 import { PAGE_PATHS, serve } from './serve.mjs';
 
-// The benchmark page loads the wasm-pack output (the glue with the diagnostics) and the digits directly.
-const { server, url } = await serve('.', { paths: [...PAGE_PATHS, 'bench/', 'pkg/', 'pkg-relaxed/', 'data/'] });
+// The benchmark's own wasm builds (`node scripts/build.mjs --bench`), with the diagnostics the shipped ones leave out.
+const builds = JSON.parse(readFileSync(new URL('./wasm-builds.json', import.meta.url), 'utf8')).builds;
+const benchDir = (relaxed) => builds.find((b) => (b.rustflags?.includes('+relaxed-simd') ?? false) === relaxed).bench.dir;
+const { server, url } = await serve('.', { paths: [...PAGE_PATHS, 'bench/', ...builds.map((b) => `${b.bench.dir}/`), 'data/'] });
 const browser = await launch();
 const result = { machine: `${cpus()[0].model.trim()}, ${cpus().length} cores`, browser: `Chromium ${browser.version()}` };
 try {
   // 1. Training throughput, SIMD vs scalar, each in a fresh worker.
   const page = await browser.newPage();
-  await page.goto(`${url}bench/index.html`);
+  await page.goto(`${url}bench/index.html?relaxed=${benchDir(true)}&simd128=${benchDir(false)}`);
   await page.waitForFunction(() => window.__result, null, { timeout: 300_000 });
   const training = await page.evaluate(() => window.__result);
   for (const run of [...training.relaxed, ...training.simd128]) if (run.error) throw new Error(run.error);

@@ -1,4 +1,5 @@
-// Builds everything the page and the npm package serve into dist/:
+// Builds everything the page and the npm package serve into dist/ (`--bench`: only the benchmark's two wasm builds,
+// with its diagnostics, into their own folders — see scripts/wasm-builds.json):
 //   wasm twice (wasm-pack, profile wasm-release): +simd128 → pkg/, and +simd128,+relaxed-simd → pkg-relaxed/ (the
 //   page loads the second where the browser has relaxed SIMD; a module with relaxed instructions does not even
 //   compile elsewhere), then wasm-opt for size only;
@@ -35,21 +36,30 @@ for (const [tool, check] of [['wasm-pack', ['wasm-pack', ['--version']]], ['node
   }
 }
 
-// The two builds (target features, output names) are listed once, in scripts/wasm-builds.json.
-const BUILDS = JSON.parse(readFileSync(new URL('./wasm-builds.json', import.meta.url), 'utf8')).builds.map((build) => ({
-  ...build,
-  env: build.rustflags ? { RUSTFLAGS: build.rustflags, CARGO_TARGET_DIR: build.targetDir } : {},
-}));
+// The two builds (target features, output names, the benchmark's twins) are listed once, in scripts/wasm-builds.json.
+const bench = process.argv.includes('--bench');
+const LIST = JSON.parse(readFileSync(new URL('./wasm-builds.json', import.meta.url), 'utf8'));
+const BUILDS = LIST.builds.map((build) => {
+  const { dir, targetDir } = bench ? build.bench : build;
+  const env = { ...(build.rustflags && { RUSTFLAGS: build.rustflags }), ...(targetDir && { CARGO_TARGET_DIR: targetDir }) };
+  return { ...build, dir, env, relaxed: build.rustflags?.includes('+relaxed-simd') ?? false };
+});
 for (const build of BUILDS) {
-  step(`wasm (${build.name}): wasm-pack build --profile wasm-release → ${build.dir}/, then wasm-opt (size)`);
-  run('wasm-pack', ['build', '--target', 'web', '--profile', 'wasm-release', '--out-dir', build.dir, '--no-pack', '--no-opt'], build.env);
+  const features = bench ? ['--features', LIST.benchFeatures] : [];
+  step(`wasm (${build.name}${bench ? ', benchmark' : ''}): wasm-pack build --profile wasm-release → ${build.dir}/, then wasm-opt (size)`);
+  run('wasm-pack', ['build', '--target', 'web', '--profile', 'wasm-release', '--out-dir', build.dir, '--no-pack', '--no-opt', '.', ...features], build.env);
   const file = `${build.dir}/vae_playground_bg.wasm`;
-  run('node_modules/.bin/wasm-opt', [...WASM_OPT, ...(build.dir === 'pkg' ? [] : ['--enable-relaxed-simd']), file, '-o', file]);
+  run('node_modules/.bin/wasm-opt', [...WASM_OPT, ...(build.relaxed ? ['--enable-relaxed-simd'] : []), file, '-o', file]);
 }
 // One JavaScript glue serves both modules: it must be the same for both builds.
-if (readFileSync('pkg/vae_playground.js', 'utf8') !== readFileSync('pkg-relaxed/vae_playground.js', 'utf8')) {
-  console.error('✗ the two wasm builds have different JavaScript glue (pkg/ and pkg-relaxed/vae_playground.js); one glue is bundled for both');
+const [first, second] = BUILDS.map((build) => `${build.dir}/vae_playground.js`);
+if (readFileSync(first, 'utf8') !== readFileSync(second, 'utf8')) {
+  console.error(`✗ the two wasm builds have different JavaScript glue (${first} and ${second}); one glue serves both`);
   process.exit(1);
+}
+if (bench) {
+  console.log(`\n✓ the benchmark's wasm built: ${BUILDS.map((build) => `${build.dir}/`).join(', ')}`);
+  process.exit(0);
 }
 
 step('TypeScript: esbuild bundles');

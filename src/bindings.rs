@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::classifier::{self, ClassifierTrainer};
 use crate::data::{Dataset, IMAGE_PIXELS};
+#[cfg(feature = "bench")]
 use crate::fused::{Clock, Part};
 use crate::generate::{self, GridPlane};
 use crate::model::{Decoder, Vae, VaeConfig, MAX_HIDDEN, MAX_LATENT};
@@ -90,6 +91,7 @@ pub fn simd_kernel_enabled() -> bool {
 
 /// Choose gemm's wasm kernel. gemm fixes its choice at the first matmul, so this only takes effect before one;
 /// the benchmark uses it in a fresh worker to measure the scalar kernel for comparison.
+#[cfg(feature = "bench")]
 #[wasm_bindgen(js_name = setSimdKernel)]
 pub fn set_simd_kernel(enable: bool) {
     gemm::set_wasm_simd128(enable);
@@ -107,18 +109,21 @@ pub fn weights_metadata(bytes: &[u8]) -> Result<JsValue, JsError> {
 }
 
 /// A profile's clock: charges the time since the last mark to the part that just ended.
+#[cfg(feature = "bench")]
 struct JsClock<'a> {
     now: &'a js_sys::Function,
     last: f64,
     totals: [f64; Part::ALL.len()],
 }
 
+#[cfg(feature = "bench")]
 impl JsClock<'_> {
     fn read(&self) -> f64 {
         self.now.call0(&JsValue::UNDEFINED).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
     }
 }
 
+#[cfg(feature = "bench")]
 impl Clock for JsClock<'_> {
     fn mark(&mut self, part: Part) {
         let now = self.read();
@@ -130,6 +135,7 @@ impl Clock for JsClock<'_> {
 /// The peak of f32x4 multiply-add on this machine, for the benchmark's "share of peak": `iterations` rounds of 12
 /// independent multiply-adds on registers only (one fused instruction each in the relaxed-SIMD build, a multiply
 /// then an add in the simd128 one). Returns the floating-point operations done; the caller times the call.
+#[cfg(feature = "bench")]
 #[wasm_bindgen(js_name = fmaPeakLoop)]
 pub fn fma_peak_loop(iterations: u32) -> f64 {
     crate::matmul::peak_loop(iterations)
@@ -142,6 +148,7 @@ pub fn relaxed_simd() -> bool {
 }
 
 /// Heap allocations made by this wasm instance so far (see `alloc_count`): the benchmark shows a step makes none.
+#[cfg(feature = "bench")]
 #[wasm_bindgen(js_name = allocationCount)]
 pub fn allocation_count() -> f64 {
     crate::alloc_count::allocations() as f64
@@ -198,6 +205,8 @@ impl DataHandle {
         Ok(DataHandle { data: Dataset::from_idx_gz(images_name, images_gz, labels_name, labels_gz)? })
     }
 
+    /// Images read. (No `is_empty`: the reader refuses a file without images, so a handle never is.)
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         self.data.len()
     }
@@ -243,6 +252,7 @@ impl TrainerHandle {
     /// Runs `steps` training steps and returns the milliseconds spent in each part of them (an object keyed by
     /// part: batch_and_noise, matmul_forward, matmul_backward, elementwise, loss, adam), timed with `now`
     /// (`performance.now`, passed in so the core needs no browser API).
+    #[cfg(feature = "bench")]
     #[wasm_bindgen(js_name = profileSteps)]
     pub fn profile_steps(&mut self, steps: u32, now: &js_sys::Function) -> Result<JsValue, JsError> {
         let mut clock = JsClock { now, last: 0.0, totals: [0.0; Part::ALL.len()] };
@@ -275,11 +285,7 @@ impl TrainerHandle {
 
     /// μ(x) of images given as intensities in [0, 1], 784 per image.
     pub fn encode(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
-        if pixels.is_empty() || pixels.len() % IMAGE_PIXELS != 0 {
-            return Err(JsError::new(&format!("encode takes 784 pixel values per image (28 × 28, row by row); got {}", pixels.len())));
-        }
-        let x = candle_core::Tensor::from_slice(pixels, (pixels.len() / IMAGE_PIXELS, IMAGE_PIXELS), &candle_core::Device::Cpu)?;
-        Ok(self.trainer.vae().encode_means(&x)?)
+        Ok(self.trainer.vae().encode_pixels(pixels)?)
     }
 
     /// The decoder's parameters as one flat vector, for a `DecoderHandle` elsewhere.
@@ -439,15 +445,7 @@ impl TrainerHandle {
     /// For each image (784 intensities each): the nearest training image's pixels, then all the distances at the end.
     #[wasm_bindgen(js_name = nearestTraining)]
     pub fn nearest_training(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
-        if pixels.is_empty() || pixels.len() % IMAGE_PIXELS != 0 {
-            return Err(JsError::new("nearestTraining takes 784 pixel values per image"));
-        }
-        let train = self.trainer.train_set();
-        let found: Vec<(usize, f32)> = pixels.chunks(IMAGE_PIXELS).map(|image| train.nearest(image)).collect();
-        let indices: Vec<usize> = found.iter().map(|&(i, _)| i).collect();
-        let mut out = train.pixels(&indices)?;
-        out.extend(found.iter().map(|&(_, d)| d));
-        Ok(out)
+        Ok(self.trainer.train_set().nearest_each(pixels)?)
     }
 
     /// The mean training digit: what recovery starts from, and its baseline.
@@ -538,15 +536,8 @@ impl PcaHandle {
     }
 }
 
-/// PCA of latent codes (`dim` values each, e.g. the test μ's), for the 2-D panel when the code has more than two
-/// dimensions: [the codes projected, 2 each | mean (dim) | first axis (dim) | second axis (dim) | the two variance shares].
+/// PCA of latent codes for the 2-D panel: see `pca::project_latents` (the packed layout, dim from 2 to 64).
 #[wasm_bindgen(js_name = projectLatents)]
 pub fn project_latents(rows: &[f32], dim: usize) -> Result<Vec<f32>, JsError> {
-    let pca = Pca::fit(rows, dim, 2)?;
-    let mut out = pca.encode(rows)?;
-    out.extend_from_slice(pca.mean());
-    out.extend_from_slice(pca.component(0));
-    out.extend_from_slice(pca.component(1));
-    out.extend(pca.explained());
-    Ok(out)
+    Ok(crate::pca::project_latents(rows, dim)?)
 }

@@ -4,7 +4,7 @@
 use candle_core::{Device, Tensor, Var, D};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 
-use crate::data::{Dataset, IMAGE_PIXELS};
+use crate::data::{Dataset, IMAGE_PIXELS, MAX_IMAGES_PER_CALL};
 use crate::error::{Error, Result};
 use crate::model::Layer;
 use crate::rng::SeededRng;
@@ -118,15 +118,13 @@ impl Classifier {
     }
 
     fn logits(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(self.out.forward(&self.hidden.forward(x)?.relu()?)?)
+        self.out.forward(&self.hidden.forward(x)?.relu()?)
     }
 
     /// Class probabilities, 10 per image, for images given as 784 intensities each.
     pub fn probabilities(&self, pixels: &[f32]) -> Result<Vec<f32>> {
-        if pixels.is_empty() || pixels.len() % IMAGE_PIXELS != 0 {
-            return Err(Error::setting("classifier input", format!("{} values", pixels.len()), "784 pixel values per image"));
-        }
-        let x = Tensor::from_slice(pixels, (pixels.len() / IMAGE_PIXELS, IMAGE_PIXELS), &Device::Cpu)?;
+        let images = crate::data::image_count("classifier input", pixels, MAX_IMAGES_PER_CALL)?;
+        let x = Tensor::from_slice(pixels, (images, IMAGE_PIXELS), &Device::Cpu)?;
         Ok(candle_nn::ops::softmax(&self.logits(&x)?.detach(), D::Minus1)?.flatten_all()?.to_vec1()?)
     }
 

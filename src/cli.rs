@@ -90,6 +90,7 @@ fn run(command: Command) -> Result<()> {
         Command::Train { epochs, out, lr, batch, beta, hidden, latent, seed, data } => {
             let config = TrainConfig { model: VaeConfig { hidden, latent, beta }, learning_rate: lr, batch_size: batch, seed };
             // A path that cannot be written is found now, not after the whole run.
+            refuse_writing_over(&out, &data.files())?;
             let output = AtomicOutput::prepare(&out)?;
             train(config, epochs, output, &load_data(&data)?)
         }
@@ -107,12 +108,14 @@ fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Sample { model, grid, out } => {
+            refuse_writing_over(&out, std::slice::from_ref(&model))?;
             let vae = load_model(&model)?;
             write_manifold(&vae, grid, &out)?;
             println!("wrote {} ({grid}×{grid} digits)", out.display());
             Ok(())
         }
         Command::Encode { model, out, data } => {
+            refuse_writing_over(&out, &[vec![model.clone()], data.files()].concat())?;
             let vae = load_model(&model)?;
             let (_, test) = load_data(&data)?.split();
             let means = encode_means(&vae, &test)?;
@@ -175,9 +178,20 @@ fn train(config: TrainConfig, epochs: u64, out: AtomicOutput, data: &Dataset) ->
     Ok(())
 }
 
+const IMAGES: &str = "mnist-10k-images.idx3-ubyte.gz";
+const LABELS: &str = "mnist-10k-labels.idx1-ubyte.gz";
+
+impl DataArgs {
+    /// The files `--data` names (none for the bundled digits).
+    fn files(&self) -> Vec<PathBuf> {
+        self.data.iter().flat_map(|dir| [dir.join(IMAGES), dir.join(LABELS)]).collect()
+    }
+}
+
 fn load_data(args: &DataArgs) -> Result<Dataset> {
-    const IMAGES: &str = "mnist-10k-images.idx3-ubyte.gz";
-    const LABELS: &str = "mnist-10k-labels.idx1-ubyte.gz";
+    if args.limit == Some(0) {
+        return Err(Error::setting("--limit", 0, "a number of images, at least 1 (leave --limit out to use them all)"));
+    }
     let data = match &args.data {
         None => Dataset::from_idx_gz(
             IMAGES,
@@ -207,13 +221,18 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })
 }
 
-/// A file written whole or not at all: the bytes go to a temporary file beside the target, which is then renamed
-/// over it, so an interrupted save never leaves a broken file where a good one was. `prepare` creates the
-/// temporary file at once, so a folder that is missing or not writable is reported before any work is done.
+/// A file written whole or not at all: `commit` writes the bytes to a new temporary file beside the target, then
+/// renames it over the target, so an interrupted save never leaves a broken file where a good one was.
+///
+/// The temporary file exists only while `commit` writes it (milliseconds), and every error on the way removes it:
+/// a Ctrl-C during a long training run, when nothing has been written yet, leaves nothing behind. (Only a Ctrl-C in
+/// those milliseconds can leave `.NAME.PID.partial`; a signal handler to close that window too would be more code
+/// and a dependency for a file whose name says what it is.) `prepare` creates the temporary file and removes it at
+/// once, so a folder that is missing or not writable is reported before any work is done. The temporary file is
+/// created new (`create_new`): a file or symlink already at its name is refused, never followed or truncated.
 struct AtomicOutput {
     target: PathBuf,
     temporary: PathBuf,
-    file: Option<std::fs::File>,
 }
 
 impl AtomicOutput {
@@ -226,31 +245,63 @@ impl AtomicOutput {
         let mut temporary_name = std::ffi::OsString::from(".");
         temporary_name.push(name);
         temporary_name.push(format!(".{}.partial", std::process::id()));
-        let temporary = target.with_file_name(temporary_name);
-        let file = std::fs::File::create(&temporary).map_err(|e| {
-            let folder = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            io(std::io::Error::new(e.kind(), format!("cannot be written ({e}); check that {} exists and is writable", folder.display())))
-        })?;
-        Ok(AtomicOutput { target: target.to_path_buf(), temporary, file: Some(file) })
+        let output = AtomicOutput { target: target.to_path_buf(), temporary: target.with_file_name(temporary_name) };
+        drop(output.create_temporary()?);
+        std::fs::remove_file(&output.temporary).map_err(io)?;
+        Ok(output)
     }
 
-    fn commit(mut self, bytes: &[u8]) -> Result<PathBuf> {
+    /// The temporary file, new: never one that exists (a symlink planted there would be followed).
+    fn create_temporary(&self) -> Result<std::fs::File> {
+        std::fs::OpenOptions::new().write(true).create_new(true).open(&self.temporary).map_err(|e| {
+            let problem = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!(
+                    "cannot be written: {} already exists (left by an interrupted save, or put there by someone else);                      remove it and try again",
+                    self.temporary.display()
+                )
+            } else {
+                let folder = self.target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                format!("cannot be written ({e}); check that {} exists and is writable", folder.display())
+            };
+            Error::Io { path: self.target.display().to_string(), source: std::io::Error::new(e.kind(), problem) }
+        })
+    }
+
+    fn commit(self, bytes: &[u8]) -> Result<PathBuf> {
         use std::io::Write;
-        let io = |source| Error::Io { path: self.target.display().to_string(), source };
-        let mut file = self.file.take().expect("committed once");
-        file.write_all(bytes).and_then(|_| file.sync_all()).map_err(io)?;
+        let mut file = self.create_temporary()?;
+        let written = file.write_all(bytes).and_then(|_| file.sync_all());
         drop(file);
-        std::fs::rename(&self.temporary, &self.target).map_err(io)?;
-        Ok(self.target.clone())
+        if let Err(source) = written.and_then(|_| std::fs::rename(&self.temporary, &self.target)) {
+            let _ = std::fs::remove_file(&self.temporary); // leave nothing behind
+            return Err(Error::Io { path: self.target.display().to_string(), source });
+        }
+        Ok(self.target)
     }
 }
 
-impl Drop for AtomicOutput {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            let _ = std::fs::remove_file(&self.temporary); // not committed: leave nothing behind
+/// Refuses an output that is one of the files the command reads (by another spelling of its path, or a hard link
+/// to it): the result would be written over the input.
+fn refuse_writing_over(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    match inputs.iter().find(|input| same_file(out, input)) {
+        None => Ok(()),
+        Some(input) => Err(Error::Io {
+            path: out.display().to_string(),
+            source: std::io::Error::other(format!("is the file this command reads ({}); choose another --out", input.display())),
+        }),
+    }
+}
+
+/// Whether two paths name one existing file: the same device and inode on unix, else the same canonical path.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return (a.dev(), a.ino()) == (b.dev(), b.ino());
         }
     }
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }
 
 /// The classic picture of a 2-D VAE: a grid of latent points at evenly spaced quantiles of N(0, 1), decoded, so equal
@@ -276,4 +327,28 @@ fn write_manifold(vae: &Vae, grid: usize, out: &Path) -> Result<()> {
     encoder.write_header().map_err(io_error)?.write_image_data(&pixels).map_err(io_error)?;
     output.commit(&png_bytes)?;
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::AtomicOutput;
+
+    /// Someone who can write in the output's folder plants a symlink where the temporary file will be: it is not
+    /// followed (the file it points to would have been truncated and written), and the save is refused.
+    #[test]
+    fn a_symlink_planted_at_the_temporary_name_is_not_followed() {
+        let dir = std::env::temp_dir().join(format!("vae-cli-symlink-{}", std::process::id()));
+        std::fs::remove_dir_all(&dir).ok();
+        std::fs::create_dir_all(&dir).unwrap();
+        let victim = dir.join("victim.txt");
+        std::fs::write(&victim, b"precious").unwrap();
+        let planted = dir.join(format!(".model.safetensors.{}.partial", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let result = AtomicOutput::prepare(&dir.join("model.safetensors")).and_then(|output| output.commit(b"overwritten"));
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious", "the symlink was followed");
+        let message = result.expect_err("refused").to_string();
+        assert!(message.contains(".partial") && message.contains("exists"), "{message}");
+        assert!(!dir.join("model.safetensors").exists());
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -5,6 +5,7 @@ use std::io::Read;
 use candle_core::{Device, Tensor};
 
 use crate::error::{Error, Result};
+use crate::size;
 
 /// Images are MNIST's 28 × 28 grey levels, flattened row by row.
 pub const IMAGE_SIDE: usize = 28;
@@ -17,6 +18,16 @@ const IDX_IMAGES_MAGIC: u32 = 2051;
 const IDX_LABELS_MAGIC: u32 = 2049;
 /// An IDX file larger than this after decompression is refused rather than read into memory.
 pub const MAX_DECOMPRESSED_BYTES: u64 = 256 * 1024 * 1024;
+/// The most images one call encodes, decodes or classifies: as many as the largest manifold (100 × 100) or the
+/// most samples decode.
+pub const MAX_IMAGES_PER_CALL: usize = 10_000;
+/// The most images one call finds the nearest training digits of (each is compared with every training digit).
+pub const MAX_NEAREST: usize = 100;
+
+/// How many 784-value images `pixels` holds, 1 to `max`; else an error naming `what` and the limit.
+pub fn image_count(what: &'static str, pixels: &[f32], max: usize) -> Result<usize> {
+    size::items(what, pixels.len(), IMAGE_PIXELS, "784 pixel values per image (28 × 28, row by row)", "image", max)
+}
 
 /// Labelled 28 × 28 grey-level images, kept as bytes (one tenth the memory of f32) until batched.
 #[derive(Clone, Debug)]
@@ -114,8 +125,14 @@ impl Dataset {
         sum.iter().map(|s| (s / (255.0 * self.len().max(1) as f64)) as f32).collect()
     }
 
-    /// Images at `indices` as intensities in [0, 1], 784 each, flat.
+    /// Images at `indices` as intensities in [0, 1], 784 each, flat: at most as many as the set holds.
     pub fn pixels(&self, indices: &[usize]) -> Result<Vec<f32>> {
+        if indices.len() > self.len() {
+            return Err(Error::data(
+                "digits",
+                format!("asked for {} images of a set of {}; ask for at most {} at a time", indices.len(), self.len(), self.len()),
+            ));
+        }
         if let Some(&bad) = indices.iter().find(|&&i| i >= self.len()) {
             return Err(Error::data("digits", format!("index {bad} is past the last of {} images", self.len())));
         }
@@ -137,6 +154,16 @@ impl Dataset {
             }
         }
         (best.0, best.1.sqrt())
+    }
+
+    /// For each image of `pixels` (784 intensities each, at most `MAX_NEAREST`): the nearest image here, its pixels,
+    /// then all the distances at the end.
+    pub fn nearest_each(&self, pixels: &[f32]) -> Result<Vec<f32>> {
+        image_count("nearest training digits", pixels, MAX_NEAREST)?;
+        let found: Vec<(usize, f32)> = pixels.chunks(IMAGE_PIXELS).map(|image| self.nearest(image)).collect();
+        let mut out: Vec<f32> = found.iter().flat_map(|&(i, _)| self.image(i).iter().map(|&p| p as f32 / 255.0)).collect();
+        out.extend(found.iter().map(|&(_, d)| d));
+        Ok(out)
     }
 
     /// All images in order, as one tensor.
@@ -194,7 +221,16 @@ fn read_idx(name: &str, gz: &[u8], magic: u32, item_dims: &[usize]) -> Result<Ve
         return Err(Error::data(name, format!("images are {} × {}, expected 28 × 28 (MNIST-sized)", dims[0], dims[1])));
     }
     let item_len: usize = item_dims.iter().product();
-    let expected = count * item_len.max(1);
+    // Checked: in wasm32, 5,478,275 images of 784 bytes wrap to 304.
+    let expected = count.checked_mul(item_len.max(1)).filter(|&n| n as u64 <= MAX_DECOMPRESSED_BYTES).ok_or_else(|| {
+        Error::data(
+            name,
+            format!(
+                "header announces {count} items, more than the {} MiB the playground reads; the file is damaged or too large",
+                MAX_DECOMPRESSED_BYTES / (1024 * 1024)
+            ),
+        )
+    })?;
     let payload = &bytes[header_len..];
     if payload.len() != expected {
         return Err(Error::data(

@@ -4,6 +4,7 @@
 
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE};
 use crate::error::{Error, Result};
+use crate::size;
 
 /// The box the ink's longer side is scaled to.
 pub const FIT: usize = 20;
@@ -11,10 +12,14 @@ pub const FIT: usize = 20;
 const INK: f32 = 0.05;
 /// Samples per output pixel along each axis when resampling (4 × 4 = 16: the anti-aliasing).
 const SUPERSAMPLE: usize = 4;
+/// The widest and tallest drawing taken: a canvas of 1,024 CSS pixels at 4 device pixels each.
+pub const MAX_SIDE: usize = 4096;
 
 /// `pixels` is a `width` × `height` image, row by row, intensities in [0, 1] (white ink on black).
 pub fn prepare(pixels: &[f32], width: usize, height: usize) -> Result<Vec<f32>> {
-    if width == 0 || height == 0 || pixels.len() != width * height {
+    size::within("drawing width", width, 1, MAX_SIDE)?;
+    size::within("drawing height", height, 1, MAX_SIDE)?;
+    if pixels.len() != size::product("drawing", &[width, height])? {
         return Err(Error::setting("drawing", format!("{} values for {width} × {height}", pixels.len()), "width × height values"));
     }
     let (mut left, mut top, mut right, mut bottom) = (width, height, 0, 0);

@@ -16,7 +16,7 @@ pub enum Error {
 
     /// A setting outside the range the model can train with.
     #[error("{name} = {value} is not allowed: {expected}")]
-    InvalidSetting { name: &'static str, value: String, expected: &'static str },
+    InvalidSetting { name: &'static str, value: String, expected: String },
 
     /// A non-finite loss or gradient; the weights from before that step are kept.
     #[error(
@@ -43,7 +43,7 @@ impl Error {
         Error::Weights(problem.to_string())
     }
 
-    pub(crate) fn setting(name: &'static str, value: impl fmt::Display, expected: &'static str) -> Self {
-        Error::InvalidSetting { name, value: value.to_string(), expected }
+    pub(crate) fn setting(name: &'static str, value: impl fmt::Display, expected: impl fmt::Display) -> Self {
+        Error::InvalidSetting { name, value: value.to_string(), expected: expected.to_string() }
     }
 }

@@ -330,7 +330,7 @@ fn weight_gradient(grads: &mut [f32], slot: Slot, g: Mat, input: Mat, clock: &mu
     clock.mark(Part::MatmulBackward);
     let bias = &mut rest[..slot.outputs];
     bias.fill(0.0);
-    for row in g.data.chunks_exact(slot.outputs) {
+    for row in g.data().chunks_exact(slot.outputs) {
         for (b, &v) in bias.iter_mut().zip(row) {
             *b += v;
         }

@@ -3,10 +3,11 @@
 
 use candle_core::{Device, Tensor};
 
-use crate::data::IMAGE_PIXELS;
+use crate::data::{IMAGE_PIXELS, MAX_IMAGES_PER_CALL};
 use crate::error::{Error, Result};
-use crate::model::Decoder;
+use crate::model::{Decoder, MAX_LATENT};
 use crate::rng::SeededRng;
+use crate::size;
 
 pub const MAX_GRID: usize = 100;
 
@@ -33,6 +34,9 @@ pub fn grid_points(n: usize, plane: &GridPlane) -> Result<Vec<f32>> {
     let latent = plane.base.len();
     if !(1..=MAX_GRID).contains(&n) {
         return Err(Error::setting("grid size", n, "a whole number from 1 to 100"));
+    }
+    if latent > MAX_LATENT {
+        return Err(Error::setting("latent point", format!("{latent} values"), "at most 64, one per latent dimension of the model"));
     }
     if plane.x >= latent || plane.y >= latent {
         return Err(Error::setting("grid dimensions", format!("({}, {})", plane.x, plane.y), "latent dimensions of the model"));
@@ -73,10 +77,9 @@ pub fn samples(decoder: &Decoder, n: usize, seed: u64) -> Result<(Vec<f32>, Vec<
 /// Decodes latent points given flat, `latent` values each, into 784 intensities each.
 pub fn decode_many(decoder: &Decoder, z: &[f32]) -> Result<Vec<f32>> {
     let latent = decoder.latent();
-    if z.is_empty() || z.len() % latent != 0 {
-        return Err(Error::setting("latent points", format!("{} values", z.len()), "a whole number of latent vectors"));
-    }
-    let z = Tensor::from_slice(z, (z.len() / latent, latent), &Device::Cpu)?;
+    let shape = format!("{latent} values per point, one per latent dimension");
+    let points = size::items("latent points", z.len(), latent, &shape, "point", MAX_IMAGES_PER_CALL)?;
+    let z = Tensor::from_slice(z, (points, latent), &Device::Cpu)?;
     let pixels: Vec<f32> = decoder.decode(&z)?.flatten_all()?.to_vec1()?;
     debug_assert_eq!(pixels.len() % IMAGE_PIXELS, 0);
     Ok(pixels)
@@ -85,7 +88,7 @@ pub fn decode_many(decoder: &Decoder, z: &[f32]) -> Result<Vec<f32>> {
 /// Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9).
 pub fn inverse_normal_cdf(p: f64) -> f64 {
     const A: [f64; 6] =
-        [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
+        [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
     const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
     const C: [f64; 6] =
         [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];

@@ -15,16 +15,17 @@ pub mod model;
 pub mod pca;
 pub mod recover;
 pub mod rng;
+pub mod size;
 pub mod train;
 pub mod weights;
 
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
 pub mod alloc_count;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
 #[global_allocator]
 static ALLOCATOR: alloc_count::Counting = alloc_count::Counting;
 

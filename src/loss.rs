@@ -255,28 +255,6 @@ impl BceMath for f32 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::BceMath;
-
-    #[test]
-    fn fast_f32_exp_and_log_match_the_library_on_their_ranges() {
-        for i in 0..=200_000 {
-            let t = (-(i as f64) * 100.0 / 200_000.0) as f32; // [−100, 0]
-            let exact = (t as f64).exp();
-            let fast = f32::exp_non_positive(t) as f64;
-            assert!((fast - exact).abs() <= 3e-7 * exact + 1e-37, "exp({t}) = {exact}, fast {fast}");
-        }
-        for i in 0..=100_000 {
-            let e = (i as f64 / 100_000.0) as f32; // [0, 1]
-            let exact = (e as f64).ln_1p();
-            let fast = f32::ln_1p_unit(e) as f64;
-            // f32 carries 6e-8 relative precision; a few ulp of rounding in the arithmetic is the budget.
-            assert!((fast - exact).abs() <= 4e-7 * exact + 1e-9, "ln(1 + {e}) = {exact}, fast {fast}");
-        }
-    }
-}
-
 /// KL(N(μ, σ²) ‖ N(0, I)) = ½ Σ (σ² + μ² − log σ² − 1), per image: [N, L] → [N].
 pub fn kl_to_standard_normal_per_image(mu: &Tensor, logvar: &Tensor) -> Result<Tensor> {
     let terms = ((logvar.exp()? + mu.sqr()?)? - logvar)? - 1.0;
@@ -297,4 +275,26 @@ pub fn negative_elbo(logits: &Tensor, x: &Tensor, mu: &Tensor, logvar: &Tensor, 
     let kl = kl_to_standard_normal_per_image(mu, logvar)?.mean_all()?;
     let total = (&recon + (&kl * beta)?)?;
     Ok(LossTerms { total, recon, kl })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BceMath;
+
+    #[test]
+    fn fast_f32_exp_and_log_match_the_library_on_their_ranges() {
+        for i in 0..=200_000 {
+            let t = (-(i as f64) * 100.0 / 200_000.0) as f32; // [−100, 0]
+            let exact = (t as f64).exp();
+            let fast = f32::exp_non_positive(t) as f64;
+            assert!((fast - exact).abs() <= 3e-7 * exact + 1e-37, "exp({t}) = {exact}, fast {fast}");
+        }
+        for i in 0..=100_000 {
+            let e = (i as f64 / 100_000.0) as f32; // [0, 1]
+            let exact = (e as f64).ln_1p();
+            let fast = f32::ln_1p_unit(e) as f64;
+            // f32 carries 6e-8 relative precision; a few ulp of rounding in the arithmetic is the budget.
+            assert!((fast - exact).abs() <= 4e-7 * exact + 1e-9, "ln(1 + {e}) = {exact}, fast {fast}");
+        }
+    }
 }

@@ -1,25 +1,71 @@
 //! Matrix products on plain slices, for the fused training step: a strided view (`Mat`) and one `matmul`.
 
+use crate::error::{Error, Result};
+
 /// A read-only matrix view: `rows × cols` values of `data`, element (i, j) at i·row_stride + j·col_stride.
-#[derive(Clone, Copy, Debug)]
+///
+/// The fields are private and every constructor checks (with overflow-checked arithmetic) that each element's index
+/// lies inside `data`, and that the strides fit an `isize`: the unsafe code in `matmul` relies on exactly that.
+#[derive(Clone, Copy)]
 pub struct Mat<'a> {
-    pub data: &'a [f32],
-    pub rows: usize,
-    pub cols: usize,
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
     row_stride: usize,
     col_stride: usize,
 }
 
 impl<'a> Mat<'a> {
-    /// Row-major `data` with `cols` columns.
+    /// Row-major `data` with `cols` columns. Panics unless the values make whole rows.
     pub fn rows(data: &'a [f32], cols: usize) -> Mat<'a> {
         assert!(cols > 0 && data.len() % cols == 0, "{} values do not make rows of {cols}", data.len());
-        Mat { data, rows: data.len() / cols, cols, row_stride: cols, col_stride: 1 }
+        Mat::strided(data, data.len() / cols, cols, cols, 1).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Any strided view of `data` (padded rows, a column, a broadcast with stride 0); an error unless every element
+    /// lies inside `data`.
+    pub fn strided(data: &'a [f32], rows: usize, cols: usize, row_stride: usize, col_stride: usize) -> Result<Mat<'a>> {
+        let mat = Mat { data, rows, cols, row_stride, col_stride };
+        if mat.fits() {
+            Ok(mat)
+        } else {
+            Err(Error::setting(
+                "matrix view",
+                format!("{rows} × {cols} with strides ({row_stride}, {col_stride}) over {} values", data.len()),
+                "a view whose every element lies inside its data",
+            ))
+        }
     }
 
     /// The transpose (no copy).
     pub fn t(self) -> Mat<'a> {
         Mat { rows: self.cols, cols: self.rows, row_stride: self.col_stride, col_stride: self.row_stride, ..self }
+    }
+
+    /// (rows, columns).
+    pub fn shape(&self) -> (usize, usize) {
+        (self.rows, self.cols)
+    }
+
+    /// The values the view is over.
+    pub fn data(&self) -> &'a [f32] {
+        self.data
+    }
+
+    /// Whether every element's index, (rows − 1)·row_stride + (cols − 1)·col_stride at most, is inside `data`
+    /// (computed without overflow), and the strides fit an `isize` (gemm takes them so).
+    fn fits(&self) -> bool {
+        let strides_fit = isize::try_from(self.row_stride).is_ok() && isize::try_from(self.col_stride).is_ok();
+        let largest = || (self.rows - 1).checked_mul(self.row_stride)?.checked_add((self.cols - 1).checked_mul(self.col_stride)?);
+        strides_fit && (self.rows == 0 || self.cols == 0 || largest().is_some_and(|i| i < self.data.len()))
+    }
+}
+
+/// The shape, strides and length, not the values (a view may be over megabytes).
+impl std::fmt::Debug for Mat<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Mat { data, rows, cols, row_stride, col_stride } = self;
+        write!(f, "Mat [{rows} × {cols}], strides ({row_stride}, {col_stride}), over {} values", data.len())
     }
 }
 
@@ -46,13 +92,19 @@ impl Start<'_> {
     }
 }
 
-/// dst [a.rows × b.cols, row-major] = start + a · b.
+/// dst [a.rows × b.cols, row-major] = start + a · b. Panics when the shapes do not agree.
 pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
-    let (m, k, n) = (a.rows, a.cols, b.cols);
-    assert_eq!(k, b.rows, "matmul: [{m}, {k}] · [{}, {n}]", b.rows);
-    assert_eq!(dst.len(), m * n, "matmul: destination of {} values for [{m}, {n}]", dst.len());
+    let ((m, k), (k_b, n)) = (a.shape(), b.shape());
+    assert_eq!(k, k_b, "matmul: [{m}, {k}] · [{k_b}, {n}]");
+    assert_eq!(Some(dst.len()), m.checked_mul(n), "matmul: destination of {} values for [{m}, {n}]", dst.len());
     if let Start::Row(row) = start {
         assert_eq!(row.len(), n, "matmul: a row of {} values under [{m}, {n}]", row.len());
+    }
+    // What the unsafe code below relies on: every element of both views inside its slice. The constructors make
+    // it so; checked again here, where it matters (a few multiplications per product).
+    assert!(a.fits() && b.fits(), "matmul: a view reaches past its data: {a:?} · {b:?}");
+    if m == 0 || n == 0 {
+        return; // nothing to write
     }
     if k == 0 {
         start.write_into(dst, n);
@@ -72,7 +124,12 @@ fn native(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
         start.write_into(dst, n);
     }
     let accumulate = !matches!(start, Start::Zero);
-    // SAFETY: `matmul`'s asserts and `Mat`'s constructors keep every index gemm computes inside the slices.
+    // SAFETY: gemm reads A(i, p) at a.data + i·row_stride + p·col_stride for i < m, p < k, B(p, j) likewise for
+    // p < k, j < n, and reads (when accumulating) and writes dst + i·n + j for i < m, j < n; it touches nothing else
+    // and runs on this thread only (Parallelism::None). `matmul` asserted that both views fit their slices (every such
+    // index of A and B is below its slice's length), that dst holds exactly m·n values, and that m, n, k ≥ 1; the
+    // strides fit an isize (`Mat::fits`), so the casts below are exact. dst is borrowed mutably, A and B shared, so
+    // what gemm writes aliases nothing it reads.
     unsafe {
         gemm::gemm(
             m,
@@ -103,7 +160,7 @@ fn native(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
 /// vector accumulators, and every A value is one broadcast. With relaxed SIMD the multiply-add is one fused
 /// instruction (`f32x4_relaxed_madd`); without, a multiply then an add — gemm's wasm kernel has only the latter,
 /// and packs into new allocations on every call.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
 pub use simd::peak_loop;
 
 #[cfg(target_arch = "wasm32")]
@@ -139,6 +196,7 @@ mod simd {
     /// See `bindings::fma_peak_loop`: twelve independent accumulators held in locals (an array of them ends up in
     /// linear memory, and the loop then measures loads and stores), more than a multiply-add's latency × throughput
     /// needs, with the two operands: 14 of x64's 16 vector registers. Returns the FLOPs done.
+    #[cfg(feature = "bench")]
     pub fn peak_loop(iterations: u32) -> f64 {
         let x = f32x4_splat(core::hint::black_box(0.999_9));
         let y = f32x4_splat(core::hint::black_box(1e-4));
@@ -164,7 +222,8 @@ mod simd {
         iterations as f64 * 12.0 * 4.0 * 2.0
     }
 
-    /// k ≥ 1 here (the shared `matmul` answers k = 0 with the start alone).
+    /// m, n, k ≥ 1 and both views inside their data here (the shared `matmul` checked them, and answers k = 0 with
+    /// the start alone).
     pub fn matmul(dst: &mut [f32], a: Mat, b: Mat, start: Start) {
         let (m, k, n) = (a.rows, a.cols, b.cols);
         let panels = n.div_ceil(NR);
@@ -268,7 +327,9 @@ mod simd {
     /// constant, so a runtime stride costs an add per load. The accumulators are indexed only by constants (R is),
     /// so they stay in locals (registers), not in linear memory.
     ///
-    /// SAFETY: a + i·rs + kk·cs for i < R, kk < kc must be inside one allocation, as must b's kc rows of NR floats.
+    /// # Safety
+    /// a + i·rs + kk·cs for every i < R, kk < kc must be an f32 inside one allocation, and b .. b + kc·NR must be
+    /// kc·NR f32s inside one allocation.
     #[inline(always)]
     unsafe fn tile_kernel<const R: usize, const K_UNIT: bool, const I_UNIT: bool>(
         a: *const f32,
@@ -282,14 +343,23 @@ mod simd {
         let mut c = [[f32x4_splat(0.0); 2]; R];
         let (mut a, mut b) = (a, b);
         for _ in 0..kc {
-            let (b0, b1) = (v128_load(b as *const v128), v128_load(b.add(4) as *const v128));
-            for (r, c) in c.iter_mut().enumerate() {
-                let x = f32x4_splat(*a.add(r * rs));
-                c[0] = madd(x, b0, c[0]);
-                c[1] = madd(x, b1, c[1]);
+            // SAFETY: at step kk, a = a₀ + kk·cs and b = b₀ + kk·NR (see the advances below): b's 8 floats are the
+            // panel's row kk and each a + r·rs is A's element (r, kk), all inside their allocations by the contract.
+            // v128_load reads unaligned.
+            unsafe {
+                let (b0, b1) = (v128_load(b as *const v128), v128_load(b.add(4) as *const v128));
+                for (r, c) in c.iter_mut().enumerate() {
+                    let x = f32x4_splat(*a.add(r * rs));
+                    c[0] = madd(x, b0, c[0]);
+                    c[1] = madd(x, b1, c[1]);
+                }
             }
-            a = a.add(cs);
-            b = b.add(NR);
+            // After the last step a would point kc·cs past a₀, which may be past the end of A's allocation: a
+            // wrapping advance (no in-bounds promise), never dereferenced there. b ends at b₀ + kc·NR, at most one
+            // past the end of its allocation, which `add` allows.
+            a = a.wrapping_add(cs);
+            // SAFETY: b₀ + (kk + 1)·NR ≤ b₀ + kc·NR, inside or one past the end of the packed panel.
+            b = unsafe { b.add(NR) };
         }
         c
     }
@@ -313,7 +383,9 @@ mod simd {
         // Every A index the kernel reads lies between a_at(0, 0) and a_at(R − 1, kc − 1): checked once here, so the
         // inner loop reads without a bounds check per value (R per k step otherwise).
         assert!(bp.len() >= kc * NR && a_at(R - 1, kc - 1) < a.data.len() && a_at(0, 0) < a.data.len());
-        // SAFETY: as asserted.
+        // SAFETY: a0 = A(i0, k0); the kernel reads a0 + i·rs + kk·cs = a_at(i, kk) ≤ a_at(R − 1, kc − 1) for i < R,
+        // kk < kc, inside `a.data` as asserted (the rs and cs it is given are A's own strides: a unit stride passed as
+        // a constant only where it is 1), and bp's first kc·NR floats, also asserted.
         let acc = unsafe {
             let (a0, b0) = (a.data.as_ptr().add(a_at(0, 0)), bp.as_ptr());
             // The last rows of a product (R < MR) take the general kernel: a few tiles, not worth the code size.
@@ -327,8 +399,8 @@ mod simd {
             let offset = (i0 + i) * n + j0;
             let row = &mut dst[offset..offset + width];
             if width == NR {
-                // SAFETY: `row` is NR = 8 floats, and so is `bias` (matmul asserted the row is n long): two 16-byte
-                // loads and stores inside each.
+                // SAFETY: `row` is NR = 8 floats (width == NR), and so is `bias[j0..j0 + NR]` (a checked slice): two
+                // unaligned 16-byte loads and stores inside each.
                 unsafe {
                     let p = row.as_mut_ptr() as *mut v128;
                     let (lo, hi) = match start {

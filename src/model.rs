@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::rng::SeededRng;
+use crate::size;
 use crate::IMAGE_PIXELS;
 
 /// Shape and objective of the model. Everything else about training lives in `TrainConfig`.
@@ -144,19 +145,24 @@ impl Decoder {
     /// worker sends to the main thread, small enough (~100 k floats) to post several times a second.
     pub fn to_flat(&self) -> Result<Vec<f32>> {
         let parts = [&self.fc.weight, &self.fc.bias, &self.out.weight, &self.out.bias];
-        let mut flat = Vec::with_capacity(Self::flat_len(self.hidden(), self.latent()));
+        let mut flat = Vec::with_capacity(Self::flat_len(self.hidden(), self.latent())?);
         for part in parts {
             flat.extend(part.flatten_all()?.to_vec1::<f32>()?);
         }
         Ok(flat)
     }
 
-    pub fn flat_len(hidden: usize, latent: usize) -> usize {
-        hidden * latent + hidden + IMAGE_PIXELS * hidden + IMAGE_PIXELS
+    /// Values in the snapshot of a decoder of these sizes; an error for sizes outside the settings' limits.
+    pub fn flat_len(hidden: usize, latent: usize) -> Result<usize> {
+        VaeConfig { hidden, latent, beta: 1.0 }.validate()?;
+        // hidden·latent + hidden + 784·hidden + 784
+        Ok(size::product("decoder snapshot", &[hidden, latent + 1 + IMAGE_PIXELS])? + IMAGE_PIXELS)
     }
 
+    /// A decoder from its snapshot (`to_flat`); sizes outside the settings' limits, or a snapshot of another
+    /// length, are an error.
     pub fn from_flat(hidden: usize, latent: usize, flat: &[f32]) -> Result<Decoder> {
-        let expected = Self::flat_len(hidden, latent);
+        let expected = Self::flat_len(hidden, latent)?;
         if flat.len() != expected {
             return Err(Error::weights(format!(
                 "a decoder snapshot for {hidden} hidden units and {latent} latent dimensions has {expected} values, \
@@ -292,6 +298,12 @@ impl Vae {
     pub fn encode_means(&self, x: &Tensor) -> Result<Vec<f32>> {
         let (mu, _) = self.encode(x)?;
         Ok(mu.flatten_all()?.to_vec1()?)
+    }
+
+    /// μ of q(z|x) for images given as intensities in [0, 1], 784 per image (at most `MAX_IMAGES_PER_CALL`), row-major.
+    pub fn encode_pixels(&self, pixels: &[f32]) -> Result<Vec<f32>> {
+        let images = crate::data::image_count("images to encode", pixels, crate::data::MAX_IMAGES_PER_CALL)?;
+        self.encode_means(&Tensor::from_slice(pixels, (images, IMAGE_PIXELS), &Device::Cpu)?)
     }
 
     /// The one pass training and evaluation share: encode x [N, 784], draw z = μ + σ·ε for each row of ε, decode.

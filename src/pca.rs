@@ -3,9 +3,14 @@
 
 use candle_core::{Device, Tensor};
 
+use crate::data::IMAGE_PIXELS;
 use crate::error::{Error, Result};
+use crate::model::MAX_LATENT;
+use crate::size;
 
 const ITERATIONS: usize = 200;
+/// The most values per row PCA takes: an image's pixels (the covariance is dim × dim).
+pub const MAX_DIM: usize = IMAGE_PIXELS;
 
 pub struct Pca {
     dim: usize,
@@ -21,7 +26,8 @@ pub struct Pca {
 impl Pca {
     /// The top `k` components of `n` rows of `dim` values each.
     pub fn fit(rows: &[f32], dim: usize, k: usize) -> Result<Pca> {
-        if dim == 0 || rows.is_empty() || rows.len() % dim != 0 {
+        size::within("PCA dimension", dim, 1, MAX_DIM)?;
+        if rows.is_empty() || rows.len() % dim != 0 {
             return Err(Error::setting("PCA data", format!("{} values", rows.len()), "whole rows of the given dimension"));
         }
         if !(1..=dim.min(64)).contains(&k) {
@@ -116,6 +122,20 @@ impl Pca {
         }
         Ok(())
     }
+}
+
+/// PCA of latent codes (`dim` values each, e.g. the test μ's), for the 2-D panel when the code has more than two
+/// dimensions: [the codes projected, 2 each | mean (dim) | first axis (dim) | second axis (dim) | the two variance
+/// shares]. `dim` is a latent size, 2 to 64, as the settings allow.
+pub fn project_latents(rows: &[f32], dim: usize) -> Result<Vec<f32>> {
+    size::within("latent dimensions", dim, 2, MAX_LATENT)?;
+    let pca = Pca::fit(rows, dim, 2)?;
+    let mut out = pca.encode(rows)?;
+    out.extend_from_slice(pca.mean());
+    out.extend_from_slice(pca.component(0));
+    out.extend_from_slice(pca.component(1));
+    out.extend(pca.explained());
+    Ok(out)
 }
 
 /// Modified Gram–Schmidt on the rows (each `dim` long) of `q`, in place.

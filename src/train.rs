@@ -294,6 +294,9 @@ impl Trainer {
 /// Negative ELBO per image on `data`, estimated with `EVAL_Z_SAMPLES` draws of z per image from a fixed seed.
 /// The KL term is exact (closed form); the reconstruction term is the Monte-Carlo part.
 pub fn evaluate(vae: &Vae, data: &Dataset) -> Result<Elbo> {
+    if data.is_empty() {
+        return Err(Error::data("test set", "holds no images to evaluate on; use a data set of at least 2 images"));
+    }
     // All draws of a chunk go through the model at once: CHUNK · EVAL_Z_SAMPLES rows, so a small chunk keeps the
     // peak memory low (the wasm heap never shrinks back).
     const CHUNK: usize = 100;

@@ -98,3 +98,99 @@ fn a_failed_run_leaves_the_previous_file_whole_and_no_partial_file() {
 fn weights_file_loads(path: &std::path::Path) -> bool {
     vae_playground::weights::from_safetensors(&std::fs::read(path).unwrap()).is_ok()
 }
+
+/// A folder of its own under the system's temporary folder, removed first if a run before left it.
+fn fresh_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("vae-cli-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// An untrained model, written by the library (no training run needed).
+fn write_model(path: &std::path::Path) -> Vec<u8> {
+    let vae = vae_playground::Vae::new(vae_playground::VaeConfig::default(), 0).unwrap();
+    let bytes = vae_playground::weights::to_safetensors(&vae).unwrap();
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+}
+
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn sample_and_encode_refuse_to_write_over_the_model_they_read() {
+    let dir = fresh_dir("same-file");
+    let model = dir.join("model.safetensors");
+    let bytes = write_model(&model);
+    let link = dir.join("link.safetensors");
+    std::fs::hard_link(&model, &link).unwrap();
+    let m = model.to_str().unwrap();
+    let same_by_another_name = dir.join(".").join("model.safetensors");
+    for out in [m, same_by_another_name.to_str().unwrap(), link.to_str().unwrap()] {
+        for args in [vec!["sample", m, "--grid", "2", "--out", out], vec!["encode", m, "--limit", "100", "--out", out]] {
+            let (ok, _, stderr) = vae(&args);
+            assert!(!ok, "{args:?} succeeded");
+            assert!(stderr.contains("is the file this command reads") && stderr.contains("choose another"), "{args:?}: {stderr}");
+            assert_eq!(std::fs::read(&model).unwrap(), bytes, "{args:?} changed the model");
+        }
+    }
+    assert_eq!(names_in(&dir), ["link.safetensors", "model.safetensors"], "nothing else written");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn eval_refuses_a_limit_of_no_images() {
+    let dir = fresh_dir("limit-0");
+    let model = dir.join("model.safetensors");
+    write_model(&model);
+    let (ok, stdout, stderr) = vae(&["eval", model.to_str().unwrap(), "--limit", "0"]);
+    assert!(!ok, "exit status 0: {stdout}");
+    assert!(!stdout.contains("NaN"), "{stdout}");
+    assert!(stderr.contains("--limit = 0 is not allowed") && stderr.contains("at least 1"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_write_that_fails_leaves_no_partial_file() {
+    let dir = fresh_dir("failed-write");
+    let model = dir.join("model.safetensors");
+    write_model(&model);
+    let csv = dir.join("latents.csv");
+    // Files may grow to one block (512 or 1,024 bytes) and SIGXFSZ is ignored, so the CSV's write fails with EFBIG.
+    let out = Command::new("sh")
+        .args(["-c", r#"trap '' XFSZ; ulimit -f 1; exec "$0" "$@""#, env!("CARGO_BIN_EXE_vae")])
+        .args(["encode", model.to_str().unwrap(), "--limit", "600", "--out", csv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("latents.csv"), "{stderr}");
+    assert_eq!(names_in(&dir), ["model.safetensors"], "the temporary file is removed");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn ctrl_c_while_training_leaves_no_partial_file() {
+    use std::io::BufRead;
+    let dir = fresh_dir("ctrl-c");
+    let model = dir.join("model.safetensors");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vae"))
+        .args(["train", "--epochs", "1000", "--limit", "600", "--out", model.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    // The first epoch's line: the output was checked, the data read, training under way.
+    let first_epoch = lines.find(|line| line.as_ref().is_ok_and(|l| l.starts_with("epoch"))).expect("an epoch line").unwrap();
+    assert!(first_epoch.contains("test −ELBO"), "{first_epoch}");
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "interrupted, not finished");
+    assert_eq!(names_in(&dir), Vec::<String>::new(), "no model and no temporary file");
+    std::fs::remove_dir_all(&dir).ok();
+}

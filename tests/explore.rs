@@ -129,6 +129,6 @@ fn a_drawing_is_boxed_to_20_pixels_and_centred_by_mass_as_mnist_was() {
     let (cx, cy) = centre_of_mass(&image);
     assert!((cx - 14.0).abs() <= 0.5 && (cy - 14.0).abs() <= 0.5, "centre of mass ({cx}, {cy})");
     assert!(image.iter().any(|&v| v > 0.0 && v < 1.0), "anti-aliased edges");
-    let err = prepare(&vec![0.0; 16], 4, 4).unwrap_err().to_string();
+    let err = prepare(&[0.0; 16], 4, 4).unwrap_err().to_string();
     assert!(err.contains("no ink"), "{err}");
 }

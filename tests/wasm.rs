@@ -2,15 +2,19 @@
 //! The core compiled to wasm32, in real Chrome (`wasm-pack test --headless --chrome`).
 
 use js_sys::Error as JsErrorObject;
+#[cfg(feature = "bench")]
+use vae_playground::bindings::allocation_count;
 use vae_playground::bindings::{
-    allocation_count, set_simd_kernel, setting_limits, simd_kernel_enabled, validate_settings, DataHandle, DecoderHandle, StepResult,
-    TrainerHandle,
+    grid_points, prepare_drawing, project_latents, setting_limits, simd_kernel_enabled, validate_settings, ClassifierHandle, DataHandle,
+    DecoderHandle, PcaHandle, StepResult, TrainerHandle,
 };
 use vae_playground::matmul::{matmul, Mat, Start};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+mod common;
 
 const IMAGES_GZ: &[u8] = include_bytes!("../data/mnist-10k-images.idx3-ubyte.gz");
 const LABELS_GZ: &[u8] = include_bytes!("../data/mnist-10k-labels.idx1-ubyte.gz");
@@ -42,15 +46,14 @@ fn gemm_uses_its_simd128_kernel() {
     // `feature_detected!("simd128")` → lib.rs `get_wasm_simd128()`): the module must be compiled with simd128,
     // and the runtime flag must be on. Without gemm's `wasm-simd128-enable` feature the flag defaults to false and
     // candle's matmuls run the scalar kernel even in a +simd128 build.
-    assert!(cfg!(target_feature = "simd128"), "this wasm was built without +simd128 (.cargo/config.toml)");
-    assert!(gemm::DEFAULT_WASM_SIMD128, "gemm's wasm-simd128-enable feature is off: matmul would be scalar");
+    // Both known when compiling: checked then (a build without them does not compile this test).
+    const { assert!(cfg!(target_feature = "simd128"), "this wasm was built without +simd128 (.cargo/config.toml)") };
+    const { assert!(gemm::DEFAULT_WASM_SIMD128, "gemm's wasm-simd128-enable feature is off: matmul would be scalar") };
     assert!(simd_kernel_enabled(), "gemm's simd128 flag is off: matmul would be scalar");
     // A matmul after the check: the kernel is now fixed for this instance, and it computes correctly.
     let a = candle_core::Tensor::arange(0f32, 64., &candle_core::Device::Cpu).unwrap().reshape((8, 8)).unwrap();
     let b = a.matmul(&a.t().unwrap()).unwrap().to_vec2::<f32>().unwrap();
     assert_eq!(b[1][2], (0..8).map(|k| ((8 + k) * (16 + k)) as f32).sum::<f32>());
-    // Turning the flag off now changes nothing for this instance (gemm fixed its kernel above), but restore it anyway.
-    set_simd_kernel(true);
 }
 
 #[wasm_bindgen_test]
@@ -204,7 +207,35 @@ fn the_simd_matmul_kernel_matches_the_plain_product() {
     }
 }
 
-/// A training step in steady state allocates nothing on the wasm heap, across an epoch's end too.
+/// The kernel against the plain product for 400 random shapes (a seeded generator: the same shapes every run, as the
+/// native property test in tests/properties.rs, which proptest cannot run here): empty to several tiles, k across
+/// its 256-row blocks, A and B stored by rows or by columns with padded lines, each start.
+#[wasm_bindgen_test]
+fn the_simd_matmul_kernel_matches_the_plain_product_for_random_shapes() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |below: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    for _ in 0..400 {
+        let (m, n) = (next(24), next(24));
+        let k = if next(4) == 0 { next(600) } else { next(40) };
+        let mut random = |len: usize| (0..len).map(|_| next(2000) as f32 / 1000.0 - 1.0).collect::<Vec<f32>>();
+        let (a_values, b_values, initial, bias) = (random(m * k), random(k * n), random(m * n), random(n));
+        let a = common::Stored::new(&a_values, m, k, next(2) == 1, next(3));
+        let b = common::Stored::new(&b_values, k, n, next(2) == 1, next(3));
+        let start = common::STARTS[next(3)];
+        if let Err(mismatch) = common::check_against_plain_product(&a, &b, start, &initial, &bias) {
+            panic!("{mismatch}");
+        }
+    }
+}
+
+/// A training step in steady state allocates nothing on the wasm heap, across an epoch's end too (the counting
+/// allocator is a diagnostic: `npm test` runs these tests with the `bench` feature).
+#[cfg(feature = "bench")]
 #[wasm_bindgen_test]
 fn training_steps_allocate_nothing() {
     let mut t = trainer(4);
@@ -238,4 +269,64 @@ fn the_vector_loss_matches_the_scalar_loss_bit_for_bit() {
         assert_eq!(row[i].to_bits(), (grad * 0.5).to_bits(), "pixel {i}: logit {} target {}", logits[i], targets[i]);
     }
     assert!((sum as f64 - want_sum).abs() <= 1e-5 * want_sum, "row sum {sum} vs {want_sum}");
+}
+
+/// An IDX file (big-endian magic, dimensions, payload), gzip'd.
+fn idx_gz(magic: u32, dims: &[u32], payload: &[u8]) -> Vec<u8> {
+    common::gzip(&common::idx(magic, dims, payload))
+}
+
+/// Sizes whose products wrap in wasm32's 32-bit `usize`: each is refused with a JS `Error` naming the limit, before
+/// anything is multiplied (65,537² wrapped to 131,073 and gemm wrote a 65,537² covariance past its allocation;
+/// 65,536 · 65,536 wrapped to 0 and a drawing of no values was indexed).
+#[wasm_bindgen_test]
+fn sizes_whose_products_wrap_in_wasm32_are_refused() {
+    let msg = message(project_latents(&vec![0.5; 2 * 65_537], 65_537).unwrap_err());
+    assert!(msg.starts_with("latent dimensions = 65537 is not allowed: a whole number from 2 to 64"), "{msg}");
+    let msg = message(DecoderHandle::new(65_536, 65_536, &[]).err().unwrap());
+    assert!(msg.starts_with("hidden units = 65536 is not allowed: a whole number from 1 to 4096"), "{msg}");
+    // 65,536 · (64,751 + 785) = 2³²: the snapshot's length wrapped to 784 values.
+    let msg = message(DecoderHandle::new(65_536, 64_751, &[0.0; 784]).err().unwrap());
+    assert!(msg.starts_with("hidden units = 65536 is not allowed"), "{msg}");
+    let msg = message(prepare_drawing(&[], 65_536, 65_536).unwrap_err());
+    assert!(msg.starts_with("drawing width = 65536 is not allowed: a whole number from 1 to 4096"), "{msg}");
+    // 5,478,275 images of 784 bytes wrap to 304 bytes, which followed the header.
+    let images = idx_gz(2051, &[5_478_275, 28, 28], &[0; 304]);
+    let labels = idx_gz(2049, &[1], &[0]);
+    let msg = message(DataHandle::new("images.gz", &images, "labels.gz", &labels).err().unwrap());
+    assert!(msg.starts_with("images.gz: header announces 5478275 items"), "{msg}");
+}
+
+/// Every export that takes a size or a list checks it against the same limits as the core functions.
+#[wasm_bindgen_test]
+fn every_export_checks_its_sizes() {
+    let mut t = trainer(0);
+    let msg = message(grid_points(2, 0, 1, &[0.0; 65]).unwrap_err());
+    assert!(msg.starts_with("latent point = 65 values is not allowed: at most 64"), "{msg}");
+    let msg = message(t.manifold(101, 0, 1, &[0.0; 2]).unwrap_err());
+    assert!(msg.starts_with("grid size = 101 is not allowed"), "{msg}");
+    let msg = message(t.samples(10_001, 0).unwrap_err());
+    assert!(msg.starts_with("sample count = 10001 is not allowed"), "{msg}");
+    let msg = message(t.recover(&[0.0; 783], &[0.0; 784], 5, false).unwrap_err());
+    assert!(msg.contains("pixels with 783 values"), "{msg}");
+    let msg = message(t.recover(&[0.0; 784], &[1.0; 10], 5, true).unwrap_err());
+    assert!(msg.contains("mask with 10 values"), "{msg}");
+    let msg = message(t.test_digits(&[1000]).unwrap_err());
+    assert!(msg.contains("index 1000 is past the last of 1000"), "{msg}");
+    let msg = message(t.test_digits(&[0; 1001]).unwrap_err());
+    assert!(msg.contains("1001 images of a set of 1000"), "{msg}");
+    let msg = message(t.nearest_training(&vec![0.0; 784 * 101]).unwrap_err());
+    assert!(msg.starts_with("nearest training digits = 101 images is not allowed: at most 100"), "{msg}");
+    let msg = message(t.decode_many(&vec![0.0; 2 * 10_001]).unwrap_err());
+    assert!(msg.starts_with("latent points = 10001 points is not allowed: at most 10000"), "{msg}");
+    let msg = message(t.encode(&vec![0.0; 784 * 10_001]).unwrap_err());
+    assert!(msg.starts_with("images to encode = 10001 images is not allowed: at most 10000"), "{msg}");
+    let classifier = ClassifierHandle::new(&digits(), 0).unwrap();
+    let msg = message(classifier.probabilities(&vec![0.0; 784 * 10_001]).unwrap_err());
+    assert!(msg.starts_with("classifier input = 10001 images is not allowed: at most 10000"), "{msg}");
+    let few = DataHandle::new("images", &idx_gz(2051, &[20, 28, 28], &[7; 20 * 784]), "labels", &idx_gz(2049, &[20], &[3; 20])).unwrap();
+    let pca = PcaHandle::new(&few, 2).unwrap();
+    let msg = message(pca.reconstruct(&[0.0; 100]).unwrap_err());
+    assert!(msg.contains("100 values"), "{msg}");
+    assert_eq!(pca.reconstruct(&[0.0; 784]).unwrap().len(), 784);
 }

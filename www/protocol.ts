@@ -63,7 +63,7 @@ export type WorkerRequest = { [K in RequestKind]: RequestOf<K> }[RequestKind];
 export type Generation = number;
 
 export type ToWorker =
-  | { type: 'init'; generation: Generation; settings: TrainSettings; sources: WorkerSources; simd: boolean }
+  | { type: 'init'; generation: Generation; settings: TrainSettings; sources: WorkerSources }
   /** Train until `epochs` epochs are complete in total (0: no limit). */
   | { type: 'train'; epochs: number }
   | { type: 'pause' }

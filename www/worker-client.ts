@@ -47,8 +47,8 @@ export class WorkerClient {
     return this.#current;
   }
 
-  init(settings: TrainSettings, sources: WorkerSources, simd: boolean): void {
-    this.#send({ type: 'init', generation: this.#newGeneration(), settings, sources, simd });
+  init(settings: TrainSettings, sources: WorkerSources): void {
+    this.#send({ type: 'init', generation: this.#newGeneration(), settings, sources });
   }
 
   /** A fresh model: from here on, nothing about the previous one reaches `onEvent`. */

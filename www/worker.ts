@@ -2,7 +2,7 @@
 // One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it.
 // Every call into wasm goes through one trap guard: after a trap the worker says so (`trapped`) and calls into that
 // wasm instance no more; the element replaces it with a new worker holding the last checkpoint.
-import { ClassifierHandle, DataHandle, TrainerHandle, setSimdKernel } from '../pkg/vae_playground.js';
+import { ClassifierHandle, DataHandle, TrainerHandle } from '../pkg/vae_playground.js';
 import { post, type FromWorker, type Generation, type ToWorker, type TrainSettings } from './protocol.js';
 import { answer, transferablesOf, type Worker } from './worker/requests.js';
 import { Session } from './worker/session.js';
@@ -95,8 +95,6 @@ async function handle(message: ToWorker): Promise<void> {
     case 'init': {
       const { sources } = message;
       await loadWasm(sources.wasm);
-      // gemm fixes its kernel at the first matmul, so the choice has to come before any model exists.
-      guard.run('init', () => setSimdKernel(message.simd));
       const what = sources.bundledData
         ? { where: 'the digits bundled with vae-playground', fix: 'serve the package’s dist/data/ folder beside vae-playground.js' }
         : { where: 'the digits named by the `data` attribute', fix: 'check the `data` attribute' };

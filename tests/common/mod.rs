@@ -33,3 +33,69 @@ pub fn idx(magic: u32, dims: &[u32], payload: &[u8]) -> Vec<u8> {
     bytes.extend(payload);
     bytes
 }
+
+/// A [rows, cols] matrix stored by rows or by columns, each stored line padded by `pad` unused values: the layouts a
+/// `Mat` views (a transposed view is one stored by columns).
+pub struct Stored {
+    pub data: Vec<f32>,
+    pub rows: usize,
+    pub cols: usize,
+    pub row_stride: usize,
+    pub col_stride: usize,
+}
+
+impl Stored {
+    /// `values` gives element (i, j) at i·cols + j; the padding holds NaN, so a product that reads it shows it.
+    pub fn new(values: &[f32], rows: usize, cols: usize, by_columns: bool, pad: usize) -> Stored {
+        let (lines, line_len) = if by_columns { (cols, rows) } else { (rows, cols) };
+        let stride = line_len + pad;
+        let (row_stride, col_stride) = if by_columns { (1, stride) } else { (stride, 1) };
+        let mut data = vec![f32::NAN; lines * stride];
+        for i in 0..rows {
+            for j in 0..cols {
+                data[i * row_stride + j * col_stride] = values[i * cols + j];
+            }
+        }
+        Stored { data, rows, cols, row_stride, col_stride }
+    }
+
+    pub fn view(&self) -> vae_playground::matmul::Mat<'_> {
+        vae_playground::matmul::Mat::strided(&self.data, self.rows, self.cols, self.row_stride, self.col_stride).expect("inside its data")
+    }
+
+    pub fn at(&self, i: usize, j: usize) -> f32 {
+        self.data[i * self.row_stride + j * self.col_stride]
+    }
+}
+
+/// The three ways a product starts, by name: what dst holds, nothing, a bias row.
+pub const STARTS: [&str; 3] = ["dst", "zero", "row"];
+
+/// Runs `matmul` from the start named `start` (dst holding `initial`, `bias` the row) and checks each value against
+/// start + a · b by the plain triple loop in f64, to f32 rounding over k terms. Returns the first mismatch.
+pub fn check_against_plain_product(a: &Stored, b: &Stored, start: &str, initial: &[f32], bias: &[f32]) -> Result<(), String> {
+    use vae_playground::matmul::{matmul, Start};
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    let how = match start {
+        "dst" => Start::Dst,
+        "zero" => Start::Zero,
+        _ => Start::Row(bias),
+    };
+    let mut got = initial.to_vec();
+    matmul(&mut got, a.view(), b.view(), how);
+    for i in 0..m {
+        for j in 0..n {
+            let base = match start {
+                "dst" => initial[i * n + j] as f64,
+                "zero" => 0.0,
+                _ => bias[j] as f64,
+            };
+            let want = base + (0..k).map(|p| a.at(i, p) as f64 * b.at(p, j) as f64).sum::<f64>();
+            let error = (got[i * n + j] as f64 - want).abs();
+            if error.is_nan() || error > 1e-5 * (k as f64).sqrt() * 4.0 + 1e-6 {
+                return Err(format!("[{m}×{k}]·[{k}×{n}] from {start} at ({i}, {j}): {} vs {want}", got[i * n + j]));
+            }
+        }
+    }
+    Ok(())
+}

@@ -192,7 +192,7 @@ export class ModelLink {
       onEvent: (event) => this.#receive(event, boot),
       onCrash: (message) => this.#host.lifecycle({ type: 'fatal', message }, boot),
     });
-    this.#client.init(this.model.settings, this.#sources!, !new URLSearchParams(location.search).has('scalar'));
+    this.#client.init(this.model.settings, this.#sources!);
   }
 
   #refusal(kind: RequestKind): Error | null {
