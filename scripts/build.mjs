@@ -4,7 +4,7 @@
 //   page loads the second where the browser has relaxed SIMD; a module with relaxed instructions does not even
 //   compile elsewhere), then wasm-opt for size only;
 //   TypeScript → dist/*.js (esbuild);  .d.ts → dist/types (tsc);
-//   the wasm and the bundled digits copied beside the scripts, where import.meta.url finds them.
+//   the wasm and the bundled datasets (MNIST, Fashion-MNIST) copied beside the scripts, where import.meta.url finds them.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -77,9 +77,10 @@ await build({
   logLevel: 'warning',
 });
 
-step('assets: wasm and digits beside the scripts');
+step('assets: wasm and the bundled datasets beside the scripts');
 for (const build of BUILDS) copyFileSync(`${build.dir}/vae_playground_bg.wasm`, `dist/${build.wasm}`);
-for (const file of ['mnist-10k-images.idx3-ubyte.gz', 'mnist-10k-labels.idx1-ubyte.gz']) {
+// MNIST, loaded with the page, and Fashion-MNIST, fetched only when chosen (www/datasets.ts lists both).
+for (const file of ['mnist-10k-images.idx3-ubyte.gz', 'mnist-10k-labels.idx1-ubyte.gz', 'fashion-10k-images.idx3-ubyte.gz', 'fashion-10k-labels.idx1-ubyte.gz']) {
   copyFileSync(`data/${file}`, `dist/data/${file}`);
 }
 // The demo page's stylesheet (index.html allows no inline style); not part of the npm package.

@@ -6,10 +6,11 @@
 // same structural settings. Records of version 2 (one model per page and id) are moved into this form when read.
 // Storage can fail (private mode, full disk, blocked): every call resolves or rejects with a message a person can act
 // on, and the widget goes on without it.
-import type { TrainSettings } from './protocol.js';
+import { DATASETS } from './datasets.js';
+import type { OwnImages, TrainSettings } from './protocol.js';
 import type { Run, RunHistory } from './runs.js';
-import { MODEL_KEYS, isLive } from './settings.js';
-import { validEpoch, validRuns, validSettings } from './validate.js';
+import { MODEL_KEYS, SETTINGS, isLive, isNumberSetting } from './settings.js';
+import { validEpoch, validOwn, validRuns, validSettings } from './validate.js';
 import { errorMessage } from './wasm.js';
 
 const DB = 'vae-playground';
@@ -22,9 +23,13 @@ export const KEPT_MODELS = 8;
 /** The settings a kept model must share with the settings in force to be restored: every model setting not live. */
 export const STRUCTURAL_KEYS: readonly (keyof TrainSettings)[] = MODEL_KEYS.filter((key) => !isLive(key));
 
-/** A structural configuration as one string (the settings in table order). */
+/**
+ * A structural configuration as one string (the settings in table order). A choice at its default is left out, so a
+ * model kept before that choice existed (all were MNIST) keeps its configuration.
+ */
 export function configurationOf(settings: TrainSettings): string {
-  return STRUCTURAL_KEYS.map((key) => `${key}=${settings[key]}`).join('&');
+  return STRUCTURAL_KEYS.filter((key) => isNumberSetting(key) || (settings[key] ?? SETTINGS[key].default) !== SETTINGS[key].default)
+    .map((key) => `${key}=${settings[key]}`).join('&');
 }
 
 /** Which element a record belongs to on its page. */
@@ -57,6 +62,8 @@ interface ModelRecord {
   weights: ArrayBuffer;
   /** The runs before this one. */
   runs: Run[];
+  /** A model of the person's own images keeps them (at most MAX_OWN_IMAGES), checked by `validOwn` when read. */
+  own?: OwnImages;
 }
 /** What version 2 kept: one record per page and id (`${pathname}#${id || 'vae-playground'}`). */
 interface RecordV2 {
@@ -70,6 +77,7 @@ interface RecordV2 {
 export interface SavedModel extends KeptModel {
   weights: ArrayBuffer;
   runs: Run[];
+  own?: OwnImages | null;
 }
 
 /** One element's kept models in IndexedDB. */
@@ -92,7 +100,8 @@ export class ModelStore {
         if (!this.#legacy) return done(null);
         request(store.get(this.#legacy), (old) => {
           if (!isRecordV2(old)) return done(null);
-          const model: KeptModel = { configuration: configurationOf(old.settings), savedAt: old.savedAt, settings: old.settings, epoch: old.epoch };
+          const settings = validSettings(old.settings).settings!; // checked by isRecordV2; a version 2 model was MNIST's
+          const model: KeptModel = { configuration: configurationOf(settings), savedAt: old.savedAt, settings, epoch: old.epoch };
           const migrated: Index = { version: 3, models: [model] };
           store.put({ version: 3, weights: old.weights, runs: old.runs } satisfies ModelRecord, this.#modelKey(model.configuration));
           store.put(migrated, this.#prefix);
@@ -107,17 +116,20 @@ export class ModelStore {
   /** A kept model with its weights and runs; null if it is gone. */
   async load(model: KeptModel): Promise<SavedModel | null> {
     const record = await this.#run('readonly', (store, done) => request(store.get(this.#modelKey(model.configuration)), done));
-    return isModelRecord(record) ? { ...model, weights: record.weights, runs: record.runs } : null;
+    if (!isModelRecord(record)) return null;
+    const saved: SavedModel = { ...model, weights: record.weights, runs: record.runs };
+    if (record.own !== undefined) saved.own = validOwn(record.own).own;
+    return saved;
   }
 
   /** Keeps `model`, replacing only the one of the same configuration; beyond KEPT_MODELS the oldest go. */
   async save(model: SavedModel): Promise<void> {
-    const { weights, runs, ...entry } = model;
+    const { weights, runs, own, ...entry } = model;
     await this.#run('readwrite', (store, done) => {
       request(store.get(this.#prefix), (found) => {
         const models = [entry, ...(isIndex(found) ? found.models : []).filter((m) => m.configuration !== entry.configuration)];
         for (const old of models.splice(KEPT_MODELS)) store.delete(this.#modelKey(old.configuration));
-        store.put({ version: 3, weights, runs } satisfies ModelRecord, this.#modelKey(entry.configuration));
+        store.put({ version: 3, weights, runs, ...(own ? { own } : {}) } satisfies ModelRecord, this.#modelKey(entry.configuration));
         store.put({ version: 3, models } satisfies Index, this.#prefix);
         done(null);
       });
@@ -201,11 +213,16 @@ export interface KeeperHost {
   notice(message: string, offer?: { label: string; accept(): void }): void;
   /** A kept model is the model now. */
   restored(model: SavedModel): void;
+  /** The person's images the model trains on (kept with it), or null. */
+  own(): OwnImages | null;
+  /** Gives the worker a kept model's images before its weights are restored (rejects if it cannot). */
+  useOwn(own: OwnImages): Promise<void>;
 }
 
-/** "128 hidden units, 2 latent dimensions, batch 128, seed 0": a configuration in words. */
+/** "128 hidden units, 2 latent dimensions, batch 128, seed 0; on Fashion-MNIST": a configuration in words. */
 export function describeSettings(s: TrainSettings): string {
-  return `${s.hiddenUnits} hidden units, ${s.latentDim} latent dimensions, batch ${s.batchSize}, seed ${s.seed}`;
+  const sizes = `${s.hiddenUnits} hidden units, ${s.latentDim} latent dimensions, batch ${s.batchSize}, seed ${s.seed}`;
+  return s.datasetId !== 'mnist' ? `${sizes}; on ${DATASETS[s.datasetId].name}` : sizes;
 }
 
 /**
@@ -272,6 +289,11 @@ export class RunKeeper {
   async #bringBack(model: KeptModel): Promise<void> {
     const saved = await this.#store.load(model);
     if (!saved) throw new Error('its record is gone');
+    if (saved.settings.datasetId === 'own') {
+      // Trained on the person's images: they come back first, or the model cannot be restored.
+      if (!saved.own) throw new Error('the images it was trained on were not kept, or could not be read back');
+      await this.#host.useOwn(saved.own);
+    }
     await this.#host.resume(saved.weights.slice(0));
     // The runs come from storage another version (or a hand) may have written: checked like a file's.
     const { runs, dropped } = validRuns(saved.runs);
@@ -300,9 +322,10 @@ export class RunKeeper {
     const settings = { ...this.#host.settings() };
     const epoch = this.#host.epoch();
     const runs = [...this.#host.runs().runs];
+    const own = settings.datasetId === 'own' ? this.#host.own() : null;
     try {
       const weights = await (await this.#host.exportWeights()).arrayBuffer();
-      await this.#store.save({ configuration: configurationOf(settings), savedAt: Date.now(), settings, epoch, weights, runs });
+      await this.#store.save({ configuration: configurationOf(settings), savedAt: Date.now(), settings, epoch, weights, runs, own });
       this.#failed = false;
     } catch (cause) {
       if (this.#failed) return; // said once is enough

@@ -3,19 +3,21 @@
 // model and its worker (model-link.ts, worker events applied by worker-events.ts), what it starts from (startup.ts),
 // the latent point and its digit (picture.ts), and the views (view-registry.ts, view-host.ts, view-wiring.ts) — with
 // attributes ⇄ settings, public methods and events. It holds no view's DOM.
-import { defineSettingProperties, reflectSettings, settingsWith, wholeNumber } from './element/attributes.js';
+import { defineSettingProperties, offerDownload, reflectSettings, settingsWith, wholeNumber } from './element/attributes.js';
 import { PlaygroundEventTarget, type Classification, type VaePlaygroundEventMap } from './element/events.js';
 import { ASSETS } from './element/inputs.js';
 import { INITIAL, loadingText, transition, type Effect, type LifeEvent, type LifeState } from './element/lifecycle.js';
 import { Messages, type Offer } from './element/messages.js';
 import { ModelLink } from './element/model-link.js';
+import { OwnFlow } from './element/own-flow.js';
 import { Picture } from './element/picture.js';
 import { AlreadySaid } from './element/recovery.js';
 import { Startup } from './element/startup.js';
 import { recoveryWords } from './element/traps.js';
 import { ViewHost } from './element/view-host.js';
-import { SECTIONS, viewTemplate } from './element/view-registry.js';
+import { SECTIONS, viewTemplate, type ViewContext } from './element/view-registry.js';
 import { manifoldCells, viewContext } from './element/view-wiring.js';
+import { DATASETS, className, datasetOf, type Dataset, type OwnSummary } from './datasets.js';
 import type { TrainSettings } from './protocol.js';
 import {
   ATTRIBUTES, DEFAULT_SETTINGS, SETTINGS, descriptor, isLive, keyOfAttribute, parseNumberSetting, parseUrl, parseViews, type SettingKey,
@@ -28,9 +30,10 @@ import { errorMessage, fetchBytes } from './wasm.js';
 export type * from './element/events.js';
 
 /**
- * A variational autoencoder that trains on MNIST in its own Web Worker while you drag through its latent space.
- * Every attribute is reflected as a property (see `SETTINGS` in settings.ts: hidden-units, latent-dim, beta,
- * learning-rate, batch-size, seed, epochs, autostart, compact, weights, data).
+ * A variational autoencoder that trains on MNIST (or Fashion-MNIST, or your own images) in its own Web Worker while
+ * you drag through its latent space. Every attribute is reflected as a property (see `SETTINGS` in settings.ts:
+ * hidden-units, latent-dim, beta, learning-rate, batch-size, seed, dataset — as `datasetId`, since
+ * HTMLElement's `dataset` is the data-* attributes — epochs, autostart, compact, persist, views, weights, data).
  *
  * @event ready - The model is loaded and can train (with `weights` or a kept run, once that is loaded): sizes of the data and the model.
  * @event progress - While training, about eight times a second: epoch, step, loss, samples/s.
@@ -57,6 +60,7 @@ export type * from './element/events.js';
  * @csspart interpolate - Paths between two digits. @csspart judge - Test figures, nearest training digits, coverage.
  * @csspart history - The runs table and its export. @csspart settings - The settings form.
  * @csspart dialog - The question asked before a setting throws a trained model away.
+ * @csspart preview - Your images as read and prepared, before anything trains on them.
  *
  * @cssproperty --vae-bg - Background. @cssproperty --vae-panel - Panel background.
  * @cssproperty --vae-fg - Text. @cssproperty --vae-muted - Secondary text.
@@ -68,7 +72,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   static readonly observedAttributes = ATTRIBUTES;
 
   static {
-    defineSettingProperties(this.prototype, (element: VaePlaygroundElement, key) => element.#numberSetting(key));
+    defineSettingProperties(this.prototype, (element: VaePlaygroundElement, key) => element.#inForce(key));
   }
 
   readonly #shadow: ShadowRoot;
@@ -77,6 +81,12 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   readonly #startup: Startup;
   readonly #picture = new Picture();
   readonly #messages = new Messages();
+  /** The person's own images: "my set", the set in force, a drop being read. */
+  readonly #own: OwnFlow;
+  /** Which dataset is being fetched before a new model can start on it (shown as loading). */
+  #fetchingData: string | null = null;
+  #context: ViewContext | null = null;
+  #dataset: { key: string; dataset: Dataset } = { key: '', dataset: datasetOf('mnist') };
   #life: LifeState = INITIAL;
   /** Events that arrive while effects run wait their turn: one transition at a time. */
   readonly #queue: LifeEvent[] = [];
@@ -98,7 +108,21 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       save: () => this.#startup.keeper?.scheduleSave(),
       error: (message) => this.#reportError(message),
       changed: () => this.#views.render(),
+      ingestProgress: (progress) => this.#own.progress(progress),
+      own: () => {
+        const inForce = this.#own.set.inForce;
+        return inForce && { images: inForce.images, hash: inForce.hash };
+      },
     }, DEFAULT_SETTINGS);
+    this.#own = new OwnFlow({
+      link: this.#link,
+      render: () => this.#views.render(),
+      reportError: (message) => this.#reportError(message),
+      notice: (message) => this.#notice(message),
+      confirmNewModel: (question) => this.#confirmNewModel(question),
+      startOwnModel: () => this.#startOwnModel(),
+      download: (blob, name) => offerDownload(blob, name),
+    });
     this.#startup = new Startup({
       element: this,
       link: this.#link,
@@ -108,6 +132,8 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       resume: (bytes) => this.#resume(bytes),
       notice: (message, offer) => this.#notice(message, offer),
       restored: (model) => this.#emit('restored', { epoch: model.epoch, savedAt: model.savedAt }),
+      own: () => this.#own.set.inForce?.images ?? null,
+      useOwn: (own) => this.#own.give(own),
     });
   }
 
@@ -171,12 +197,12 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     this.#dispatch({ type: 'reset' });
   }
 
-  /** The 784 intensities (row by row, in [0, 1]) the decoder draws for latent point z. */
+  /** The intensities (row by row, in [0, 1]; 784 for the 28 × 28 images of every dataset so far) the decoder draws for z. */
   decode(z: ArrayLike<number>): Promise<Float32Array> {
     return this.#picture.decoder.decode(z);
   }
 
-  /** μ(x) for one or more 28 × 28 images (784 intensities in [0, 1] each); one latent vector per image, flattened. */
+  /** μ(x) for one or more images of the dataset's size (784 intensities in [0, 1] each); one latent vector per image, flattened. */
   async encode(pixels: ArrayLike<number>): Promise<Float32Array> {
     return (await this.#link.request({ kind: 'encode', pixels: Float32Array.from(pixels) })).z;
   }
@@ -226,15 +252,18 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     const reply = await this.#link.request({
       kind: 'recover', pixels: Float32Array.from(pixels), mask: Float32Array.from(mask), iterations: wholeNumber('recover: iterations', iterations), fromGiven: false,
     });
-    return reply.steps.slice(-784);
+    return reply.steps.slice(-pixels.length);
   }
 
-  /** What digit an image (784 intensities) looks like to a classifier trained in the worker on the training labels. */
+  /**
+   * What class an image (784 intensities) looks like to a classifier trained in the worker on the training labels:
+   * `digit` is the class's index (the digit itself on MNIST), `label` its name ("7", "Sneaker", a folder's name).
+   */
   async classify(pixels: ArrayLike<number>): Promise<Classification> {
     const { probabilities } = await this.#link.request({ kind: 'classify', pixels: Float32Array.from(pixels) });
     let digit = 0;
-    for (let d = 1; d < 10; d++) if (probabilities[d] > probabilities[digit]) digit = d;
-    return { digit, probabilities };
+    for (let d = 1; d < probabilities.length; d++) if (probabilities[d] > probabilities[digit]) digit = d;
+    return { digit, label: className(this.#datasetNow(this.#own.state().inForce), digit), probabilities };
   }
 
   // ── the state machine's effects ─────────────────────────────────────────────────────────────────────
@@ -264,12 +293,13 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     const link = this.#link;
     switch (effect.type) {
       case 'mountViews':
-        this.#views.mount(viewContext({
-          element: this, link, picture: this.#picture, messages: this.#messages, keeper: () => this.#startup.keeper,
+        this.#context = viewContext({
+          element: this, link, picture: this.#picture, messages: this.#messages, keeper: () => this.#startup.keeper, own: this.#own,
           retry: () => this.#dispatch({ type: 'retry', autostart: this.hasAttribute('autostart') }),
           reportError: (message) => this.#reportError(message),
           render: () => this.#views.render(),
-        }));
+        });
+        this.#views.mount(this.#context);
         return this.#applyViews();
       case 'teardown':
         this.#startup.dispose();
@@ -326,9 +356,11 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   #viewState(): PlaygroundState {
     const { model, history, runs } = this.#link;
     const { z, pixels, decoderVersion, marker, drawing } = this.#picture;
+    const own = this.#own.state();
+    const dataset = this.#datasetNow(own.inForce);
     return {
-      ...model, history, runs, z, pixels, decoderVersion, marker, drawing, epochs: this.#epochs, limits: this.#startup.limits,
-      loading: loadingText(this.#life), error: this.#messages.shown, persist: this.#startup.keeper !== null,
+      ...model, dataset, own, history, runs, z, pixels, decoderVersion, marker, drawing, epochs: this.#epochs, limits: this.#startup.limits,
+      loading: this.#fetchingData ?? loadingText(this.#life), error: this.#messages.shown, persist: this.#startup.keeper !== null,
     };
   }
 
@@ -336,7 +368,16 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
-  #numberSetting(key: SettingKey): number {
+  /** The dataset the model trains on, the same object until it changes (views redraw their words when it does). */
+  #datasetNow(own: OwnSummary | null): Dataset {
+    const choice = this.#link.settings.datasetId;
+    const url = (this.#startup.inputs?.sources.url ?? null) !== null;
+    const key = `${choice}|${url}|${choice === 'own' ? this.#own.set.inForce?.hash : ''}|${own?.mixed}`;
+    if (key !== this.#dataset.key) this.#dataset = { key, dataset: datasetOf(choice, { url, own }) };
+    return this.#dataset.dataset;
+  }
+
+  #inForce(key: SettingKey): number | string {
     return key === 'epochs' ? this.#epochs : this.#link.settings[key as keyof TrainSettings];
   }
 
@@ -351,6 +392,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     try {
       const next = await settingsWith(key, text, this.#link.settings, ASSETS.wasm);
       if (!next) return;
+      if (key === 'datasetId') await this.#prepareData(next);
       if (!isLive(key)) this.#startup.keeper?.flush(); // a save still waiting keeps the model trained with the settings before
       this.#link.settings = next;
       if (isLive(key)) this.#link.set({ [key]: next[key] });
@@ -361,6 +403,46 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     } finally {
       this.#views.render();
     }
+  }
+
+  /**
+   * The data for a model with `next.datasetId`, in the worker before that model is asked for: Fashion-MNIST is fetched
+   * now (the first time), the person's set is given to the worker. A failure throws, and the setting stays as it was.
+   * Before the worker has a model, nothing is done here: the worker loads what the first model needs.
+   */
+  async #prepareData(next: TrainSettings): Promise<void> {
+    if (next.datasetId === 'own') {
+      // The set trained on before (alone or mixed), else "my set" alone.
+      const own = this.#own.set.inForce?.images ?? (this.#own.set.count > 0 ? this.#own.set.forWorker(false).own : null);
+      if (!own) {
+        throw new Error('dataset="own": there are no images of yours yet. Drop images (files, a folder or a .zip) on the playground, or add drawings to your set in Draw.');
+      }
+      if (this.#link.model.ready) await this.#own.give(own);
+      return;
+    }
+    if (!this.#link.model.ready) return;
+    this.#fetchingData = `Loading ${DATASETS[next.datasetId].name}…`;
+    this.#views.render();
+    try {
+      await this.#link.request({ kind: 'data', dataset: next.datasetId });
+    } finally {
+      this.#fetchingData = null;
+    }
+  }
+
+  /** The person's set in force becomes the dataset, and a new model trains on it. */
+  #startOwnModel(): void {
+    this.#startup.keeper?.flush(); // a save still waiting keeps the model trained before
+    this.#link.settings = { ...this.#link.settings, datasetId: 'own' };
+    reflectSettings(this, this.#link.settings);
+    this.reset();
+    this.train();
+  }
+
+  /** Asks before a trained model is replaced (through the one dialog); true at once when nothing is trained yet. */
+  async #confirmNewModel(question: string): Promise<boolean> {
+    const trained = this.#link.model.ready !== null && this.#link.history.loss.steps > 0;
+    return !trained || !this.#context ? true : this.#context.actions.confirm(question);
   }
 
   /** A .safetensors file becomes the model; the attributes follow its settings, what it carries but cannot be used is named. */

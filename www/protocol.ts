@@ -1,4 +1,6 @@
 // The messages between a <vae-playground> element and its training worker: the one source of truth for both sides.
+import type { Collected, IngestProgress, IngestResult } from './data/ingest.js';
+import type { DatasetChoice, DatasetId } from './datasets.js';
 
 /** What the trainer needs to build a model. Attribute names are the kebab-case of these (see settings.ts). */
 export interface TrainSettings {
@@ -8,15 +10,39 @@ export interface TrainSettings {
   learningRate: number;
   batchSize: number;
   seed: number;
+  /**
+   * What the model trains on (the worker picks the data; the Rust core never reads this field). The attribute is
+   * `dataset`; the property is `datasetId`, as HTMLElement's `dataset` is the element's data-* attributes.
+   */
+  datasetId: DatasetChoice;
+}
+
+/** A pair of gzip IDX files (absolute URLs). */
+export interface IdxFiles {
+  images: string;
+  labels: string;
 }
 
 /** Where the worker finds its inputs (absolute URLs). */
 export interface WorkerSources {
   wasm: string;
-  images: string;
-  labels: string;
-  /** Whether images/labels are the package's own digits (an error then says the package is incomplete). */
-  bundledData: boolean;
+  /** The package's own datasets, each fetched when a model first trains on it (an error then says the package is incomplete). */
+  bundled: Record<'mnist' | 'fashion', IdxFiles>;
+  /** The `data` attribute's files: they replace the bundled sets. */
+  url: IdxFiles | null;
+}
+
+/** A person's own images for the worker (see OwnSet in element/own-set.ts, which owns them). */
+export interface OwnImages {
+  /** count × width × height bytes, white ink on black. */
+  images: Uint8Array;
+  width: number;
+  height: number;
+  /** A class index per image, or null for an unlabelled set. */
+  labels: Uint8Array | null;
+  classNames: string[] | null;
+  /** Added to MNIST's training split (its test split unchanged) instead of a set of their own. */
+  mixed: boolean;
 }
 
 /** Each request the element can make, with the reply it gets: the one table both sides are typed from. */
@@ -44,12 +70,21 @@ export interface RequestTable {
   compress: { request: { pixels: Float32Array }; reply: { z: Float32Array; vae: Float32Array; pca: Float32Array; explained: number } };
   /** Mean squared error per digit class over the test split, through the VAE and through PCA. */
   compressStats: { request: object; reply: { vae: Float32Array; pca: Float32Array; counts: Uint32Array } };
-  /** For each image, the nearest training image and the distance to it. */
-  nearest: { request: { pixels: Float32Array }; reply: { pixels: Float32Array; distances: Float32Array } };
-  /** The classifier's digit for every cell of an n × n manifold, and the share of cells per digit. */
+  /**
+   * For each image, the nearest training image and the distance to it; `own` is 1 where that image is one of the
+   * person's own (a mixed set).
+   */
+  nearest: { request: { pixels: Float32Array }; reply: { pixels: Float32Array; distances: Float32Array; own: Uint8Array } };
+  /** The classifier's class for every cell of an n × n manifold, and the share of cells per class. */
   coverage: { request: { n: number }; reply: { digits: Uint8Array; shares: Float32Array; accuracy: number } };
-  /** Ten probabilities per image; answered once the classifier has finished training. */
+  /** A probability per class and image; answered once the classifier has finished training. */
   classify: { request: { pixels: Float32Array }; reply: { probabilities: Float32Array } };
+  /** The data for a model on `dataset` is loaded (fetched the first time): a new model can start on it. */
+  data: { request: { dataset: DatasetChoice }; reply: { size: number } };
+  /** The person's images become the `own` dataset (a new model starts on it with a reset); `hash` names them. */
+  own: { request: { own: OwnImages }; reply: { hash: string; trainSize: number; testSize: number } };
+  /** A person's files read, decoded and prepared (progress as `ingest` events; `cancelIngest` stops it). */
+  ingest: { request: { collected: Collected }; reply: IngestResult };
 }
 export type RequestKind = keyof RequestTable;
 export type RequestOf<K extends RequestKind> = { kind: K } & RequestTable[K]['request'];
@@ -63,7 +98,8 @@ export type WorkerRequest = { [K in RequestKind]: RequestOf<K> }[RequestKind];
 export type Generation = number;
 
 export type ToWorker =
-  | { type: 'init'; generation: Generation; settings: TrainSettings; sources: WorkerSources }
+  /** `own`: the person's images, when the settings train on them (a worker replacing one that trapped needs them again). */
+  | { type: 'init'; generation: Generation; settings: TrainSettings; sources: WorkerSources; own: OwnImages | null }
   /** Train until `epochs` epochs are complete in total (0: no limit). */
   | { type: 'train'; epochs: number }
   | { type: 'pause' }
@@ -71,6 +107,8 @@ export type ToWorker =
   | { type: 'reset'; generation: Generation; settings: TrainSettings }
   /** Settings that change without a new model. */
   | { type: 'set'; learningRate?: number; beta?: number }
+  /** Stops the ingest under way (its request rejects with an AbortError). */
+  | { type: 'cancelIngest' }
   /** `generation` is the one a successful `load` starts; other requests leave the generation as it is. */
   | { type: 'request'; id: number; generation: Generation; request: WorkerRequest };
 
@@ -85,6 +123,12 @@ export interface LatentProjection {
   explained: [number, number];
 }
 
+/** With own images mixed into MNIST: μ of each of them (n × latent) and their labels (255: none), for the markers. */
+export interface OwnCodes {
+  z: Float32Array;
+  labels: Uint8Array;
+}
+
 export interface ReadyInfo {
   trainSize: number;
   testSize: number;
@@ -95,6 +139,8 @@ export interface ReadyInfo {
   simd: boolean;
   /** Whether the relaxed-SIMD build is the one loaded (fused multiply-add in the training step's kernel). */
   relaxedSimd: boolean;
+  /** What the model trains on (`own`: the person's images, alone or mixed into MNIST). */
+  dataset: DatasetId;
 }
 
 export interface ProgressInfo {
@@ -123,11 +169,13 @@ export type WorkerEvent =
    * μ(x) of every test image, row-major [n × latent], with their labels; with more than two latent dimensions, also
    * their PCA projection to the plane of the two main axes (which the panel shows and drags in).
    */
-  | { type: 'latents'; z: Float32Array; labels: Uint8Array; latent: number; projection: LatentProjection | null }
+  | { type: 'latents'; z: Float32Array; labels: Uint8Array; latent: number; projection: LatentProjection | null; own: OwnCodes | null }
   /** The decoder's weights now, flat (see `Decoder::to_flat`), for the page's own decoder. */
   | { type: 'decoder'; hidden: number; latent: number; weights: Float32Array }
   | { type: 'status'; running: boolean }
   | { type: 'trained'; epoch: number }
+  /** A person's files being read (the `ingest` request's progress). */
+  | { type: 'ingest'; progress: IngestProgress }
   /** The digit classifier's training: progress 0..1, and its test accuracy once done. */
   | { type: 'classifier'; progress: number; accuracy: number | null }
   /** fatal: the worker cannot go on (nothing loaded); otherwise it keeps its last good state. */
@@ -144,7 +192,7 @@ export type WorkerEvent =
   | { type: 'trapped'; where: TrapSite; message: string; heapBytes: number };
 
 /** Where in the worker a call into wasm trapped: a part of the training loop, a command, or a request's kind. */
-export type TrapSite = 'init' | 'command' | 'step' | 'progress' | 'decoder' | 'evaluate' | 'latents' | 'checkpoint' | 'classifier' | RequestKind;
+export type TrapSite = 'init' | 'command' | 'step' | 'progress' | 'decoder' | 'evaluate' | 'latents' | 'checkpoint' | 'classifier' | 'prepare' | RequestKind;
 
 export type Reply =
   | { ok: true; value: ReplyOf<RequestKind> }

@@ -37,7 +37,20 @@ interface ListSetting extends Base {
   default: string;
   choices: readonly string[];
 }
-type Descriptor = NumberSetting | FlagSetting | UrlSetting | ListSetting;
+/** One of a few named values (a select in the form). */
+interface ChoiceSetting extends Base {
+  type: 'choice';
+  default: string;
+  choices: readonly string[];
+  /** Each choice as the form shows it. */
+  choiceLabels: Readonly<Record<string, string>>;
+  /** The choices a link may carry (a link cannot carry a person's images); all of them when absent. */
+  hashChoices?: readonly string[];
+  role: 'model';
+  live: false;
+  label: string;
+}
+type Descriptor = NumberSetting | FlagSetting | UrlSetting | ListSetting | ChoiceSetting;
 
 /** The views a widget can show, in the page's order (the status line and the settings are always there). */
 export const VIEW_NAMES = ['latent', 'generate', 'draw', 'recover', 'compress', 'interpolate', 'judge', 'history'] as const;
@@ -68,6 +81,11 @@ export const SETTINGS = {
     attribute: 'seed', type: 'integer', default: 0, role: 'model', live: false, inHash: true,
     label: 'Seed', doc: 'Seeds initial weights, shuffling and noise: the same seed trains the same model.',
   },
+  datasetId: {
+    attribute: 'dataset', type: 'choice', default: 'mnist', choices: ['mnist', 'fashion', 'own'], hashChoices: ['mnist', 'fashion'],
+    role: 'model', live: false, inHash: true, choiceLabels: { mnist: 'MNIST digits', fashion: 'Fashion-MNIST', own: 'Your images' }, label: 'Dataset',
+    doc: 'What it trains on: `mnist`, `fashion` (fetched when chosen) or `own` (images you dropped or drew; never in the hash).',
+  },
   epochs: {
     attribute: 'epochs', type: 'integer', default: 50, role: 'run', live: true, inHash: true,
     doc: 'Epochs `train()` runs to; 0 trains until paused.',
@@ -90,7 +108,7 @@ export const SETTINGS = {
 } as const satisfies Record<string, Descriptor>;
 
 export type SettingKey = keyof typeof SETTINGS;
-type ValueOf<D> = D extends { type: 'integer' | 'number' } ? number : D extends { type: 'boolean' } ? boolean : string | null;
+type ValueOf<D> = D extends { type: 'integer' | 'number' } ? number : D extends { type: 'boolean' } ? boolean : D extends { type: 'choice' } ? string : string | null;
 /** The element's reflected properties, one per setting, typed from the table. */
 export type SettingProperties = { -readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> };
 
@@ -100,7 +118,18 @@ export const ATTRIBUTES: readonly string[] = SETTING_KEYS.map((k) => SETTINGS[k]
 
 function isModelSetting(key: SettingKey): key is keyof TrainSettings {
   const d: Descriptor = SETTINGS[key];
-  return (d.type === 'integer' || d.type === 'number') && d.role === 'model';
+  return (d.type === 'integer' || d.type === 'number' || d.type === 'choice') && d.role === 'model';
+}
+
+/** The model settings that are numbers (the others are choices). */
+export const NUMBER_KEYS = MODEL_KEYS.filter((k): k is NumberKey => isNumberSetting(k));
+export type NumberKey = { [K in keyof TrainSettings]: TrainSettings[K] extends number ? K : never }[keyof TrainSettings];
+export type ChoiceKey = Exclude<keyof TrainSettings, NumberKey>;
+export const CHOICE_KEYS = MODEL_KEYS.filter((k): k is ChoiceKey => !isNumberSetting(k));
+
+export function isNumberSetting(key: SettingKey): boolean {
+  const { type } = SETTINGS[key] as Descriptor;
+  return type === 'integer' || type === 'number';
 }
 
 export function descriptor(key: SettingKey): Descriptor {
@@ -143,6 +172,25 @@ export function parseNumberSetting(key: SettingKey, text: string | null): number
   return value;
 }
 
+/**
+ * A choice setting's text as its value (a removed attribute: the default), or an Error naming the attribute, the text
+ * as typed and the choices.
+ */
+export function parseChoiceSetting<K extends ChoiceKey>(key: K, text: string | null): TrainSettings[K] {
+  const d = SETTINGS[key] as Descriptor;
+  if (d.type !== 'choice') throw new Error(`${d.attribute} is not a choice setting`);
+  if (text === null) return d.default as TrainSettings[K];
+  const value = text.trim();
+  if (!d.choices.includes(value)) throw new Error(`${d.attribute}="${text}" is not one of ${d.choices.map((c) => `"${c}"`).join(', ')}`);
+  return value as TrainSettings[K];
+}
+
+/** Whether a link may carry this value of the setting (`dataset="own"` cannot: a link has no images). */
+export function hashCarries(key: SettingKey, value: string): boolean {
+  const d = SETTINGS[key] as Descriptor;
+  return d.inHash && (d.type !== 'choice' || (d.hashChoices ?? d.choices).includes(value));
+}
+
 /** The `views` attribute: the names it lists, in order; an unknown name is an Error naming it (the rest still apply). */
 export function parseViews(text: string | null, compact = false): { views: ViewName[]; unknown: string[] } {
   const names = (text ?? (compact ? 'latent' : SETTINGS.views.default)).split(/[\s,]+/).filter(Boolean);
@@ -172,9 +220,9 @@ export function parseUrl(attribute: string, text: string, base: string): string 
 export function toHash(read: (attribute: string) => string | null): string {
   const params = new URLSearchParams();
   for (const key of SETTING_KEYS) {
-    const { attribute, inHash } = SETTINGS[key];
+    const { attribute } = SETTINGS[key];
     const value = read(attribute);
-    if (inHash && value !== null) params.set(attribute, value);
+    if (value !== null && hashCarries(key, value.trim())) params.set(attribute, value);
   }
   return params.toString();
 }
@@ -183,9 +231,9 @@ export function toHash(read: (attribute: string) => string | null): string {
 export function fromHash(hash: string): [string, string][] {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   return SETTING_KEYS.flatMap((key) => {
-    const { attribute, inHash } = SETTINGS[key];
+    const { attribute } = SETTINGS[key];
     const value = params.get(attribute);
-    return inHash && value !== null ? [[attribute, value] as [string, string]] : [];
+    return value !== null && hashCarries(key, value.trim()) ? [[attribute, value] as [string, string]] : [];
   });
 }
 
@@ -193,9 +241,10 @@ export function fromHash(hash: string): [string, string][] {
 export function attributeTable(): string {
   const rows = SETTING_KEYS.map((key) => {
     const d: Descriptor = SETTINGS[key];
-    const type = d.type === 'url' ? 'URL' : d.type === 'list' ? 'list' : d.type;
-    const applies = d.type === 'integer' || d.type === 'number' ? (d.role === 'run' || d.live ? 'at once' : 'new model') : '—';
-    return `| \`${d.attribute}\` | \`${key}\` | ${type} | ${d.default === null ? '—' : `\`${d.default}\``} | ${applies} | ${d.inHash ? 'yes' : 'no'} | ${d.doc} |`;
+    const type = d.type === 'url' ? 'URL' : d.type === 'list' ? 'list' : d.type === 'choice' ? d.choices.map((c) => `\`${c}\``).join(' \\| ') : d.type;
+    const applies = d.type === 'integer' || d.type === 'number' || d.type === 'choice' ? (d.role === 'run' || d.live ? 'at once' : 'new model') : '—';
+    const inHash = !d.inHash ? 'no' : d.type === 'choice' && d.hashChoices ? d.hashChoices.map((c) => `\`${c}\``).join(', ') : 'yes';
+    return `| \`${d.attribute}\` | \`${key}\` | ${type} | ${d.default === null ? '—' : `\`${d.default}\``} | ${applies} | ${inHash} | ${d.doc} |`;
   });
   return ['| attribute | property | type | default | applies | in page hash | what it does |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
 }

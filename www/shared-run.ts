@@ -4,11 +4,14 @@
 // them — from PyTorch, or an older version — still loads: it is then a model at epoch 0 with an empty chart.
 import type { TrainSettings } from './protocol.js';
 import type { Run } from './runs.js';
-import { validCurves, validEpoch, validRun, validSettings } from './validate.js';
+import { validCurves, validDatasetStamp, validEpoch, validRun, validSettings, type DatasetStamp } from './validate.js';
 import type { SavedHistory } from './views/loss-history.js';
 
 /** The metadata entries this module writes and reads (the Rust side writes `format`, `hidden`, `latent`, `beta`). */
-const KEY = { settings: 'vae-playground.settings', epoch: 'vae-playground.epoch', run: 'vae-playground.run', curves: 'vae-playground.curves' } as const;
+const KEY = {
+  settings: 'vae-playground.settings', epoch: 'vae-playground.epoch', run: 'vae-playground.run', curves: 'vae-playground.curves',
+  dataset: 'vae-playground.dataset',
+} as const;
 
 export interface SharedRun {
   settings: TrainSettings;
@@ -17,6 +20,14 @@ export interface SharedRun {
   /** The run's per-epoch figures, wall time and speed, if it reached an epoch. */
   run: Run | null;
   curves: SavedHistory;
+  /** What it was trained on: the dataset's id, and for the person's own images their count and hash (not the images). */
+  dataset?: DatasetStamp;
+}
+
+/** The settings without the dataset, which has an entry of its own. */
+function numbersOf(settings: TrainSettings): Omit<TrainSettings, 'datasetId'> {
+  const { datasetId: _, ...numbers } = settings;
+  return numbers;
 }
 
 /** The metadata for a file (an object of strings). */
@@ -24,11 +35,13 @@ export function toMetadata(shared: SharedRun): Record<string, string> {
   // Typed arrays become plain arrays: JSON writes a Float64Array as an object with numbered keys.
   const plain = (_: string, value: unknown) => (ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value);
   const metadata: Record<string, string> = {
-    [KEY.settings]: JSON.stringify(shared.settings),
+    // The settings entry keeps the numbers it always had; what the model trained on is the dataset entry's.
+    [KEY.settings]: JSON.stringify(numbersOf(shared.settings)),
     [KEY.epoch]: String(shared.epoch),
     [KEY.curves]: JSON.stringify(shared.curves, plain),
   };
   if (shared.run) metadata[KEY.run] = JSON.stringify(shared.run);
+  if (shared.dataset) metadata[KEY.dataset] = JSON.stringify(shared.dataset);
   return metadata;
 }
 
@@ -62,6 +75,16 @@ export function fromMetadata(metadata: Record<string, string>, fallback: TrainSe
   if (run !== undefined) {
     const checked = validRun(run, 'its run figures');
     if (checked.run) shared.run = checked.run;
+    problems.push(...checked.dropped);
+  }
+  const dataset = parse(KEY.dataset, 'dataset');
+  if (dataset !== undefined) {
+    const checked = validDatasetStamp(dataset);
+    if (checked.dataset) {
+      shared.dataset = checked.dataset;
+      // IDX files by URL stood in for MNIST (the `data` attribute replaces the bundled set chosen).
+      shared.settings.datasetId = checked.dataset.id === 'url' ? 'mnist' : checked.dataset.id;
+    }
     problems.push(...checked.dropped);
   }
   const curves = parse(KEY.curves, 'loss curves');

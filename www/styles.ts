@@ -74,6 +74,8 @@ button:disabled { opacity: 0.5; cursor: default; }
 .latent canvas { display: block; width: 100%; aspect-ratio: 1; touch-action: none; cursor: crosshair; border-radius: 6px; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 10px; margin-top: 6px; font-size: 12px; color: var(--vae-muted); }
 .legend span::before { content: ""; display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 4px; background: var(--c); }
+/* The person's own images in the panel are diamonds, not dots: the key shows the shape. */
+.legend .own-key::before { border-radius: 0; width: 7px; height: 7px; margin-right: 6px; transform: rotate(45deg); background: transparent; border: 1.5px solid var(--vae-fg); }
 .side { display: grid; gap: 12px; min-width: 0; }
 /* Without the 2-D panel (latent-dim ≠ 2) the digit with its sliders and the chart share the width. */
 .main.no-latent { grid-template-columns: minmax(0, 1fr); }
@@ -123,7 +125,8 @@ button:disabled { opacity: 0.5; cursor: default; }
 .coverage { grid-template-columns: minmax(0, 320px) minmax(0, 1fr); align-items: start; }
 .coverage canvas { width: 100%; image-rendering: pixelated; border-radius: 4px; }
 .shares { list-style: none; padding: 0; margin: 0; display: grid; gap: 2px; }
-.shares li { display: grid; grid-template-columns: 1.6em 1fr 3em; align-items: center; gap: 6px; }
+.shares li { display: grid; grid-template-columns: 1.6em auto 1fr 3em; align-items: center; gap: 6px; }
+.shares .class-name { font-size: 12px; color: var(--vae-muted); }
 .swatch { display: inline-grid; place-items: center; width: 1.4em; border-radius: 3px; background: var(--c); color: #111; font-weight: 600; }
 .bar { height: 8px; width: var(--w); background: var(--vae-muted); border-radius: 2px; }
 .verdict { margin: 8px 0 0; font-size: 13px; font-variant-numeric: tabular-nums; }
@@ -139,7 +142,24 @@ button:disabled { opacity: 0.5; cursor: default; }
 .error p { margin: 0; flex: 1; }
 .error button { min-height: 28px; padding: 2px 10px; }
 dialog.confirm { border: 1px solid var(--vae-border); border-radius: var(--vae-radius); background: var(--vae-bg); color: var(--vae-fg); max-width: min(440px, 90vw); padding: 16px; }
-dialog.confirm::backdrop { background: rgba(0, 0, 0, 0.35); }
+dialog.confirm::backdrop, dialog.preview::backdrop { background: rgba(0, 0, 0, 0.35); }
+dialog.preview { border: 1px solid var(--vae-border); border-radius: var(--vae-radius); background: var(--vae-bg); color: var(--vae-fg); width: min(640px, 94vw); max-height: 90vh; overflow: auto; padding: 16px; }
+dialog.preview h2 { margin: 0 0 10px; font-size: 16px; }
+dialog.preview p, dialog.preview ul { margin: 0 0 10px; }
+dialog.preview progress { width: 100%; }
+dialog.preview figure { margin: 0 0 10px; }
+dialog.preview canvas.preview-grid { width: 100%; max-width: 480px; image-rendering: pixelated; border-radius: 4px; display: block; }
+dialog.preview figcaption { font-size: 12px; color: var(--vae-muted); margin-top: 4px; }
+dialog.preview table { border-collapse: collapse; margin: 0 0 10px; font-size: 13px; }
+dialog.preview th, dialog.preview td { padding: 2px 10px 2px 0; text-align: left; font-variant-numeric: tabular-nums; }
+dialog.preview caption { text-align: left; color: var(--vae-muted); font-size: 12px; }
+dialog.preview .preview-skipped-list { max-height: 12em; overflow: auto; font-size: 12px; word-break: break-all; }
+dialog.preview .preview-failed { white-space: pre-line; }
+.my-set { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; margin-top: 8px; }
+.my-set .set-count { color: var(--vae-muted); font-size: 13px; }
+.my-set label { display: inline-flex; align-items: center; gap: 6px; font-size: 13px; color: var(--vae-muted); }
+.my-set input.set-label { font: inherit; color: var(--vae-fg); background: var(--vae-bg); border: 1px solid var(--vae-border); border-radius: 6px; padding: 5px 7px; width: 7em; }
+.coverage-why { color: var(--vae-muted); font-size: 13px; }
 dialog.confirm p { margin: 0 0 14px; }
 .dialog-buttons { display: flex; flex-wrap: wrap; gap: 8px; justify-content: flex-end; }
 .hint { font-size: 12px; color: var(--vae-muted); margin: 0; }

@@ -5,9 +5,10 @@
 // echoed (a value is described by its kind: "a string", "null", "Infinity"). Sizes are bounded as the live
 // structures bound them (a run's epochs, the runs kept, a curve's buckets, the chart's epoch points), so a file
 // cannot make the page hold, draw or export more than training itself would.
-import type { TrainSettings } from './protocol.js';
+import { DATASETS, type DatasetId } from './datasets.js';
+import type { OwnImages, TrainSettings } from './protocol.js';
 import { KEEP_RUNS, MAX_RUN_EPOCHS, type Run, type RunEpoch } from './runs.js';
-import { MODEL_KEYS, SETTINGS } from './settings.js';
+import { CHOICE_KEYS, NUMBER_KEYS, SETTINGS } from './settings.js';
 import { CAPACITY, type EpochPoint, type SavedHistory, type SavedSeries } from './views/loss-history.js';
 
 /** Integers cross into Rust as u32 (see settings.ts). */
@@ -82,20 +83,30 @@ function checkSettings(value: unknown): { settings: Partial<TrainSettings>; whys
   if (!isRecord(value)) return { why: `settings is ${kind(value)}, not an object of numbers` };
   const settings: Partial<TrainSettings> = {};
   const whys = new Map<keyof TrainSettings, string>();
-  for (const key of MODEL_KEYS) {
+  for (const key of NUMBER_KEYS) {
     const integer = SETTINGS[key].type === 'integer';
     const checked = numberOf(key, value[key], integer ? { integer, min: 0, max: LARGEST_U32 } : {});
     if (failed(checked)) whys.set(key, checked.why);
     else settings[key] = checked;
   }
+  for (const key of CHOICE_KEYS) {
+    const { choices, default: before } = SETTINGS[key];
+    const given = value[key];
+    // Files and records from before a choice existed were all made with what is now its default (MNIST).
+    if (given === undefined) (settings as Record<string, unknown>)[key] = before;
+    else if (typeof given === 'string' && (choices as readonly string[]).includes(given)) (settings as Record<string, unknown>)[key] = given;
+    else whys.set(key, `${key} is ${kind(given)}, not one of ${choices.map((c) => `"${c}"`).join(', ')}`);
+  }
   return { settings, whys };
 }
 
 /**
- * The model settings in `value`. With `fallback` (a file's settings over those in force): each value that is missing
- * is the fallback's, silently (older files carry fewer), and each one that is there but not usable is the
- * fallback's and named. Without (a kept record): all are needed, or the settings are null. Ranges are the Rust
- * core's to check (`validateSettings`); here, a finite number, and for integers a whole number a u32 holds.
+ * The model settings in `value`. With `fallback` (a file's settings over those in force): each number that is missing
+ * is the fallback's, silently (older files carry fewer), and each value that is there but not usable is the
+ * fallback's and named. Without (a kept record): every number is needed, or the settings are null. A missing choice
+ * (the dataset) is its default either way: what every file and record was made with before it existed.
+ * Ranges are the Rust core's to check (`validateSettings`); here, a finite number, and for integers a whole number a
+ * u32 holds; a choice, one of its choices.
  */
 export function validSettings(value: unknown, fallback: TrainSettings, subject?: string): { settings: TrainSettings } & Dropped;
 export function validSettings(value: unknown, fallback?: undefined, subject?: string): { settings: TrainSettings | null } & Dropped;
@@ -303,4 +314,62 @@ export function validCurves(value: unknown, subject = 'its loss curves'): { curv
   }
   dropped.push(...drops.phrases(subject));
   return { curves: { loss, recon, kl, epochs }, dropped };
+}
+
+/** What a file says it was trained on: a dataset's id, and for the person's own images their count and hash. */
+export interface DatasetStamp {
+  id: DatasetId;
+  size?: number;
+  hash?: string;
+}
+
+/** Own sets hold at most this many images (www/element/own-set.ts): a larger count is no file this page wrote. */
+const MAX_STAMP_SIZE = 1_000_000;
+
+/**
+ * A file's `vae-playground.dataset` entry: the id must be one of the dataset table's, or the entry is dropped; a size
+ * that is not a whole number, or a hash that is not 8 to 128 hexadecimal digits, is dropped and named.
+ */
+export function validDatasetStamp(value: unknown, subject = 'its dataset'): { dataset: DatasetStamp | null } & Dropped {
+  if (!isRecord(value)) return { dataset: null, dropped: [`${subject} dropped (${kind(value)}, not an object)`] };
+  const ids = Object.keys(DATASETS);
+  if (typeof value.id !== 'string' || !ids.includes(value.id)) {
+    return { dataset: null, dropped: [`${subject} dropped (id is ${kind(value.id)}, not one of ${ids.map((id) => `"${id}"`).join(', ')})`] };
+  }
+  const dataset: DatasetStamp = { id: value.id as DatasetId };
+  const dropped: string[] = [];
+  if (value.size !== undefined) {
+    const size = numberOf('size', value.size, { integer: true, min: 1, max: MAX_STAMP_SIZE });
+    if (failed(size)) dropped.push(`${subject}: ${size.why}`);
+    else dataset.size = size;
+  }
+  if (value.hash !== undefined) {
+    if (typeof value.hash === 'string' && /^[0-9a-f]{8,128}$/.test(value.hash)) dataset.hash = value.hash;
+    else dropped.push(`${subject}: hash is ${kind(value.hash)}, not 8 to 128 hexadecimal digits`);
+  }
+  return { dataset, dropped };
+}
+
+/** Images a kept own set may hold (the README's bound, as element/own-set.ts keeps it). */
+export const MAX_KEPT_OWN = 20_000;
+const MAX_CLASS_NAME = 200;
+
+/**
+ * The person's images kept with a model (IndexedDB): 28 × 28 bytes each, at most MAX_KEPT_OWN of them, labels (if
+ * any) one per image below the number of class names, names short strings. Anything else: null, and why.
+ */
+export function validOwn(value: unknown): { own: OwnImages | null } & Dropped {
+  const no = (why: string) => ({ own: null, dropped: [`the kept images dropped (${why})`] });
+  if (!isRecord(value)) return no(`${kind(value)}, not a set of images`);
+  const { images, width, height, labels, classNames, mixed } = value;
+  if (width !== 28 || height !== 28) return no(`they are ${kind(width)} × ${kind(height)}, not 28 × 28`);
+  if (!(images instanceof Uint8Array) || images.length === 0 || images.length % (28 * 28) !== 0) return no('the images are not whole 28 × 28 byte images');
+  const count = images.length / (28 * 28);
+  if (count > MAX_KEPT_OWN) return no(`${COUNT.format(count)} images, more than the ${COUNT.format(MAX_KEPT_OWN)} kept at most`);
+  if (typeof mixed !== 'boolean') return no(`mixed is ${kind(mixed)}, not true or false`);
+  if (labels === null && classNames === null) return { own: { images, width, height, labels: null, classNames: null, mixed }, dropped: [] };
+  if (!Array.isArray(classNames) || classNames.length === 0 || classNames.length > 100 ||
+    !classNames.every((n) => typeof n === 'string' && n.length > 0 && n.length <= MAX_CLASS_NAME)) return no('its class names are not a list of up to 100 short names');
+  if (!(labels instanceof Uint8Array) || labels.length !== count || labels.some((l) => l >= classNames.length)) return no('its labels do not name one class per image');
+  return { own: { images, width, height, labels, classNames: [...classNames] as string[], mixed }, dropped: [] };
 }

@@ -1,7 +1,7 @@
 // The element's one way to its training worker: starting it (also from another origin), numbering model
 // generations, requests with replies typed by their kind, and ending it.
 import {
-  post, type FromWorker, type Generation, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
+  post, type FromWorker, type Generation, type OwnImages, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
   type TrainSettings, type WorkerEvent, type WorkerRequest, type WorkerSources,
 } from './protocol.js';
 
@@ -47,8 +47,8 @@ export class WorkerClient {
     return this.#current;
   }
 
-  init(settings: TrainSettings, sources: WorkerSources): void {
-    this.#send({ type: 'init', generation: this.#newGeneration(), settings, sources });
+  init(settings: TrainSettings, sources: WorkerSources, own: OwnImages | null = null): void {
+    this.#send({ type: 'init', generation: this.#newGeneration(), settings, sources, own });
   }
 
   /** A fresh model: from here on, nothing about the previous one reaches `onEvent`. */
@@ -66,6 +66,11 @@ export class WorkerClient {
 
   set(change: { learningRate?: number; beta?: number }): void {
     this.#send({ type: 'set', ...change });
+  }
+
+  /** Stops reading a person's images (the `ingest` request then rejects). */
+  cancelIngest(): void {
+    this.#send({ type: 'cancelIngest' });
   }
 
   /** A request and its reply, typed by kind. A `load` that succeeds starts a new generation. */

@@ -2,12 +2,15 @@
 // One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it.
 // Every call into wasm goes through one trap guard: after a trap the worker says so (`trapped`) and calls into that
 // wasm instance no more; the element replaces it with a new worker holding the last checkpoint.
-import { ClassifierHandle, DataHandle, TrainerHandle } from '../pkg/vae_playground.js';
+import { ClassifierHandle, TrainerHandle } from '../pkg/vae_playground.js';
+import { DATASETS } from './datasets.js';
 import { post, type FromWorker, type Generation, type ToWorker, type TrainSettings } from './protocol.js';
+import { CLASSIFIER_CLASSES, DataShelf, type LoadedData } from './worker/data.js';
+import { OwnImageReader } from './worker/own-images.js';
 import { answer, transferablesOf, type Worker } from './worker/requests.js';
 import { Session } from './worker/session.js';
 import { TrapGuard, Trapped } from './worker/traps.js';
-import { errorMessage, fetchBytes, loadWasm, wasmMemoryBytes } from './wasm.js';
+import { errorMessage, loadWasm, wasmMemoryBytes } from './wasm.js';
 
 /** Longest run of steps between looks at the message queue: commands are answered within about this long. */
 const SLICE_MS = 25;
@@ -44,9 +47,11 @@ const diagnostics = {
 };
 (self as unknown as { vaePlaygroundDiagnostics: typeof diagnostics }).vaePlaygroundDiagnostics = diagnostics;
 
-/** The worker's state: the digits (read once), the current session, the classifier, whether the one loop runs. */
+/** The worker's state: the datasets (each read once), the current session, the classifier, whether the one loop runs. */
 const worker = {
-  data: null as DataHandle | null,
+  shelf: null as DataShelf | null,
+  /** The data the session trains on (the classifier and PCA are fitted on it). */
+  data: null as LoadedData | null,
   session: null as Session | null,
   running: false,
   targetEpochs: 0,
@@ -65,13 +70,18 @@ const handlerView: Worker = {
   get data() {
     return worker.data;
   },
+  shelf: requireShelf,
   session: requireSession,
-  replaceSession: (settings, generation, prepare) => {
-    const next = replaceSession(settings, generation, prepare);
+  replaceSession: (settings, generation, data, prepare) => {
+    const next = replaceSession(settings, generation, data, prepare);
     next.announce(worker.running);
     return next;
   },
+  released: (data) => {
+    if (data !== worker.data) requireShelf().release(data);
+  },
   trainedClassifier,
+  images: new OwnImageReader(guard, (progress) => worker.session?.send({ type: 'ingest', progress })),
   costs: diagnostics.costs,
 };
 
@@ -93,22 +103,11 @@ function generationOf(message: ToWorker): Generation {
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case 'init': {
-      const { sources } = message;
-      await loadWasm(sources.wasm);
-      const what = sources.bundledData
-        ? { where: 'the digits bundled with vae-playground', fix: 'serve the package’s dist/data/ folder beside vae-playground.js' }
-        : { where: 'the digits named by the `data` attribute', fix: 'check the `data` attribute' };
-      const [images, labels] = await Promise.all([
-        fetchBytes(sources.images, `${what.where} (images)`, what.fix),
-        fetchBytes(sources.labels, `${what.where} (labels)`, what.fix),
-      ]);
-      guard.run('init', () => {
-        worker.data = new DataHandle(sources.images, images, sources.labels, labels);
-        const session = replaceSession(message.settings, message.generation);
-        worker.classifier?.free();
-        worker.classifier = new ClassifierHandle(worker.data, BigInt(CLASSIFIER_SEED));
-        session.announce(worker.running);
-      });
+      await loadWasm(message.sources.wasm);
+      const shelf = (worker.shelf = new DataShelf(message.sources, guard));
+      if (message.own) await shelf.setOwn(message.own);
+      const data = await shelf.get(message.settings.datasetId);
+      guard.run('init', () => replaceSession(message.settings, message.generation, data).announce(worker.running));
       return;
     }
     case 'train':
@@ -118,9 +117,25 @@ async function handle(message: ToWorker): Promise<void> {
     case 'pause':
       setRunning(false);
       return;
-    case 'reset':
+    case 'reset': {
       setRunning(false, { checkpoint: false }); // the model it would keep is being replaced
-      guard.run('command', () => replaceSession(message.settings, message.generation).announce(worker.running));
+      // The element loads a dataset (the `data` request) before it asks for a model on it; should that data still
+      // be missing, the new model trains on the data in force, and says why.
+      let data: LoadedData;
+      let problem: string | null = null;
+      try {
+        data = await requireShelf().get(message.settings.datasetId);
+      } catch (cause) {
+        if (!worker.data) throw cause;
+        data = worker.data;
+        problem = `${errorMessage(cause)} This new model trains on ${DATASETS[data.id].name} instead.`;
+      }
+      guard.run('command', () => replaceSession(message.settings, message.generation, data).announce(worker.running));
+      if (problem) worker.session?.send({ type: 'error', message: problem, fatal: false });
+      return;
+    }
+    case 'cancelIngest':
+      handlerView.images.cancel();
       return;
     case 'set':
       guard.run('command', () => {
@@ -148,22 +163,38 @@ async function handle(message: ToWorker): Promise<void> {
 }
 
 /**
- * A new session (its trainer prepared by `prepare`; a failure there changes nothing), not yet announced. Called
- * within a guarded call (init, reset, a load request), whose site names a trap here.
+ * A new session on `data` (its trainer prepared by `prepare`; a failure there changes nothing), not yet announced.
+ * Called within a guarded call (init, reset, a load request), whose site names a trap here.
  */
-function replaceSession(settings: TrainSettings, generation: Generation, prepare?: (trainer: TrainerHandle) => void): Session {
-  if (!worker.data) throw new Error('The digits are not loaded yet.');
-  const trainer = new TrainerHandle(worker.data, settings); // throws before anything changes
+function replaceSession(settings: TrainSettings, generation: Generation, data: LoadedData, prepare?: (trainer: TrainerHandle) => void): Session {
+  const trainer = new TrainerHandle(data.handle, settings); // throws before anything changes
   try {
     prepare?.(trainer);
   } catch (cause) {
     trainer.free();
     throw cause;
   }
-  const next = new Session(trainer, generation, send, guard);
+  const next = new Session(trainer, data, generation, send, guard);
   worker.session?.free();
   worker.session = next;
+  if (data !== worker.data) useData(data);
   return next;
+}
+
+/** The session now trains on `data`: the classifier is for the data it was made for, and the old own set may go. */
+function useData(data: LoadedData): void {
+  const before = worker.data;
+  worker.data = data;
+  worker.classifier?.free();
+  worker.classifier = null;
+  worker.classifierWanted = false;
+  for (const waiter of worker.classifierWaiters.splice(0)) waiter.reject(new Error('The dataset changed before the classifier was trained: ask again.'));
+  if (before) worker.shelf?.release(before);
+}
+
+function requireShelf(): DataShelf {
+  if (!worker.shelf) throw new Error('The data is not loaded yet: wait for the `ready` event.');
+  return worker.shelf;
 }
 
 function requireSession(): Session {
@@ -173,8 +204,13 @@ function requireSession(): Session {
 
 /** The classifier once its training is done (it trains in the loop's spare slices). */
 function trainedClassifier(): Promise<ClassifierHandle> {
+  const data = worker.data;
+  if (!data) return Promise.reject(new Error('The data is not loaded yet.'));
+  if (!data.classifiable) {
+    return Promise.reject(new Error(`A classifier needs a labelled set of at most ${CLASSIFIER_CLASSES} classes; this one is not.`));
+  }
+  worker.classifier ??= guard.run('classifier', () => new ClassifierHandle(data.handle, BigInt(CLASSIFIER_SEED)));
   const classifier = worker.classifier;
-  if (!classifier) return Promise.reject(new Error('The digits are not loaded yet.'));
   if (guard.run('classifier', () => classifier.done())) return Promise.resolve(classifier);
   worker.classifierWanted = true;
   startLoop();
@@ -204,7 +240,7 @@ function classifierSlice(): void {
     if (cause instanceof Trapped) throw cause;
     // The classifier cannot train: what waits for it hears why, and it is not tried again on its own.
     worker.classifierWanted = false;
-    for (const waiter of worker.classifierWaiters.splice(0)) waiter.reject(new Error(`The digit classifier could not be trained: ${errorMessage(cause)}`));
+    for (const waiter of worker.classifierWaiters.splice(0)) waiter.reject(new Error(`The classifier could not be trained: ${errorMessage(cause)}`));
   }
 }
 

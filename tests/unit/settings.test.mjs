@@ -37,7 +37,7 @@ test('the defaults agree with the CLI and the Rust defaults', () => {
   const cliDefault = (flag) => Number(cli.match(new RegExp(`default_value_t = ([^)]+)\\)\\]\\s*${flag}:`))[1]);
   assert.deepEqual(settings.DEFAULT_SETTINGS, {
     hiddenUnits: cliDefault('hidden'), latentDim: cliDefault('latent'), beta: cliDefault('beta'),
-    learningRate: cliDefault('lr'), batchSize: cliDefault('batch'), seed: cliDefault('seed'),
+    learningRate: cliDefault('lr'), batchSize: cliDefault('batch'), seed: cliDefault('seed'), datasetId: 'mnist',
   });
 });
 

@@ -9,8 +9,8 @@ const { fromMetadata, toMetadata } = await importWww('www/shared-run.ts');
 const { RunHistory, MAX_RUN_EPOCHS } = await importWww('www/runs.ts');
 const { LossHistory, CAPACITY } = await importWww('www/views/loss-history.ts');
 
-const SETTINGS = { hiddenUnits: 32, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0 };
-const FALLBACK = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0 };
+const SETTINGS = { hiddenUnits: 32, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
+const FALLBACK = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
 const epochRow = (epoch) => ({ epoch, testElbo: 200 - epoch, recon: 190 - epoch, kl: 6 + epoch / 100 });
 const goodRun = (epochs = 3) => ({ id: 1, settings: SETTINGS, stepsPerEpoch: 71, epochs: Array.from({ length: epochs }, (_, i) => epochRow(i + 1)), wallMs: 5000, samplesPerSec: 40000 });
 /** The metadata of a file, each entry JSON text as the format requires (raw text where a test needs invalid JSON). */

@@ -9,7 +9,7 @@ const { validRuns, validRun, validSettings, validEpoch, validCurves } = await im
 const { RunHistory, KEEP_RUNS, MAX_RUN_EPOCHS } = await importWww('www/runs.ts');
 const { LossHistory } = await importWww('www/views/loss-history.ts');
 
-const SETTINGS = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0 };
+const SETTINGS = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
 const run = (id, epochs = 2) => ({
   id, settings: { ...SETTINGS }, stepsPerEpoch: 71, wallMs: 1000 * id, samplesPerSec: 40000,
   epochs: Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, testElbo: 180 - i, recon: 170 - i, kl: 7 })),
@@ -58,6 +58,12 @@ test('validSettings without settings to fall back on: all or nothing, for a kept
   assert.equal(settings, null);
   assert.match(dropped.join(), /latentDim is missing/);
   assert.equal(validSettings(new Float32Array(6)).settings, null);
+  const { datasetId: _, ...before } = SETTINGS;
+  assert.deepEqual(validSettings(before), { settings: SETTINGS, dropped: [] }, 'a record from before datasets were chosen was made on MNIST');
+  assert.deepEqual(validSettings({ ...SETTINGS, datasetId: 'fashion' }).settings, { ...SETTINGS, datasetId: 'fashion' });
+  const odd = validSettings({ ...SETTINGS, datasetId: 'cifar' });
+  assert.equal(odd.settings, null);
+  assert.match(odd.dropped.join(), /datasetId is a string, not one of "mnist", "fashion", "own"/);
 });
 
 test('validEpoch: a count from a file (digits) or from IndexedDB (a number)', () => {

@@ -6,8 +6,8 @@ import { importWww } from './bundle.mjs';
 
 const { applyWorkerEvent, initialModel, freshModel, loadedModel } = await importWww('www/element/worker-events.ts');
 
-const SETTINGS = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0 };
-const READY = { trainSize: 9000, testSize: 1000, stepsPerEpoch: 71, hidden: 64, latent: 5, simd: true, relaxedSimd: true };
+const SETTINGS = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
+const READY = { trainSize: 9000, testSize: 1000, stepsPerEpoch: 71, hidden: 64, latent: 5, simd: true, relaxedSimd: true, dataset: 'mnist' };
 
 /** Applies `event` to `state` and checks that `state` itself did not change. */
 function apply(state, event) {
@@ -68,7 +68,7 @@ test('decoder, latents and classifier: a snapshot to show, codes and the classif
   assert.deepEqual(apply(base(), { type: 'decoder', hidden: 2, latent: 2, weights }), { state: base(), effects: [{ type: 'decoder', hidden: 2, latent: 2, weights }] });
   const z = new Float32Array(4);
   const labels = new Uint8Array(2);
-  assert.deepEqual(apply(base(), { type: 'latents', z, labels, latent: 2, projection: null }).state.latents, { z, labels, projection: null });
+  assert.deepEqual(apply(base(), { type: 'latents', z, labels, latent: 2, projection: null, own: null }).state.latents, { z, labels, projection: null, own: null });
   const classifier = apply(base(), { type: 'classifier', progress: 0.5, accuracy: null });
   assert.deepEqual([classifier.state.classifier, classifier.effects], [{ progress: 0.5, accuracy: null }, []]);
 });

@@ -3,21 +3,23 @@
 // reproduces them.
 import { validateSettings } from '../../pkg/vae_playground.js';
 import type { TrainSettings } from '../protocol.js';
-import { MODEL_KEYS, SETTINGS, SETTING_KEYS, parseNumberSetting, type SettingKey } from '../settings.js';
+import {
+  MODEL_KEYS, SETTINGS, SETTING_KEYS, isNumberSetting, parseChoiceSetting, parseNumberSetting, type ChoiceKey, type SettingKey,
+} from '../settings.js';
 import { errorMessage, loadWasm } from '../wasm.js';
 
 /**
- * One reflected property per setting, from the table: numbers read the value in force (`numberSetting`), flags and
- * URLs the attribute; setting a property sets the attribute, which is then parsed and checked like any other.
+ * One reflected property per setting, from the table: numbers and choices read the value in force (`inForce`),
+ * flags, URLs and lists the attribute; setting a property sets the attribute, which is then parsed and checked like any other.
  */
-export function defineSettingProperties<E extends HTMLElement>(prototype: E, numberSetting: (element: E, key: SettingKey) => number): void {
+export function defineSettingProperties<E extends HTMLElement>(prototype: E, inForce: (element: E, key: SettingKey) => number | string): void {
   for (const key of SETTING_KEYS) {
     const { attribute, type } = SETTINGS[key];
     Object.defineProperty(prototype, key, {
       configurable: true,
       enumerable: true,
       get(this: E) {
-        return type === 'boolean' ? this.hasAttribute(attribute) : type === 'url' ? this.getAttribute(attribute) : numberSetting(this, key);
+        return type === 'boolean' ? this.hasAttribute(attribute) : type === 'url' || type === 'list' ? this.getAttribute(attribute) : inForce(this, key);
       },
       set(this: E, value: unknown) {
         if (type === 'boolean') this.toggleAttribute(attribute, Boolean(value));
@@ -33,7 +35,7 @@ export function defineSettingProperties<E extends HTMLElement>(prototype: E, num
  * the text if it is not a valid value (checked by the Rust core, so wasm is loaded first).
  */
 export async function settingsWith(key: keyof TrainSettings, text: string | null, current: TrainSettings, wasmUrl: string): Promise<TrainSettings | null> {
-  const value = parseNumberSetting(key, text);
+  const value = isNumberSetting(key) ? parseNumberSetting(key, text) : parseChoiceSetting(key as ChoiceKey, text);
   if (value === current[key]) return null;
   const next = { ...current, [key]: value };
   await loadWasm(wasmUrl);
@@ -49,9 +51,10 @@ export async function settingsWith(key: keyof TrainSettings, text: string | null
 export function reflectSettings(element: HTMLElement, settings: TrainSettings): void {
   for (const key of MODEL_KEYS) {
     const { attribute } = SETTINGS[key];
-    let current: number | null = null;
+    let current: number | string | null = null;
     try {
-      current = parseNumberSetting(key, element.getAttribute(attribute));
+      const text = element.getAttribute(attribute);
+      current = isNumberSetting(key) ? parseNumberSetting(key, text) : parseChoiceSetting(key as ChoiceKey, text);
     } catch {
       // an unparsable attribute is replaced by the value in force
     }

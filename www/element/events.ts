@@ -11,7 +11,8 @@ export interface RecoveredDetail { pixels: Float32Array; step: number; error: nu
 export interface RestoredDetail { epoch: number; savedAt: number }
 export interface InterpolatedDetail { latent: Float32Array; pixels: Float32Array; frames: number; from: number[]; to: number[] }
 export interface ErrorDetail { message: string }
-export interface Classification { digit: number; probabilities: Float32Array }
+/** `digit`: the class's index (the digit on MNIST); `label`: the class's name. */
+export interface Classification { digit: number; label: string; probabilities: Float32Array }
 export type ReadyDetail = ReadyInfo;
 
 export interface VaePlaygroundEventMap {

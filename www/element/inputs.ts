@@ -4,14 +4,24 @@ import { parseDataUrls, parseUrl } from '../settings.js';
 import type { WorkerSources } from '../protocol.js';
 import { chooseWasmBuild, errorMessage } from '../wasm.js';
 
+// Each file's URL is written out (not built from the dataset table's names) so that bundlers that copy the assets
+// `new URL('…', import.meta.url)` names (Vite) find every one of them.
 export const ASSETS = {
   wasm: chooseWasmBuild({
     relaxed: new URL('./vae_playground_relaxed_bg.wasm', import.meta.url).href,
     simd128: new URL('./vae_playground_bg.wasm', import.meta.url).href,
   }),
   worker: new URL('./worker.js', import.meta.url).href,
-  images: new URL('./data/mnist-10k-images.idx3-ubyte.gz', import.meta.url).href,
-  labels: new URL('./data/mnist-10k-labels.idx1-ubyte.gz', import.meta.url).href,
+  bundled: {
+    mnist: {
+      images: new URL('./data/mnist-10k-images.idx3-ubyte.gz', import.meta.url).href,
+      labels: new URL('./data/mnist-10k-labels.idx1-ubyte.gz', import.meta.url).href,
+    },
+    fashion: {
+      images: new URL('./data/fashion-10k-images.idx3-ubyte.gz', import.meta.url).href,
+      labels: new URL('./data/fashion-10k-labels.idx1-ubyte.gz', import.meta.url).href,
+    },
+  },
 };
 
 export interface Inputs {
@@ -24,14 +34,14 @@ export interface Inputs {
 
 /** The inputs `read` (an attribute reader) names, resolved against `base`. */
 export function readInputs(read: (attribute: string) => string | null, base: string): Inputs {
-  const sources: WorkerSources = { wasm: ASSETS.wasm, images: ASSETS.images, labels: ASSETS.labels, bundledData: true };
+  const sources: WorkerSources = { wasm: ASSETS.wasm, bundled: ASSETS.bundled, url: null };
   const problems: string[] = [];
   let weights: string | null = null;
   const data = read('data');
   if (data !== null) {
     try {
-      [sources.images, sources.labels] = parseDataUrls(data, base);
-      sources.bundledData = false;
+      const [images, labels] = parseDataUrls(data, base);
+      sources.url = { images, labels };
     } catch (cause) {
       problems.push(`${errorMessage(cause)}; using the bundled digits.`);
     }

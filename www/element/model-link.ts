@@ -2,9 +2,12 @@
 // applyWorkerEvent), its loss history and runs, requests made only when a model is there to answer them, files loaded
 // into it, and — after a trap — a new worker brought back to the last good weights.
 import { validateSettings, weightsMetadata } from '../../pkg/vae_playground.js';
-import type { ReplyOf, RequestKind, RequestOf, TrainSettings, WorkerEvent, WorkerSources } from '../protocol.js';
+import type { IngestProgress } from '../data/ingest.js';
+import type { OwnImages, ReplyOf, RequestKind, RequestOf, TrainSettings, WorkerEvent, WorkerSources } from '../protocol.js';
 import { RunHistory, type Run } from '../runs.js';
+import { DATASETS } from '../datasets.js';
 import { fromMetadata, toMetadata } from '../shared-run.js';
+import type { DatasetStamp } from '../validate.js';
 import { LossHistory, type SavedHistory } from '../views/loss-history.js';
 import { errorMessage } from '../wasm.js';
 import { WorkerClient } from '../worker-client.js';
@@ -24,6 +27,10 @@ export interface LinkHost {
   error(message: string): void;
   /** The state changed: draw. */
   changed(): void;
+  /** How far reading a person's images has got. */
+  ingestProgress(progress: IngestProgress): void;
+  /** The person's images the settings train on, with their hash (a new worker is given them; a file names them). */
+  own(): { images: OwnImages; hash: string } | null;
 }
 
 /** What a .safetensors file says besides its weights, checked; what cannot be used is named in `problems`. */
@@ -35,13 +42,20 @@ interface ModelFile {
   problems: string[];
 }
 
-function readModelFile(bytes: ArrayBuffer, fallback: TrainSettings): ModelFile {
+function readModelFile(bytes: ArrayBuffer, fallback: TrainSettings, ownHash: string | null): ModelFile {
   const { shared, problems } = fromMetadata(weightsMetadata(new Uint8Array(bytes)) as Record<string, string>, fallback);
   try {
     validateSettings(shared.settings);
   } catch (cause) {
     problems.push(`its settings are not usable (${errorMessage(cause)})`);
     shared.settings = { ...fallback };
+  }
+  // A model of someone's own images trains on here only with those very images (the file names them, never holds them).
+  if (shared.settings.datasetId === 'own' && (!shared.dataset?.hash || shared.dataset.hash !== ownHash)) {
+    const instead = fallback.datasetId === 'own' ? 'mnist' : fallback.datasetId;
+    const size = shared.dataset?.size ? ` (${shared.dataset.size.toLocaleString('en-US')} images)` : '';
+    problems.push(`it was trained on someone’s own images${size}, which are not the ones here, so it trains on ${DATASETS[instead].name} now`);
+    shared.settings = { ...shared.settings, datasetId: instead };
   }
   return { settings: shared.settings, epoch: shared.epoch ?? 0, run: shared.run ?? null, curves: shared.curves ?? null, problems };
 }
@@ -124,6 +138,10 @@ export class ModelLink {
     this.#client?.set(change);
   }
 
+  cancelIngest(): void {
+    this.#client?.cancelIngest();
+  }
+
   reset(): void {
     this.fresh();
     this.#client?.reset(this.model.settings);
@@ -137,8 +155,12 @@ export class ModelLink {
 
   /** The model as a .safetensors file, its metadata carrying the settings, epochs, run figures and curves. */
   async exportFile(): Promise<Blob> {
-    const { settings, progress } = this.model;
-    const metadata = toMetadata({ settings, epoch: progress?.epoch ?? 0, run: this.runs.current, curves: this.history.save() });
+    const { settings, progress, ready } = this.model;
+    const own = settings.datasetId === 'own' ? this.#host.own() : null;
+    const dataset: DatasetStamp = own
+      ? { id: 'own', size: own.images.images.length / (own.images.width * own.images.height), hash: own.hash }
+      : { id: ready?.dataset ?? settings.datasetId };
+    const metadata = toMetadata({ settings, epoch: progress?.epoch ?? 0, run: this.runs.current, curves: this.history.save(), dataset });
     const reply = await this.request({ kind: 'export', metadata });
     return new Blob([reply.bytes], { type: 'application/octet-stream' });
   }
@@ -149,7 +171,7 @@ export class ModelLink {
    * does not load rejects and changes nothing.
    */
   async loadFile(bytes: ArrayBuffer): Promise<string[]> {
-    const file = readModelFile(bytes, this.model.settings);
+    const file = readModelFile(bytes, this.model.settings, this.#host.own()?.hash ?? null);
     const kept = bytes.slice(0); // the original goes to the worker; this is the weights to come back to after a trap
     const reply = await this.request({ kind: 'load', bytes, settings: file.settings, epoch: file.epoch }, [bytes]);
     const settings = { ...file.settings, hiddenUnits: reply.hidden, latentDim: reply.latent };
@@ -192,7 +214,8 @@ export class ModelLink {
       onEvent: (event) => this.#receive(event, boot),
       onCrash: (message) => this.#host.lifecycle({ type: 'fatal', message }, boot),
     });
-    this.#client.init(this.model.settings, this.#sources!);
+    const own = this.model.settings.datasetId === 'own' ? this.#host.own() : null;
+    this.#client.init(this.model.settings, this.#sources!, own ? copyOwn(own.images) : null);
   }
 
   #refusal(kind: RequestKind): Error | null {
@@ -235,6 +258,13 @@ export class ModelLink {
         return this.#host.save();
       case 'error':
         return this.#host.error(effect.message);
+      case 'ingest':
+        return this.#host.ingestProgress(effect.progress);
     }
   }
+}
+
+/** A copy of own images to give the worker (posted, so the set kept here stays whole). */
+export function copyOwn(own: OwnImages): OwnImages {
+  return { ...own, images: own.images.slice(), labels: own.labels?.slice() ?? null, classNames: own.classNames && [...own.classNames] };
 }

@@ -9,7 +9,7 @@ import { ASSETS, readInputs, type Inputs } from './inputs.js';
 import type { LifeEvent } from './lifecycle.js';
 import type { ModelLink } from './model-link.js';
 
-export interface StartupHost extends Pick<KeeperHost, 'resume' | 'notice' | 'restored'> {
+export interface StartupHost extends Pick<KeeperHost, 'resume' | 'notice' | 'restored' | 'own' | 'useOwn'> {
   element: HTMLElement;
   link: ModelLink;
   /** Whether `boot` is still the element's current start (not superseded, not removed). */
@@ -72,13 +72,13 @@ export class Startup {
 
   /** The keeper for a `persist` element: what it needs of the element, and nothing more. */
   #newKeeper(): RunKeeper {
-    const { element, link, resume, notice, restored } = this.#host;
+    const { element, link, resume, notice, restored, own, useOwn } = this.#host;
     return new RunKeeper(elementKeyOf(element), {
       settings: () => link.settings,
       epoch: () => link.model.progress?.epoch ?? 0,
       runs: () => link.runs,
       exportWeights: () => link.exportFile(),
-      resume, notice, restored,
+      resume, notice, restored, own, useOwn,
     });
   }
 }

@@ -42,6 +42,10 @@ const DOING: Record<TrapSite, string> = {
   nearest: 'finding the nearest training digits (Judge)',
   coverage: 'measuring digit coverage (Judge)',
   classify: 'classifying a digit',
+  prepare: 'preparing your images',
+  data: 'loading a dataset',
+  own: 'building a dataset from your images',
+  ingest: 'reading your images',
 };
 
 /** What the worker was doing, in words. */
@@ -64,11 +68,12 @@ export function whatBroke(trap: TrapReport): string {
 /** The requests not made again after this trap: the kind that trapped, or the ones that start the classifier's training. */
 export function blockedBy(trap: TrapReport): RequestKind[] {
   if (trap.where === 'classifier') return ['classify', 'coverage'];
-  if (trap.where === 'load') return []; // loading is how the worker is brought back: never refused
+  if (trap.where === 'load' || trap.where === 'own' || trap.where === 'data') return []; // how the worker is brought back: never refused
+  if (trap.where === 'prepare') return ['ingest'];
   return isRequestKind(trap.where) ? [trap.where] : [];
 }
 
-const LOOP_SITES: readonly TrapSite[] = ['init', 'command', 'step', 'progress', 'decoder', 'evaluate', 'latents', 'checkpoint', 'classifier'];
+const LOOP_SITES: readonly TrapSite[] = ['init', 'command', 'step', 'progress', 'decoder', 'evaluate', 'latents', 'checkpoint', 'classifier', 'prepare'];
 function isRequestKind(where: TrapSite): where is RequestKind {
   return !LOOP_SITES.includes(where);
 }

@@ -14,6 +14,7 @@ import { HistoryView } from '../views/history.js';
 import { InterpolateView } from '../views/interpolate.js';
 import { JudgeView } from '../views/judge.js';
 import { LatentView } from '../views/latent.js';
+import { PreviewView } from '../views/preview.js';
 import { RecoverView } from '../views/recover.js';
 import { SettingsView } from '../views/settings.js';
 import { StatusView } from '../views/status.js';
@@ -61,7 +62,9 @@ export const VIEWS: readonly ViewEntry[] = [
   },
   {
     name: 'draw', place: 'section', section: 'draw', parts: ['draw'],
-    create: ({ encodeDrawing, classify, clearDrawing }) => new DrawView({ encodeDrawing, classify, clearDrawing }),
+    create: ({ actions, encodeDrawing, classify, clearDrawing }) => new DrawView({
+      encodeDrawing, classify, clearDrawing, addToSet: actions.addToSet, clearSet: actions.clearSet, trainOnSet: actions.trainOnSet, exportDataset: actions.exportDataset,
+    }),
   },
   { name: 'recover', place: 'section', section: 'recover', parts: ['recover'], create: ({ actions }) => new RecoverView(actions) },
   { name: 'compress', place: 'section', section: 'compress', parts: ['compress'], create: ({ actions }) => new CompressView(actions) },
@@ -70,6 +73,7 @@ export const VIEWS: readonly ViewEntry[] = [
   { name: 'history', place: 'section', section: 'history', parts: ['history'], create: ({ download, redraw }) => new HistoryView({ download, redraw }) },
   { name: 'settings', place: 'bottom', section: null, parts: ['settings'], create: ({ actions }) => new SettingsView(actions) },
   { name: 'confirm', place: 'bottom', section: null, parts: ['dialog'], create: ({ confirm }) => confirm },
+  { name: 'preview', place: 'bottom', section: null, parts: ['preview'], create: ({ actions }) => new PreviewView(actions) },
 ];
 
 /** The part the template itself carries. */

@@ -9,6 +9,7 @@ import { errorMessage } from '../wasm.js';
 import { offerDownload, wholeNumber } from './attributes.js';
 import type { Messages } from './messages.js';
 import type { ModelLink } from './model-link.js';
+import type { OwnFlow } from './own-flow.js';
 import type { Picture } from './picture.js';
 import { AlreadySaid } from './recovery.js';
 import type { ViewContext } from './view-registry.js';
@@ -28,6 +29,8 @@ export interface ElementParts {
   link: ModelLink;
   picture: Picture;
   messages: Messages;
+  /** The person's own images. */
+  own: OwnFlow;
   keeper(): RunKeeper | null;
   retry(): void;
   /** Shows a problem and sends it as an `error` event. */
@@ -57,6 +60,11 @@ export function viewContext(parts: ElementParts): ViewContext {
     startOver: () => void parts.keeper()?.forget().then(() => {
       element.pause();
       link.runs.clear();
+      // The person's images go with the kept models: a model on them starts over on MNIST.
+      if (parts.own.forget() && link.settings.datasetId === 'own') {
+        link.settings = { ...link.settings, datasetId: 'mnist' };
+        element.setAttribute('dataset', 'mnist');
+      }
       element.reset();
     }),
     retry: () => parts.retry(),
@@ -78,6 +86,13 @@ export function viewContext(parts: ElementParts): ViewContext {
     }),
     decodeNow: (z) => picture.decoder.decodeNow(z),
     emit: (type, detail) => element.dispatchEvent(new CustomEvent(type, { detail })),
+    bringImages: (from) => parts.own.bring(from),
+    cancelImages: () => parts.own.cancel(),
+    trainOnImages: (mixed) => void parts.own.acceptPreview(mixed),
+    addToSet: (pixels, label) => parts.own.add(pixels, label),
+    clearSet: () => parts.own.clear(),
+    trainOnSet: (mixed) => void parts.own.trainOnSet(mixed),
+    exportDataset: () => void parts.own.exportDataset(),
   };
   return {
     actions,
@@ -95,12 +110,13 @@ export function viewContext(parts: ElementParts): ViewContext {
   };
 }
 
-/** "Export weights": the file, named by its sizes and epoch. */
+/** "Export weights": the file, named by its dataset (when not MNIST), sizes and epoch. */
 async function saveWeights(parts: ElementParts): Promise<void> {
   try {
     const blob = await parts.element.exportWeights();
-    const { hiddenUnits, latentDim } = parts.link.settings;
-    offerDownload(blob, `vae-h${hiddenUnits}-z${latentDim}-epoch${parts.link.model.progress?.epoch ?? 0}.safetensors`);
+    const { hiddenUnits, latentDim, datasetId } = parts.link.settings;
+    const what = datasetId !== 'mnist' ? `${datasetId}-` : '';
+    offerDownload(blob, `vae-${what}h${hiddenUnits}-z${latentDim}-epoch${parts.link.model.progress?.epoch ?? 0}.safetensors`);
   } catch (cause) {
     report(parts, cause);
   }
@@ -111,7 +127,7 @@ async function encodeDrawing(parts: ElementParts, pixels: Float32Array, width: n
   try {
     const prepared = Float32Array.from(prepareDrawing(pixels, width, height));
     const z = await parts.element.encode(prepared);
-    const reconstruction = parts.picture.decoder.decodeNow(Array.from(z)) ?? new Float32Array(784);
+    const reconstruction = parts.picture.decoder.decodeNow(Array.from(z)) ?? new Float32Array(prepared.length);
     parts.picture.marker = Array.from(z);
     parts.picture.drawing = prepared;
     parts.render();

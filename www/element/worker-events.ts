@@ -1,7 +1,8 @@
 // What the worker tells the element, applied in one place: a pure function from the model's state and a worker event
 // to the next state and the effects the element then runs (events to emit, the loss history and the runs to extend,
 // a decoder snapshot to show, the lifecycle to advance, a save to schedule). Node tests cover every event kind.
-import type { EpochInfo, LatentProjection, ReadyInfo, TrainSettings, WorkerEvent } from '../protocol.js';
+import type { IngestProgress } from '../data/ingest.js';
+import type { EpochInfo, LatentProjection, OwnCodes, ReadyInfo, TrainSettings, WorkerEvent } from '../protocol.js';
 import type { TrapReport } from './traps.js';
 
 /** The model as the worker last described it (what the views draw besides the element's own state). */
@@ -12,7 +13,8 @@ export interface ModelState {
   /** The epoch count training last stopped at because it reached `epochs`. */
   trainedEpoch: number | null;
   progress: { epoch: number; epochProgress: number; samplesPerSec: number } | null;
-  latents: { z: Float32Array; labels: Uint8Array; projection: LatentProjection | null } | null;
+  /** The test codes and their labels; `own`: the codes of the person's images mixed into MNIST, for their markers. */
+  latents: { z: Float32Array; labels: Uint8Array; projection: LatentProjection | null; own: OwnCodes | null } | null;
   classifier: { progress: number; accuracy: number | null } | null;
 }
 
@@ -41,7 +43,9 @@ export type ModelEffect =
   /** The last good weights, for a new worker should this one trap. */
   | { type: 'checkpoint'; bytes: ArrayBuffer; epoch: number }
   /** A problem the worker survived, for the person and the `error` event. */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** How far reading a person's images has got. */
+  | { type: 'ingest'; progress: IngestProgress };
 
 export interface ModelStep {
   state: ModelState;
@@ -71,15 +75,19 @@ export function applyWorkerEvent(state: ModelState, event: WorkerEvent): ModelSt
   switch (event.type) {
     case 'ready': {
       const { type: _, ...info } = event;
+      // The sizes are the model's; so is its dataset (the `data` files stand in for the bundled set chosen).
+      const datasetId = info.dataset === 'url' ? state.settings.datasetId : info.dataset;
       return {
-        state: { ...state, ready: info, settings: { ...state.settings, hiddenUnits: info.hidden, latentDim: info.latent } },
+        state: { ...state, ready: info, settings: { ...state.settings, hiddenUnits: info.hidden, latentDim: info.latent, datasetId } },
         effects: [{ type: 'lifecycle', news: { type: 'workerReady' } }],
       };
     }
     case 'decoder':
       return { state, effects: [{ type: 'decoder', hidden: event.hidden, latent: event.latent, weights: event.weights }] };
     case 'latents':
-      return { state: { ...state, latents: { z: event.z, labels: event.labels, projection: event.projection } }, effects: [] };
+      return { state: { ...state, latents: { z: event.z, labels: event.labels, projection: event.projection, own: event.own } }, effects: [] };
+    case 'ingest':
+      return { state, effects: [{ type: 'ingest', progress: event.progress }] };
     case 'progress': {
       const n = event.losses.length;
       // The last step's loss (the triples are loss, recon, kl).

@@ -1,10 +1,12 @@
-// Generate: the manifold — an N × N grid of digits decoded over the latent square at Gaussian quantiles, redrawn
+// Generate: the manifold — an N × N grid of images (digits, garments…) decoded over the latent square at Gaussian quantiles, redrawn
 // as training runs — and a grid of random samples from the prior. Clicking a cell (or choosing it with the arrow
 // keys and Enter) moves the latent point there. With more than two latent dimensions, the person picks the two
 // the grid spans; the others stay at 0.
 import { cssVar } from '../canvas.js';
-import { SIDE, drawTiles, lastTiles } from './tiles.js';
+import { MNIST_SPEC, type ImageSpec } from '../datasets.js';
+import { drawTiles, lastTiles } from './tiles.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
+import { DEFAULT_DATASET, WordsShown, applyWords } from './words.js';
 
 const MIN_N = 8;
 const MAX_N = 30;
@@ -41,18 +43,23 @@ export class GenerateView implements View {
   #sampleSeed = 1;
   /** Whether a cell has been chosen (by click or key): only then is it outlined. */
   #picked = false;
+  #spec: ImageSpec = MNIST_SPEC;
+  readonly #words = new WordsShown();
+  #panel!: HTMLElement;
 
   constructor(private readonly actions: GenerateActions) {}
 
   mount(host: HTMLElement): void {
     host.innerHTML = `<div class="panel generate" part="generate"><h2>Generate</h2>
       <div class="generate-body">
-        <figure><canvas class="manifold" tabindex="0" role="grid" aria-label="Manifold: digits decoded over the latent square. Arrow keys choose a cell, Enter moves the latent point there."></canvas>
+        <figure><canvas class="manifold" tabindex="0" role="grid" data-words-label="Manifold: {items} decoded over the latent square. Arrow keys choose a cell, Enter moves the latent point there."></canvas>
           <figcaption><label>Grid <input type="number" class="grid-size" min="${MIN_N}" max="${MAX_N}" step="1" value="${DEFAULT_N}"></label>
           <span class="dims"></span> <span class="cell-note" aria-live="polite"></span></figcaption></figure>
-        <figure><canvas class="samples" role="img" aria-label="Random samples: digits decoded from z drawn from N(0, I)"></canvas>
+        <figure><canvas class="samples" role="img" data-words-label="Random samples: {items} decoded from z drawn from N(0, I)"></canvas>
           <figcaption><button data-action="new-samples">New samples</button></figcaption></figure>
       </div></div>`;
+    this.#panel = find(host, '.panel');
+    applyWords(this.#panel, DEFAULT_DATASET);
     this.#grid = find(host, 'canvas.manifold');
     this.#samples = find(host, 'canvas.samples');
     this.#size = find(host, '.grid-size');
@@ -92,6 +99,10 @@ export class GenerateView implements View {
 
   update(state: Readonly<PlaygroundState>): void {
     this.#ready = state.ready !== null;
+    if (this.#words.changed(state.dataset)) {
+      applyWords(this.#panel, state.dataset);
+      this.#spec = state.dataset.spec;
+    }
     if (state.z.length !== this.#latent) {
       this.#latent = state.z.length;
       this.#plane = [0, Math.min(1, this.#latent - 1)];
@@ -132,7 +143,7 @@ export class GenerateView implements View {
       this.#cellZ = z;
       this.#cellsDrawn = n;
       this.#focusCell = Math.min(this.#focusCell, n * n - 1);
-      drawTiles(this.#grid, pixels, n);
+      drawTiles(this.#grid, pixels, n, n, this.#spec);
       this.#drawFocus();
       return this.#drawSamples();
     }).catch(() => undefined /* reported through the element's error event */).finally(() => {
@@ -143,7 +154,7 @@ export class GenerateView implements View {
   async #drawSamples(): Promise<void> {
     if (!this.#ready) return;
     try {
-      drawTiles(this.#samples, await this.actions.sample(SAMPLES_SIDE * SAMPLES_SIDE, this.#sampleSeed), SAMPLES_SIDE);
+      drawTiles(this.#samples, await this.actions.sample(SAMPLES_SIDE * SAMPLES_SIDE, this.#sampleSeed), SAMPLES_SIDE, SAMPLES_SIDE, this.#spec);
     } catch {
       // reported through the element's error event
     }
@@ -171,7 +182,8 @@ export class GenerateView implements View {
     if (!this.#picked) return;
     ctx.strokeStyle = cssVar(this.#grid, '--vae-accent', '#c2410c');
     ctx.lineWidth = 2;
-    ctx.strokeRect(col * SIDE + 1, row * SIDE + 1, SIDE - 2, SIDE - 2);
+    const { width, height } = this.#spec;
+    ctx.strokeRect(col * width + 1, row * height + 1, width - 2, height - 2);
     const cz = Array.from(z.subarray(this.#focusCell * this.#latent, (this.#focusCell + 1) * this.#latent));
     find(this.#grid.parentElement!, '.cell-note').textContent = `cell ${row + 1}, ${col + 1}: z = (${cz.map((v) => v.toFixed(2)).join(', ')})`;
   }

@@ -1,8 +1,14 @@
-// Interpolate: pick two test digits; the decoded path between their codes as a strip of frames and an animation,
-// and beneath it the same number of frames blended in pixel space, so the difference is there to see.
-import { oneOfEachDigit, type TestDigits } from './test-digits.js';
+// Interpolate: pick two test images (one of each class, or the first ten of an unlabelled set); the decoded path
+// between their codes as a strip of frames and an animation, and beneath it the same number of frames blended in
+// pixel space, so the difference is there to see.
+import { className, pixelsOf, type Dataset } from '../datasets.js';
+import { oneOfEachClass, type TestDigits } from './test-digits.js';
 import { drawTiles } from './tiles.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
+import { DEFAULT_DATASET, WordsShown, applyWords } from './words.js';
+
+/** Thumbnails to pick from: one per class, at most this many. */
+const THUMBS = 10;
 
 const FRAME_MS = 140;
 
@@ -18,24 +24,32 @@ export class InterpolateView implements View {
   #seenDecoder = -1;
   #latent = 2;
   #reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  #dataset: Dataset = DEFAULT_DATASET;
+  readonly #words = new WordsShown();
 
   constructor(private readonly actions: Pick<PlaygroundActions, 'request' | 'decodeNow' | 'emit'>) {}
 
   mount(host: HTMLElement): void {
     this.#host = host;
     host.innerHTML = `<div class="panel interpolate" part="interpolate"><h2>Interpolate</h2>
-      <div class="controls"><span class="hint">Pick two digits:</span><span class="thumbs" role="group" aria-label="Test digits to interpolate between"></span>
+      <div class="controls"><span class="hint" data-words="Pick two {items}:"></span><span class="thumbs" role="group" data-words-label="Test {items} to interpolate between"></span>
         <label>Frames <input type="number" class="frames" min="8" max="16" step="1" value="10"></label></div>
       <div class="strips">
         <figure><canvas class="latent-strip" width="280" height="28" role="img" aria-label="Decoded path between the two codes"></canvas><figcaption>through the latent space</figcaption></figure>
-        <figure><canvas class="pixel-strip" width="280" height="28" role="img" aria-label="The two digits blended in pixel space"></canvas><figcaption>blended pixels</figcaption></figure>
+        <figure><canvas class="pixel-strip" width="280" height="28" role="img" data-words-label="The two {items} blended in pixel space"></canvas><figcaption>blended pixels</figcaption></figure>
         <figure class="movie"><canvas class="animation" role="img" aria-label="The latent path as an animation"></canvas><figcaption class="movie-note">animation</figcaption></figure>
       </div></div>`;
+    applyWords(host, this.#dataset);
     this.#listeners.on(find(host, '.frames'), 'change', () => this.#interpolate());
   }
 
   update(state: Readonly<PlaygroundState>): void {
-    const first = this.#testSize === 0 && state.ready;
+    const changed = this.#words.changed(state.dataset);
+    if (changed) {
+      this.#dataset = state.dataset;
+      applyWords(this.#host, state.dataset);
+    }
+    const first = (this.#testSize === 0 && state.ready) || (changed && this.#digits && state.ready);
     this.#testSize = state.ready?.testSize ?? 0;
     this.#latent = state.z.length;
     if (first) void this.#loadThumbs();
@@ -50,20 +64,31 @@ export class InterpolateView implements View {
 
   async #loadThumbs(): Promise<void> {
     try {
-      this.#digits = await oneOfEachDigit(this.actions.request, this.#testSize);
+      const dataset = this.#dataset;
+      this.#digits = await oneOfEachClass(this.actions.request, this.#testSize, dataset.labelled ? Math.min(THUMBS, dataset.classNames.length) : 0, THUMBS, pixelsOf(dataset.spec));
     } catch {
       return; // reported through the element's error event
     }
+    const dataset = this.#dataset;
+    const digits = this.#digits;
+    const size = pixelsOf(dataset.spec);
     const thumbs = find(this.#host, '.thumbs');
-    thumbs.innerHTML = Array.from({ length: 10 }, (_, d) =>
-      `<button class="thumb" data-index="${d}" aria-pressed="false" aria-label="test digit ${this.#digits!.labels[d]}"><canvas></canvas></button>`).join('');
-    thumbs.querySelectorAll<HTMLButtonElement>('button').forEach((button) => {
-      const d = Number(button.dataset.index);
-      drawTiles(button.querySelector('canvas')!, this.#digits!.pixels.subarray(d * 784, (d + 1) * 784), 1);
+    thumbs.replaceChildren(...Array.from(digits.labels, (label, d) => {
+      const button = document.createElement('button');
+      button.className = 'thumb';
+      button.dataset.index = String(d);
+      button.setAttribute('aria-pressed', 'false');
+      // Class names may be a person's folder names: an attribute set as text.
+      button.setAttribute('aria-label', dataset.labelled ? `test ${dataset.item} ${className(dataset, label)}` : `test ${dataset.item} ${d + 1}`);
+      const canvas = document.createElement('canvas');
+      button.append(canvas);
+      drawTiles(canvas, digits.pixels.subarray(d * size, (d + 1) * size), 1, 1, dataset.spec);
       this.#listeners.on(button, 'click', () => this.#pick(d));
-    });
-    this.#pick(1);
-    this.#pick(7);
+      return button;
+    }));
+    this.#picked = [];
+    this.#pick(Math.min(1, digits.labels.length - 1));
+    this.#pick(Math.min(7, digits.labels.length - 1));
   }
 
   #pick(index: number): void {
@@ -75,8 +100,9 @@ export class InterpolateView implements View {
   async #encodePicked(): Promise<void> {
     const digits = this.#digits;
     if (!digits) return;
-    const pixels = new Float32Array(2 * 784);
-    this.#picked.forEach((d, k) => pixels.set(digits.pixels.subarray(d * 784, (d + 1) * 784), k * 784));
+    const size = pixelsOf(this.#dataset.spec);
+    const pixels = new Float32Array(2 * size);
+    this.#picked.forEach((d, k) => pixels.set(digits.pixels.subarray(d * size, (d + 1) * size), k * size));
     try {
       this.#codes = (await this.actions.request({ kind: 'encode', pixels })).z;
       this.#interpolate();
@@ -93,17 +119,19 @@ export class InterpolateView implements View {
     const n = Math.min(16, Math.max(8, Math.round(Number(input.value)) || 10));
     input.value = String(n);
     const L = this.#latent;
-    const [a, b] = this.#picked.map((d) => digits.pixels.subarray(d * 784, (d + 1) * 784));
-    const latent = new Float32Array(n * 784);
-    const blend = new Float32Array(n * 784);
+    const { spec } = this.#dataset;
+    const size = pixelsOf(spec);
+    const [a, b] = this.#picked.map((d) => digits.pixels.subarray(d * size, (d + 1) * size));
+    const latent = new Float32Array(n * size);
+    const blend = new Float32Array(n * size);
     for (let f = 0; f < n; f++) {
       const t = f / (n - 1);
       const z = Array.from({ length: L }, (_, i) => (1 - t) * codes[i] + t * codes[L + i]);
-      latent.set(this.actions.decodeNow(z) ?? new Float32Array(784), f * 784);
-      for (let p = 0; p < 784; p++) blend[f * 784 + p] = (1 - t) * a[p] + t * b[p];
+      latent.set(this.actions.decodeNow(z) ?? new Float32Array(size), f * size);
+      for (let p = 0; p < size; p++) blend[f * size + p] = (1 - t) * a[p] + t * b[p];
     }
-    drawTiles(find(this.#host, 'canvas.latent-strip'), latent, n, 1);
-    drawTiles(find(this.#host, 'canvas.pixel-strip'), blend, n, 1);
+    drawTiles(find(this.#host, 'canvas.latent-strip'), latent, n, 1, spec);
+    drawTiles(find(this.#host, 'canvas.pixel-strip'), blend, n, 1, spec);
     this.#frames = latent;
     this.#animate(n);
     this.actions.emit('interpolated', { latent, pixels: blend, frames: n, from: Array.from(codes.subarray(0, L)), to: Array.from(codes.subarray(L)) });
@@ -114,15 +142,17 @@ export class InterpolateView implements View {
     clearInterval(this.#timer);
     const canvas = find<HTMLCanvasElement>(this.#host, 'canvas.animation');
     const frames = this.#frames!;
+    const { spec } = this.#dataset;
+    const size = pixelsOf(spec);
     if (this.#reducedMotion.matches) {
-      drawTiles(canvas, frames.subarray(Math.floor(n / 2) * 784, (Math.floor(n / 2) + 1) * 784), 1);
+      drawTiles(canvas, frames.subarray(Math.floor(n / 2) * size, (Math.floor(n / 2) + 1) * size), 1, 1, spec);
       find(this.#host, '.movie-note').textContent = 'animation off (reduced motion)';
       return;
     }
     let f = 0;
     this.#timer = window.setInterval(() => {
       const k = f < n ? f : 2 * n - 2 - f; // there and back
-      drawTiles(canvas, frames.subarray(k * 784, (k + 1) * 784), 1);
+      drawTiles(canvas, frames.subarray(k * size, (k + 1) * size), 1, 1, spec);
       f = (f + 1) % (2 * n - 2);
     }, FRAME_MS);
   }

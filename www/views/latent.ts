@@ -1,9 +1,14 @@
 // The 2-D latent panel: where the test digits sit (μ of q(z|x), coloured by label) and a point to drag.
 // Pointer (mouse, pen, touch) and keyboard (arrows; Shift for bigger steps) both move the point.
 import { CanvasSurface, cssVar } from '../canvas.js';
-import { DIGIT_COLORS } from '../colors.js';
-import type { LatentProjection } from '../protocol.js';
+import { UNLABELLED_COLOR, classColor } from '../colors.js';
+import type { Dataset } from '../datasets.js';
+import type { LatentProjection, OwnCodes } from '../protocol.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
+import { DEFAULT_DATASET, WordsShown, applyWords } from './words.js';
+
+/** Classes the legend names one by one; with more, it says how many there are. */
+const LEGEND_NAMES = 20;
 
 const KEY_STEP = 0.05;
 const MIN_EXTENT = 3;
@@ -20,6 +25,11 @@ export class LatentView implements View {
   #projection: LatentProjection | null = null;
   #fullZ: number[] = [0, 0];
   #marker: PlaygroundState['marker'] = null;
+  #dataset: Dataset = DEFAULT_DATASET;
+  readonly #words = new WordsShown();
+  /** The codes of the person's images mixed into MNIST, drawn as diamonds. */
+  #own: OwnCodes | null = null;
+  #legend!: HTMLElement;
   /** Half-width of the visible square of latent space. */
   #extent = MIN_EXTENT;
   #dragging = false;
@@ -27,11 +37,11 @@ export class LatentView implements View {
   constructor(private readonly actions: Pick<PlaygroundActions, 'moveTo'>) {}
 
   mount(host: HTMLElement): void {
-    host.innerHTML = `<div class="panel latent" part="latent"><h2>Latent space · test digits</h2>
+    host.innerHTML = `<div class="panel latent" part="latent"><h2 data-words="Latent space · test {items}"></h2>
       <canvas tabindex="0" role="slider" aria-label="Latent point: drag, or use the arrow keys (Shift for bigger steps, Home for the centre)"></canvas>
-      <div class="legend" aria-hidden="true">${DIGIT_COLORS.map((_, d) => `<span>${d}</span>`).join('')}</div></div>`;
-    // Through the CSSOM, not a style="" attribute: a strict CSP refuses inline style attributes.
-    host.querySelectorAll<HTMLElement>('.legend span').forEach((span, d) => span.style.setProperty('--c', DIGIT_COLORS[d]));
+      <div class="legend" aria-hidden="true"></div></div>`;
+    this.#legend = find(host, '.legend');
+    this.#showDataset(host, this.#dataset);
     this.#canvas = find<HTMLCanvasElement>(host, 'canvas');
     this.#surface = new CanvasSurface(this.#canvas, (s) => this.#paint(s));
     const on = this.#listeners.on.bind(this.#listeners);
@@ -44,8 +54,11 @@ export class LatentView implements View {
   }
 
   update(state: Readonly<PlaygroundState>): void {
+    if (this.#words.changed(state.dataset)) this.#showDataset(this.#legend.parentElement!, state.dataset);
     if (state.latents !== this.#latents) {
       this.#latents = state.latents;
+      this.#own = state.latents?.own ?? null;
+      this.#showOwnInLegend();
       const projection = state.latents?.projection ?? null;
       this.#projection = projection;
       if (state.latents && state.z.length === 2) this.#setPoints(state.latents.z, state.latents.labels);
@@ -62,6 +75,38 @@ export class LatentView implements View {
       this.#surface?.invalidate();
     }
     if (state.z.length === 2 && (state.z[0] !== this.#z[0] || state.z[1] !== this.#z[1])) this.#showZ([state.z[0], state.z[1]]);
+  }
+
+  /** The heading's words and the legend: a colour per class by name, or how many classes, or one colour for none. */
+  #showDataset(panel: HTMLElement, dataset: Dataset): void {
+    this.#dataset = dataset;
+    applyWords(panel, dataset);
+    const names = dataset.classNames;
+    const entries: [string, string][] = !dataset.labelled
+      ? [[`unlabelled: every test ${dataset.item} in one colour`, UNLABELLED_COLOR]]
+      : names.length <= LEGEND_NAMES
+        ? names.map((name, i) => [name, classColor(i, names.length)])
+        : [[`${names.length} classes, a colour each`, classColor(0, names.length)]];
+    this.#legend.replaceChildren(...entries.map(([text, colour]) => {
+      const span = document.createElement('span');
+      span.textContent = text;
+      // Through the CSSOM, not a style="" attribute: a strict CSP refuses inline style attributes.
+      span.style.setProperty('--c', colour);
+      return span;
+    }));
+    this.#showOwnInLegend();
+    this.#surface?.invalidate();
+  }
+
+  /** With own images mixed in, the legend says what the diamonds are. */
+  #showOwnInLegend(): void {
+    this.#legend.querySelector('.own-key')?.remove();
+    const count = this.#own ? this.#own.labels.length : 0;
+    if (!count) return;
+    const key = document.createElement('span');
+    key.className = 'own-key';
+    key.textContent = `yours (${count.toLocaleString('en-US')}${this.#dataset.own && this.#dataset.own.count > count ? ` of ${this.#dataset.own.count.toLocaleString('en-US')}` : ''})`;
+    this.#legend.append(key);
   }
 
   #showZ(z: [number, number]): void {
@@ -178,6 +223,39 @@ export class LatentView implements View {
     this.#canvas.setAttribute('aria-valuetext', where);
   }
 
+  /**
+   * The person's images mixed into MNIST: hollow diamonds with a light halo, larger than the test dots (shape, not
+   * only colour, tells them apart), filled with their digit's colour when they have a digit label.
+   */
+  #paintOwn(s: CanvasSurface, fg: string, colourOf: (label: number) => string): void {
+    const own = this.#own;
+    if (!own) return;
+    const L = own.z.length / Math.max(1, own.labels.length);
+    if (L > 2 && !this.#projection) return; // no plane yet
+    const { ctx } = s;
+    const r = Math.max(4, Math.min(6, s.width / 80));
+    for (let i = 0; i < own.labels.length; i++) {
+      const [a, b] = this.#planeOf(Array.from(own.z.subarray(i * L, (i + 1) * L)));
+      const [x, y] = this.#toScreen(a, b, s);
+      ctx.beginPath();
+      ctx.moveTo(x, y - r);
+      ctx.lineTo(x + r, y);
+      ctx.lineTo(x, y + r);
+      ctx.lineTo(x - r, y);
+      ctx.closePath();
+      if (own.labels[i] !== 255) {
+        ctx.fillStyle = colourOf(own.labels[i]);
+        ctx.fill();
+      }
+      ctx.lineWidth = 3.5;
+      ctx.strokeStyle = 'rgba(255,255,255,0.85)';
+      ctx.stroke();
+      ctx.lineWidth = 1.6;
+      ctx.strokeStyle = fg;
+      ctx.stroke();
+    }
+  }
+
   #paint(s: CanvasSurface): void {
     const { ctx } = s;
     const grid = cssVar(this.#canvas, '--vae-grid', 'rgba(127,127,127,0.18)');
@@ -203,15 +281,18 @@ export class LatentView implements View {
     ctx.globalAlpha = 1;
 
     const radius = Math.max(1.6, Math.min(3, s.width / 160));
+    const classes = this.#dataset.classNames.length;
+    const colourOf = (label: number) => (this.#dataset.labelled ? classColor(label, classes) : UNLABELLED_COLOR);
     ctx.globalAlpha = 0.75;
     for (let i = 0; i < this.#labels.length; i++) {
       const [x, y] = this.#toScreen(this.#points[2 * i], this.#points[2 * i + 1], s);
-      ctx.fillStyle = DIGIT_COLORS[this.#labels[i]];
+      ctx.fillStyle = colourOf(this.#labels[i]);
       ctx.beginPath();
       ctx.arc(x, y, radius, 0, 2 * Math.PI);
       ctx.fill();
     }
     ctx.globalAlpha = 1;
+    this.#paintOwn(s, fg, colourOf);
 
     ctx.fillStyle = fg;
     ctx.globalAlpha = 0.55;

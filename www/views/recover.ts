@@ -1,16 +1,19 @@
-// Recover: damage a test digit (or the drawing) — erase with a brush, a preset mask, or Gaussian noise — and recover
+// Recover: damage a test image (or the drawing) — erase with a brush, a preset mask, or Gaussian noise — and recover
 // it by iterating encode → decode with the known pixels held fixed, step by step. Shown: original, damaged,
-// recovered, and the difference; the error on the damaged pixels against filling them with the mean digit.
+// recovered, and the difference; the error on the damaged pixels against filling them with the mean image.
+import { MNIST_SPEC, pixelsOf, type Dataset, type ImageSpec } from '../datasets.js';
 import { meanSquaredError } from '../metrics.js';
 import { randomTestDigits } from './test-digits.js';
 import { drawTiles } from './tiles.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
+import { DEFAULT_DATASET, WordsShown, applyWords } from './words.js';
 
-const MASKS: Record<string, (i: number) => boolean> = {
-  bottom: (i) => i >= 392,
-  top: (i) => i < 392,
-  left: (i) => i % 28 < 14,
-  right: (i) => i % 28 >= 14,
+/** Which pixels each preset leaves missing, pixel i of an image of `spec`'s size. */
+const MASKS: Record<string, (i: number, spec: ImageSpec) => boolean> = {
+  bottom: (i, { width, height }) => Math.floor(i / width) >= height / 2,
+  top: (i, { width, height }) => Math.floor(i / width) < height / 2,
+  left: (i, { width }) => i % width < width / 2,
+  right: (i, { width }) => i % width >= width / 2,
   random: (i) => hash(i) % 2 === 0,
 };
 const ERASER = 3;
@@ -19,7 +22,10 @@ export class RecoverView implements View {
   #listeners = new Listeners();
   #host!: HTMLElement;
   #original: Float32Array | null = null;
-  #mask = new Float32Array(784);
+  #spec: ImageSpec = MNIST_SPEC;
+  #dataset: Dataset = DEFAULT_DATASET;
+  readonly #words = new WordsShown();
+  #mask = new Float32Array(pixelsOf(MNIST_SPEC));
   #noise: Float32Array | null = null;
   #steps: Float32Array | null = null;
   #mean: Float32Array | null = null;
@@ -33,7 +39,7 @@ export class RecoverView implements View {
     this.#host = host;
     host.innerHTML = `<div class="panel recover" part="recover"><h2>Recover</h2>
       <div class="controls">
-        <button data-action="another">Another test digit</button>
+        <button data-action="another" data-words="Another test {item}"></button>
         <button data-action="use-drawing" disabled>Use the drawing</button>
         <label>Damage <select class="damage">
           <option value="bottom">bottom half missing</option><option value="top">top half missing</option>
@@ -45,12 +51,13 @@ export class RecoverView implements View {
         <button class="primary" data-action="recover">Recover</button>
       </div>
       <div class="tiles">
-        <figure><canvas class="original" role="img" aria-label="The original digit"></canvas><figcaption>original</figcaption></figure>
-        <figure><canvas class="damaged" tabindex="0" role="img" aria-label="The damaged digit; drag on it to erase more"></canvas><figcaption>damaged (drag to erase)</figcaption></figure>
-        <figure><canvas class="recovered" role="img" aria-label="The recovered digit"></canvas><figcaption>recovered <input type="range" class="step" min="1" max="10" value="10" aria-label="Recovery step"></figcaption></figure>
+        <figure><canvas class="original" role="img" data-words-label="The original {item}"></canvas><figcaption>original</figcaption></figure>
+        <figure><canvas class="damaged" tabindex="0" role="img" data-words-label="The damaged {item}; drag on it to erase more"></canvas><figcaption>damaged (drag to erase)</figcaption></figure>
+        <figure><canvas class="recovered" role="img" data-words-label="The recovered {item}"></canvas><figcaption>recovered <input type="range" class="step" min="1" max="10" value="10" aria-label="Recovery step"></figcaption></figure>
         <figure><canvas class="difference" role="img" aria-label="Difference between recovered and original"></canvas><figcaption>difference</figcaption></figure>
       </div>
-      <p class="result" aria-live="polite">Pick a digit, damage it, and press Recover.</p></div>`;
+      <p class="result" aria-live="polite" data-words="Pick a {item}, damage it, and press Recover."></p></div>`;
+    applyWords(host, this.#dataset);
     const on = this.#listeners.on.bind(this.#listeners);
     on(find(host, '[data-action="another"]'), 'click', () => void this.#another());
     on(find(host, '[data-action="use-drawing"]'), 'click', () => this.#drawing && this.#start(this.#drawing));
@@ -69,11 +76,18 @@ export class RecoverView implements View {
   }
 
   update(state: Readonly<PlaygroundState>): void {
+    const changed = this.#words.changed(state.dataset);
+    if (changed) {
+      this.#dataset = state.dataset;
+      this.#spec = state.dataset.spec;
+      applyWords(this.#host, state.dataset);
+    }
     this.#drawing = state.drawing;
     find<HTMLButtonElement>(this.#host, '[data-action="use-drawing"]').disabled = !state.drawing;
     const first = this.#testSize === 0 && state.ready;
     this.#testSize = state.ready?.testSize ?? 0;
-    if (first) void this.#another();
+    // A new dataset: a test image of it (the one shown is the old dataset's).
+    if (first || (changed && this.#original && state.ready)) void this.#another();
   }
 
   dispose(): void {
@@ -103,35 +117,36 @@ export class RecoverView implements View {
     this.#noise = null;
     if (kind === 'noise') {
       const sigma = Number(find<HTMLInputElement>(this.#host, '.noise').value);
-      this.#mask.fill(1);
-      this.#noise = Float32Array.from({ length: 784 }, (_, i) => sigma * gaussian(i));
+      this.#mask = new Float32Array(pixelsOf(this.#spec)).fill(1);
+      this.#noise = Float32Array.from(this.#mask, (_, i) => sigma * gaussian(i));
     } else {
       const missing = MASKS[kind];
-      this.#mask = Float32Array.from({ length: 784 }, (_, i) => (missing?.(i) ? 1 : 0));
+      this.#mask = Float32Array.from({ length: pixelsOf(this.#spec) }, (_, i) => (missing?.(i, this.#spec) ? 1 : 0));
     }
     this.#steps = null;
     this.#showDamaged();
   }
 
   #damaged(): Float32Array {
-    const original = this.#original ?? new Float32Array(784);
+    const original = this.#original ?? new Float32Array(pixelsOf(this.#spec));
     return Float32Array.from(original, (v, i) => (this.#noise ? clamp(v + this.#noise[i]) : this.#mask[i] ? 0 : v));
   }
 
   #showDamaged(): void {
     this.#draw('damaged', this.#damaged());
-    this.#draw('recovered', new Float32Array(784));
-    this.#draw('difference', new Float32Array(784));
+    this.#draw('recovered', new Float32Array(0));
+    this.#draw('difference', new Float32Array(0));
   }
 
   #erase(event: PointerEvent): void {
     if (this.#noise) return; // erasing applies to masks
     const canvas = find<HTMLCanvasElement>(this.#host, 'canvas.damaged');
     const rect = canvas.getBoundingClientRect();
-    const cx = Math.floor(((event.clientX - rect.left) / rect.width) * 28);
-    const cy = Math.floor(((event.clientY - rect.top) / rect.height) * 28);
+    const { width, height } = this.#spec;
+    const cx = Math.floor(((event.clientX - rect.left) / rect.width) * width);
+    const cy = Math.floor(((event.clientY - rect.top) / rect.height) * height);
     for (let y = cy - ERASER + 1; y < cy + ERASER; y++) {
-      for (let x = cx - ERASER + 1; x < cx + ERASER; x++) if (x >= 0 && x < 28 && y >= 0 && y < 28) this.#mask[y * 28 + x] = 1;
+      for (let x = cx - ERASER + 1; x < cx + ERASER; x++) if (x >= 0 && x < width && y >= 0 && y < height) this.#mask[y * width + x] = 1;
     }
     this.#steps = null;
     this.#showDamaged();
@@ -164,19 +179,20 @@ export class RecoverView implements View {
     const original = this.#original;
     if (!steps || !original || !this.#mean) return;
     const k = Number(find<HTMLInputElement>(this.#host, '.step').value);
-    const recovered = steps.subarray((k - 1) * 784, k * 784);
+    const size = pixelsOf(this.#spec);
+    const recovered = steps.subarray((k - 1) * size, k * size);
     this.#draw('recovered', recovered);
     this.#draw('difference', Float32Array.from(recovered, (v, i) => Math.abs(v - original[i])));
-    const error = meanSquaredError(recovered, original, this.#mask);
-    const baseline = meanSquaredError(this.#mean, original, this.#mask);
+    const error = meanSquaredError(recovered, original, this.#mask, 0, size);
+    const baseline = meanSquaredError(this.#mean, original, this.#mask, 0, size);
     const better = error < baseline ? 'better than' : 'no better than';
     find(this.#host, '.result').textContent =
-      `Step ${k}: error on the damaged pixels ${error.toFixed(4)} (mean squared) — ${better} filling them with the mean digit (${baseline.toFixed(4)}).`;
+      `Step ${k}: error on the damaged pixels ${error.toFixed(4)} (mean squared) — ${better} filling them with the mean ${this.#dataset.item} (${baseline.toFixed(4)}).`;
     this.actions.emit('recovered', { pixels: Float32Array.from(recovered), step: k, error, baselineError: baseline });
   }
 
   #draw(name: string, pixels: ArrayLike<number>): void {
-    drawTiles(find<HTMLCanvasElement>(this.#host, `canvas.${name}`), pixels, 1);
+    drawTiles(find<HTMLCanvasElement>(this.#host, `canvas.${name}`), pixels, 1, 1, this.#spec);
   }
 }
 

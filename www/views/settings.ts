@@ -1,5 +1,6 @@
-// The settings form, built from the settings table: one input per setting that has a label, with the bounds the
-// Rust core checks; changing an input sets the element's attribute, so the form and the attributes cannot disagree.
+// The settings form, built from the settings table: one input per setting that has a label (a select for a choice),
+// with the bounds the Rust core checks; changing an input sets the element's attribute, so the form and the
+// attributes cannot disagree. Beside it: weights to export or load, and the person's own images to bring in.
 import { SETTINGS, SETTING_KEYS, type SettingKey } from '../settings.js';
 import type { TrainSettings } from '../protocol.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type SettingLimits, type View } from './view.js';
@@ -15,6 +16,7 @@ export class SettingsView implements View {
   #limits: SettingLimits | null = null;
   #shown: TrainSettings | null = null;
   #export!: HTMLButtonElement;
+  #host!: HTMLElement;
 
   constructor(private readonly actions: PlaygroundActions) {}
 
@@ -22,9 +24,15 @@ export class SettingsView implements View {
     host.innerHTML = `<div class="settings" part="settings">${FORM_KEYS.map(inputHtml).join('')}
       <div class="actions">
         <button data-action="export" disabled>Export weights</button>
-        <label class="file" tabindex="0">Load weights…<input type="file" accept=".safetensors"></label>
+        <label class="file" tabindex="0">Load weights…<input type="file" class="weights-file" accept=".safetensors"></label>
         <p class="hint">β and learning rate apply at once; the others start a new model. A .safetensors file dropped anywhere on the widget loads too.</p>
+      </div>
+      <div class="actions own-images" role="group" aria-label="Your images">
+        <label class="file" tabindex="0">Use your images…<input type="file" class="images-file" multiple accept="image/png,image/jpeg,image/webp,image/gif,.zip,application/zip"></label>
+        <label class="file" tabindex="0">…or a folder<input type="file" class="images-folder" multiple webkitdirectory></label>
+        <p class="hint">Or drop image files, a folder or a .zip anywhere on the widget. Labels come from sub-folder names or a <code>label_</code> file-name prefix; you see every image prepared before anything trains. They stay in this browser.</p>
       </div></div>`;
+    this.#host = host;
     for (const key of FORM_KEYS) {
       const input = find<HTMLInputElement | HTMLSelectElement>(host, `[data-attr="${SETTINGS[key].attribute}"]`);
       this.#inputs.set(key, input);
@@ -32,19 +40,28 @@ export class SettingsView implements View {
     }
     this.#export = find(host, '[data-action="export"]');
     this.#listeners.on(this.#export, 'click', () => this.actions.saveWeights());
-    const file = find<HTMLInputElement>(host, '.file input');
-    const label = find<HTMLElement>(host, '.file');
-    this.#listeners.on(file, 'change', () => {
-      const chosen = file.files?.[0];
-      file.value = '';
+    const weights = find<HTMLInputElement>(host, '.weights-file');
+    this.#listeners.on(weights, 'change', () => {
+      const chosen = weights.files?.[0];
+      weights.value = '';
       if (chosen) this.actions.loadWeightsFile(chosen);
     });
-    // The label is focusable; Enter or Space opens the picker as a click would.
-    this.#listeners.on(label, 'keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') {
-        event.preventDefault();
-        file.click();
-      }
+    for (const selector of ['.images-file', '.images-folder']) {
+      const images = find<HTMLInputElement>(host, selector);
+      this.#listeners.on(images, 'change', () => {
+        const chosen = images.files ? Array.from(images.files) : [];
+        images.value = '';
+        if (chosen.length) this.actions.bringImages(chosen);
+      });
+    }
+    // Each label is focusable; Enter or Space opens its picker as a click would.
+    host.querySelectorAll<HTMLElement>('.file').forEach((label) => {
+      this.#listeners.on(label, 'keydown', (event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          find<HTMLInputElement>(label, 'input').click();
+        }
+      });
     });
   }
 
@@ -53,6 +70,9 @@ export class SettingsView implements View {
   update(state: Readonly<PlaygroundState>): void {
     this.#lastState = state;
     this.#export.disabled = state.ready === null;
+    // "Your images" can be chosen once there are some.
+    const own = this.#host.querySelector<HTMLOptionElement>('[data-attr="dataset"] option[value="own"]');
+    if (own) own.disabled = state.own.count === 0 && state.own.inForce === null;
     this.#trained = state.ready !== null && state.history.loss.steps > 0;
     if (state.limits !== this.#limits) {
       this.#limits = state.limits;
@@ -77,10 +97,12 @@ export class SettingsView implements View {
 
   /** A person changed an input: a setting that starts a new model asks first while a trained one exists. */
   async #change(key: FormKey, input: HTMLInputElement | HTMLSelectElement): Promise<void> {
-    const { attribute, label } = SETTINGS[key];
-    if (!SETTINGS[key].live && this.#trained) {
+    const d = SETTINGS[key];
+    const { attribute, label } = d;
+    if (!d.live && this.#trained) {
+      const shown = d.type === 'choice' ? (d.choiceLabels as Record<string, string>)[input.value] ?? input.value : input.value;
       const yes = await this.actions.confirm(
-        `Changing “${label}” to ${input.value} starts a new model. The one trained so far stays in the run history as figures; its weights are dropped (export them first to keep them).`,
+        `Changing “${label}” to ${shown} starts a new model. The one trained so far stays in the run history as figures; its weights are dropped (export them first to keep them).`,
       );
       if (!yes) {
         this.#shown = null; // the next update puts the value in force back into the input
@@ -104,7 +126,11 @@ export class SettingsView implements View {
 function inputHtml(key: SettingKey): string {
   const d = SETTINGS[key];
   if (!('label' in d)) return '';
-  const attrs = `data-attr="${d.attribute}" title="${d.doc}"`;
+  const attrs = `data-attr="${d.attribute}" title="${d.doc.replace(/`/g, '')}"`;
+  if (d.type === 'choice') {
+    const labels = d.choiceLabels as Record<string, string>;
+    return `<label>${d.label}<select ${attrs}>${d.choices.map((c) => `<option value="${c}">${labels[c]}</option>`).join('')}</select></label>`;
+  }
   if ('choices' in d) {
     return `<label>${d.label}<select ${attrs}>${d.choices.map((c) => `<option>${c}</option>`).join('')}</select></label>`;
   }

@@ -80,7 +80,7 @@ function statusHtml(state: Readonly<PlaygroundState>): string {
   }
   if (state.trainedEpoch !== null) return `Trained ${state.trainedEpoch} epoch${state.trainedEpoch === 1 ? '' : 's'} · press Train to go on`;
   if (p) return `Paused in epoch ${p.epoch + 1} · press Train to go on`;
-  return `Ready · ${COUNT.format(state.ready.trainSize)} training digits${simd}`;
+  return `Ready · ${COUNT.format(state.ready.trainSize)} training ${escape(state.dataset.items)}${simd}`;
 }
 
 function barWidth(state: Readonly<PlaygroundState>): string {

@@ -1,6 +1,8 @@
 // What every view of <vae-playground> is: it builds its own DOM inside the host it is given, draws from the
 // element's state, and on dispose removes every listener it added (so a view can never outlive its element).
-import type { LatentProjection, ReadyInfo, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
+import type { IngestProgress, IngestResult } from '../data/ingest.js';
+import type { Dataset, OwnSummary } from '../datasets.js';
+import type { LatentProjection, OwnCodes, ReadyInfo, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
 import type { RunHistory } from '../runs.js';
 import type { LossHistory } from './loss-history.js';
 
@@ -18,8 +20,32 @@ export type SettingLimits = Record<'hiddenUnits' | 'latentDim' | 'beta' | 'learn
   minExclusive: boolean;
 }>;
 
+/** Reading a person's images: listing what was dropped, reading it (with progress), its preview, or why it failed. */
+export type IngestState =
+  | { phase: 'collecting'; files: number }
+  | { phase: 'reading'; progress: IngestProgress | null }
+  | { phase: 'preview'; result: IngestResult }
+  | { phase: 'failed'; message: string };
+
+/** The person's own images: "my set" as it grows, the set a model trains on now, and a drop being read. */
+export interface OwnState {
+  /** Changes whenever the set does. */
+  version: number;
+  count: number;
+  classes: { name: string; count: number }[];
+  unlabelled: number;
+  /** The set the model trains on, if it trains on the person's images. */
+  inForce: OwnSummary | null;
+  ingest: IngestState | null;
+  /** The most images a set may hold. */
+  max: number;
+}
+
 export interface PlaygroundState {
   settings: TrainSettings;
+  /** What the model trains on: words, class names, image size (views read these instead of assuming digits). */
+  dataset: Dataset;
+  own: OwnState;
   epochs: number;
   limits: SettingLimits | null;
   /** What is loading now, in words; null once the worker is ready or has failed. */
@@ -32,7 +58,8 @@ export interface PlaygroundState {
   history: LossHistory;
   /** Every run so far, and which are drawn over the chart. */
   runs: RunHistory;
-  latents: { z: Float32Array; labels: Uint8Array; projection: LatentProjection | null } | null;
+  /** The test codes, their labels, and (with own images mixed into MNIST) the codes of the person's images. */
+  latents: { z: Float32Array; labels: Uint8Array; projection: LatentProjection | null; own: OwnCodes | null } | null;
   z: readonly number[];
   /** The decoded digit at z. */
   pixels: Float32Array | null;
@@ -76,6 +103,22 @@ export interface PlaygroundActions {
   confirm(question: string): Promise<boolean>;
   /** Sends a view's result as an event of the element. */
   emit(type: 'recovered' | 'interpolated', detail: object): void;
+  /**
+   * Reads a person's images (dropped: call from the `drop` handler itself, before any await; or picked) in the worker,
+   * then shows their preview. Nothing else changes until the person accepts it.
+   */
+  bringImages(from: DataTransfer | FileList | readonly File[]): void;
+  /** Stops reading them, or closes their preview or its message. */
+  cancelImages(): void;
+  /** The previewed images become "my set", and a new model trains on them (alone, or mixed into MNIST). */
+  trainOnImages(mixed: boolean): void;
+  /** Adds a prepared image (the Draw pad's) to "my set", with a label or none. */
+  addToSet(pixels: Float32Array, label: string): void;
+  clearSet(): void;
+  /** A new model trains on "my set" (alone, or mixed into MNIST), after asking if a trained model would go. */
+  trainOnSet(mixed: boolean): void;
+  /** "My set" as two gzip IDX files (what `vae train --data DIR` and the `data` attribute read). */
+  exportDataset(): void;
 }
 
 /** Adds listeners that all go when `dispose` is called: one AbortController per view. */

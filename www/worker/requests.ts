@@ -1,52 +1,69 @@
 // The worker's answers: one handler per request kind, each returning exactly the reply its kind promises (see
 // RequestTable in protocol.ts). Every call into wasm is made through the trap guard, under the request's kind.
-import { ClassifierHandle, DataHandle, PcaHandle, TrainerHandle, gridPoints } from '../../pkg/vae_playground.js';
+import { ClassifierHandle, PcaHandle, TrainerHandle, gridPoints } from '../../pkg/vae_playground.js';
 import { meanSquaredError } from '../metrics.js';
 import type { Generation, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
+import { ownIndexOf, type DataShelf, type LoadedData } from './data.js';
+import type { OwnImageReader } from './own-images.js';
 import type { Session } from './session.js';
 import type { TrapGuard } from './traps.js';
 
 /** What the handlers need of the worker. */
 export interface Worker {
   guard: TrapGuard;
-  data: DataHandle | null;
+  /** The data the session trains on. */
+  data: LoadedData | null;
+  /** The datasets (rejects before the worker has its sources). */
+  shelf(): DataShelf;
   /** The model's session (rejects before the first model is ready). */
   session(): Session;
-  /** A new session from `settings`, prepared by `prepare` (throws, changing nothing, if that fails), announced. */
-  replaceSession(settings: TrainSettings, generation: Generation, prepare: (trainer: TrainerHandle) => void): Session;
+  /** A new session on `data` from `settings`, prepared by `prepare` (throws, changing nothing, if that fails), announced. */
+  replaceSession(settings: TrainSettings, generation: Generation, data: LoadedData, prepare: (trainer: TrainerHandle) => void): Session;
+  /** A dataset replaced on the shelf: freed unless the session trains on it. */
+  released(data: LoadedData): void;
   /** The classifier once trained (it trains in the loop's spare slices). */
   trainedClassifier(): Promise<ClassifierHandle>;
+  /** Reads a person's files. */
+  images: OwnImageReader;
   /** Costs the benchmark reports. */
   costs: { pcaFitMs: number };
 }
 
 type Handler<K extends RequestKind> = (worker: Worker, request: RequestOf<K>, generation: Generation) => ReplyOf<K> | Promise<ReplyOf<K>>;
 
-/** PCA of the training digits with as many components as the model's code, fitted on first use. */
-let pca: PcaHandle | null = null;
+/** PCA of the training images with as many components as the model's code, fitted on first use, and its data. */
+let pca: { handle: PcaHandle; data: LoadedData } | null = null;
 
-/** The PCA for `components` components, fitted once (a new one if the model's code size changed). */
+/** The PCA for `components` components, fitted once (a new one if the model's code size or its data changed). */
 function pcaFor(worker: Worker, components: number): PcaHandle {
-  if (!worker.data) throw new Error('The digits are not loaded yet.');
-  if (pca?.components() !== components) {
-    pca?.free();
+  const data = worker.data;
+  if (!data) throw new Error('The data is not loaded yet.');
+  if (pca?.data !== data || pca.handle.components() !== components) {
+    pca?.handle.free();
     pca = null;
     const start = performance.now();
-    pca = new PcaHandle(worker.data, components);
+    pca = { handle: new PcaHandle(data.handle, components), data };
     worker.costs.pcaFitMs = performance.now() - start;
   }
-  return pca;
+  return pca.handle;
+}
+
+/** The labels of the test split (the data's own when the core holds stand-ins). */
+function testLabels(worker: Worker, trainer: TrainerHandle): Uint8Array {
+  return worker.data?.testLabels ?? trainer.testLabels();
 }
 
 const handlers: { [K in RequestKind]: Handler<K> } = {
   export: (w, { metadata }) => ({ bytes: w.session().trainer.exportWeights(metadata).slice().buffer }),
-  load: (w, { bytes, settings, epoch }, generation) => {
-    // A new trainer with the file's settings: a file that does not fit throws here and the current model stays.
-    const next = w.replaceSession(settings, generation, (trainer) => {
+  load: async (w, { bytes, settings, epoch }, generation) => {
+    // The file's dataset first (fetched if need be), then a new trainer with the file's settings: a file that does
+    // not fit throws here and the current model stays.
+    const data = await w.shelf().get(settings.datasetId);
+    const next = w.guard.run('load', () => w.replaceSession(settings, generation, data, (trainer) => {
       trainer.loadWeights(new Uint8Array(bytes));
       trainer.resumeAtEpoch(epoch);
-    });
-    return { hidden: next.trainer.hidden(), latent: next.trainer.latent() };
+    }));
+    return w.guard.run('load', () => ({ hidden: next.trainer.hidden(), latent: next.trainer.latent() }));
   },
   encode: (w, { pixels }) => ({ z: w.session().trainer.encode(pixels) }),
   manifold: (w, { n, x, y, base }) => {
@@ -61,7 +78,7 @@ const handlers: { [K in RequestKind]: Handler<K> } = {
   },
   testDigits: (w, { indices }) => {
     const trainer = w.session().trainer;
-    const all = trainer.testLabels();
+    const all = testLabels(w, trainer);
     return { pixels: trainer.testDigits(indices), labels: Uint8Array.from(indices, (i) => all[i]) };
   },
   compress: (w, { pixels }) => {
@@ -72,17 +89,19 @@ const handlers: { [K in RequestKind]: Handler<K> } = {
   },
   compressStats: (w) => {
     const trainer = w.session().trainer;
-    const labels = trainer.testLabels();
+    const labels = testLabels(w, trainer);
     const pixels = trainer.testDigits(Uint32Array.from(labels, (_, i) => i));
     const vae = trainer.decodeMany(trainer.encode(pixels));
     const reconstructed = pcaFor(w, trainer.latent()).reconstruct(pixels);
-    const result = { vae: new Float32Array(10), pca: new Float32Array(10), counts: new Uint32Array(10) };
+    const classes = labels.reduce((most, label) => Math.max(most, label + 1), 1);
+    const result = { vae: new Float32Array(classes), pca: new Float32Array(classes), counts: new Uint32Array(classes) };
+    const size = pixels.length / Math.max(1, labels.length);
     labels.forEach((label, i) => {
-      result.vae[label] += meanSquaredError(pixels, vae, undefined, i);
-      result.pca[label] += meanSquaredError(pixels, reconstructed, undefined, i);
+      result.vae[label] += meanSquaredError(pixels, vae, undefined, i, size);
+      result.pca[label] += meanSquaredError(pixels, reconstructed, undefined, i, size);
       result.counts[label]++;
     });
-    for (let d = 0; d < 10; d++) {
+    for (let d = 0; d < classes; d++) {
       result.vae[d] /= Math.max(1, result.counts[d]);
       result.pca[d] /= Math.max(1, result.counts[d]);
     }
@@ -90,7 +109,11 @@ const handlers: { [K in RequestKind]: Handler<K> } = {
   },
   nearest: (w, { pixels }) => {
     const found = w.session().trainer.nearestTraining(pixels);
-    return { pixels: found.slice(0, pixels.length), distances: found.slice(pixels.length) };
+    const neighbours = found.slice(0, pixels.length);
+    const distances = found.slice(pixels.length);
+    const size = pixels.length / Math.max(1, distances.length);
+    const own = Uint8Array.from(distances, (_, i) => (ownIndexOf(w.data, neighbours.subarray(i * size, (i + 1) * size)) >= 0 ? 1 : 0));
+    return { pixels: neighbours, distances, own };
   },
   coverage: async (w, { n }) => {
     const classifier = await w.trainedClassifier();
@@ -112,6 +135,18 @@ const handlers: { [K in RequestKind]: Handler<K> } = {
     const classifier = await w.trainedClassifier();
     return w.guard.run('classify', () => ({ probabilities: classifier.probabilities(pixels) }));
   },
+  data: async (w, { dataset }) => {
+    const data = await w.shelf().get(dataset);
+    return { size: w.guard.run('data', () => data.handle.len()) };
+  },
+  own: async (w, { own }) => {
+    const { data, hash, replaced } = await w.shelf().setOwn(own);
+    if (replaced) w.released(replaced);
+    const size = w.guard.run('own', () => data.handle.len());
+    const test = Math.min(size, Math.max(1, Math.min(1000, Math.floor(size / 10))));
+    return { hash, trainSize: size - test, testSize: test };
+  },
+  ingest: (w, { collected }) => w.images.read(collected),
 };
 
 /** The reply to a request; its calls into wasm are guarded under its kind (those after a wait, by the handler). */

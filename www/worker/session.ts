@@ -2,8 +2,12 @@
 // its sizes, decoder snapshots, test codes, progress, and checkpoints (its weights, for a worker that replaces this
 // one after a trap). Every call into wasm goes through the worker's trap guard.
 import { StepResult, TrainerHandle, projectLatents, relaxedSimd, simdKernelEnabled } from '../../pkg/vae_playground.js';
-import type { FromWorker, Generation, LatentProjection, WorkerEvent } from '../protocol.js';
+import type { FromWorker, Generation, LatentProjection, OwnCodes, WorkerEvent } from '../protocol.js';
+import type { LoadedData } from './data.js';
 import type { TrapGuard } from './traps.js';
+
+/** Own images mixed into MNIST whose codes the latent panel marks, at most (the panel shows 1,000 test codes). */
+export const OWN_MARKERS = 1000;
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
 
@@ -25,7 +29,7 @@ export class Session {
   readonly #guard: TrapGuard;
 
   /** Called within a guarded call (it reads the trainer's counters). */
-  constructor(trainer: TrainerHandle, readonly generation: Generation, post: Post, guard: TrapGuard) {
+  constructor(trainer: TrainerHandle, readonly data: LoadedData, readonly generation: Generation, post: Post, guard: TrapGuard) {
     this.trainer = trainer;
     this.#post = post;
     this.#guard = guard;
@@ -47,7 +51,7 @@ export class Session {
     const t = this.trainer;
     const ready = {
       trainSize: t.trainSize(), testSize: t.testSize(), stepsPerEpoch: t.stepsPerEpoch(), hidden: t.hidden(), latent: t.latent(),
-      simd: simdKernelEnabled(), relaxedSimd: relaxedSimd(),
+      simd: simdKernelEnabled(), relaxedSimd: relaxedSimd(), dataset: this.data.id,
     };
     // A new generation starts by saying whether it trains: the status sent under the one before may have been dropped.
     this.send({ type: 'status', running });
@@ -65,14 +69,26 @@ export class Session {
   }
 
   sendLatents(): void {
-    const { z, labels, latent, projection } = this.#guard.run('latents', () => {
+    const { z, labels, latent, projection, own } = this.#guard.run('latents', () => {
       const z = this.trainer.testLatents();
       const latent = this.trainer.latent();
-      return { z, labels: this.trainer.testLabels(), latent, projection: latent > 2 ? projection2d(z, latent) : null };
+      const labels = this.data.testLabels?.slice() ?? this.trainer.testLabels();
+      return { z, labels, latent, projection: latent > 2 ? projection2d(z, latent) : null, own: this.#ownCodes() };
     });
-    const transfer = [z.buffer, labels.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : [])];
-    this.send({ type: 'latents', z, labels, latent, projection }, transfer as ArrayBuffer[]);
+    const transfer = [z.buffer, labels.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : []),
+      ...(own ? [own.z.buffer, own.labels.buffer] : [])];
+    this.send({ type: 'latents', z, labels, latent, projection, own }, transfer as ArrayBuffer[]);
     this.lastLatents = performance.now();
+  }
+
+  /** μ of the person's images mixed into MNIST (the first OWN_MARKERS of them), for their markers. */
+  #ownCodes(): OwnCodes | null {
+    const own = this.data.own;
+    if (!own) return null;
+    const count = Math.min(OWN_MARKERS, own.images.length / own.pixels);
+    const pixels = new Float32Array(count * own.pixels);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = own.images[i] / 255;
+    return { z: this.trainer.encode(pixels), labels: own.labels.slice(0, count) };
   }
 
   sendProgress(now: number): void {
