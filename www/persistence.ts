@@ -217,6 +217,8 @@ export interface KeeperHost {
   own(): OwnImages | null;
   /** Gives the worker a kept model's images before its weights are restored (rejects if it cannot). */
   useOwn(own: OwnImages): Promise<void>;
+  /** Whether the element names its dataset (the `dataset` attribute); a link never names the person's images. */
+  datasetNamed(): boolean;
 }
 
 /** "128 hidden units, 2 latent dimensions, batch 128, seed 0; on Fashion-MNIST": a configuration in words. */
@@ -247,8 +249,12 @@ export class RunKeeper {
   async restore(): Promise<void> {
     try {
       const models = await this.#store.list();
-      const now = configurationOf(this.#host.settings());
-      const fits = models.find((m) => m.configuration === now);
+      const settings = this.#host.settings();
+      const now = configurationOf(settings);
+      // A link cannot name the person's images, so when nothing names a dataset and the model kept last trained on
+      // theirs (with the settings in force otherwise), that is the one the person left: it comes back.
+      const ownLast = !this.#host.datasetNamed() && models[0]?.configuration === configurationOf({ ...settings, datasetId: 'own' }) ? models[0] : null;
+      const fits = ownLast ?? models.find((m) => m.configuration === now);
       if (fits) await this.#bringBack(fits);
       else if (models.length) this.#offer(models[0], models.length - 1);
     } catch (cause) {

@@ -79,6 +79,7 @@ export class Startup {
       runs: () => link.runs,
       exportWeights: () => link.exportFile(),
       resume, notice, restored, own, useOwn,
+      datasetNamed: () => element.hasAttribute('dataset'),
     });
   }
 }
