@@ -195,9 +195,9 @@ fn load_data(args: &DataArgs) -> Result<Dataset> {
     let data = match &args.data {
         None => Dataset::from_idx_gz(
             IMAGES,
-            include_bytes!("../data/mnist-10k-images.idx3-ubyte.gz"),
+            include_bytes!("../../data/mnist-10k-images.idx3-ubyte.gz"),
             LABELS,
-            include_bytes!("../data/mnist-10k-labels.idx1-ubyte.gz"),
+            include_bytes!("../../data/mnist-10k-labels.idx1-ubyte.gz"),
         )?,
         Some(dir) => {
             let (images, labels) = (dir.join(IMAGES), dir.join(LABELS));
