@@ -1,18 +1,30 @@
-//! The native command line: train, evaluate, draw the latent manifold, export latents.
-//! Shares every line of model code with the browser build.
+//! The native command line: train (either structure), evaluate, draw the latent manifold, export latents, on the
+//! bundled digits, a folder of IDX files or a folder of images (`source`); files written whole or not at all
+//! (`output`). Shares every line of model code with the browser build.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::generate::{manifold, GridPlane};
-use crate::train::{encode_means, evaluate};
-use crate::{weights, Dataset, Error, Result, TrainConfig, Trainer, Vae, VaeConfig, IMAGE_PIXELS, IMAGE_SIDE};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::explore::generate::{manifold, GridPlane};
+use crate::model::{validate_hidden, Architecture, Model, ModelConfig};
+use crate::train::evaluate;
+use crate::{weights, Dataset, Error, Result, TrainConfig, Trainer};
+
+mod output;
+mod source;
+
+use output::{refuse_writing_over, AtomicOutput};
+
 #[derive(Parser)]
-#[command(name = "vae", version, about = "Train and explore a 2-D variational autoencoder on MNIST digits")]
+#[command(
+    name = "vae",
+    version,
+    about = "Train and explore a variational autoencoder (MLP or convolutional) on MNIST digits or your own images"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,7 +32,8 @@ struct Cli {
 
 #[derive(Args)]
 struct DataArgs {
-    /// Folder with mnist-10k-images.idx3-ubyte.gz and mnist-10k-labels.idx1-ubyte.gz (default: the bundled digits)
+    /// A folder of gzip'd IDX files (*images*.idx3-ubyte.gz, and optionally *labels*.idx1-ubyte.gz and classes.txt),
+    /// or a folder of images (PNG, JPEG, GIF, WebP; labelled by sub-folder names). Default: the bundled digits
     #[arg(long)]
     data: Option<PathBuf>,
     /// Use only the first N images (before the split), for quick runs
@@ -42,6 +55,10 @@ enum Command {
         batch: usize,
         #[arg(long, default_value_t = 1.0)]
         beta: f64,
+        /// The structure: the tutorial's MLP, or the Keras example's convolutional encoder and decoder
+        #[arg(long, default_value = "mlp")]
+        arch: String,
+        /// Hidden units of the MLP (not used by conv)
         #[arg(long, default_value_t = 128)]
         hidden: usize,
         #[arg(long, default_value_t = 2)]
@@ -87,17 +104,21 @@ pub fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<()> {
     match command {
-        Command::Train { epochs, out, lr, batch, beta, hidden, latent, seed, data } => {
-            let config = TrainConfig { model: VaeConfig { hidden, latent, beta }, learning_rate: lr, batch_size: batch, seed };
+        Command::Train { epochs, out, lr, batch, beta, arch, hidden, latent, seed, data } => {
+            let architecture: Architecture = arch.parse()?;
+            validate_hidden(hidden)?;
             // A path that cannot be written is found now, not after the whole run.
-            refuse_writing_over(&out, &data.files())?;
+            refuse_writing_over(&out, &source::files(data.data.as_deref()))?;
             let output = AtomicOutput::prepare(&out)?;
-            train(config, epochs, output, &load_data(&data)?)
+            let data = source::load(data.data.as_deref(), data.limit)?;
+            let model = ModelConfig::of(architecture, hidden, latent, data.spec());
+            let config = TrainConfig { model, beta, learning_rate: lr, batch_size: batch, seed };
+            train(config, epochs, output, &data)
         }
         Command::Eval { model, data } => {
-            let vae = load_model(&model)?;
-            let (_, test) = load_data(&data)?.split();
-            let elbo = evaluate(&vae, &test)?;
+            let model = load_model(&model)?;
+            let (_, test) = source::load(data.data.as_deref(), data.limit)?.split();
+            let elbo = evaluate(model.view(), &test)?;
             println!(
                 "test −ELBO {:.2} nats/image (recon {:.2} + KL {:.2}) on {} test images",
                 elbo.neg_elbo,
@@ -109,22 +130,28 @@ fn run(command: Command) -> Result<()> {
         }
         Command::Sample { model, grid, out } => {
             refuse_writing_over(&out, std::slice::from_ref(&model))?;
-            let vae = load_model(&model)?;
-            write_manifold(&vae, grid, &out)?;
-            println!("wrote {} ({grid}×{grid} digits)", out.display());
+            let model = load_model(&model)?;
+            write_manifold(&model, grid, &out)?;
+            println!("wrote {} ({grid}×{grid} images)", out.display());
             Ok(())
         }
         Command::Encode { model, out, data } => {
-            refuse_writing_over(&out, &[vec![model.clone()], data.files()].concat())?;
-            let vae = load_model(&model)?;
-            let (_, test) = load_data(&data)?.split();
-            let means = encode_means(&vae, &test)?;
-            let latent = vae.config().latent;
+            refuse_writing_over(&out, &[vec![model.clone()], source::files(data.data.as_deref())].concat())?;
+            let model = load_model(&model)?;
+            let (_, test) = source::load(data.data.as_deref(), data.limit)?.split();
+            let means = model.view().encode_means(&test.all_pixels())?;
+            let latent = model.config().latent;
             let mut csv = String::from("index,label");
             (0..latent).for_each(|i| csv.push_str(&format!(",z{i}")));
             csv.push('\n');
-            for (i, (z, label)) in means.chunks(latent).zip(test.labels()).enumerate() {
+            for (i, z) in means.chunks(latent).enumerate() {
                 let z: Vec<String> = z.iter().map(|v| format!("{v:.6}")).collect();
+                // An unlabelled set leaves the label empty; a labelled one with class names writes the name.
+                let label = match (test.labels(), test.class_names()) {
+                    (Some(labels), Some(names)) => names.get(labels[i] as usize).cloned().unwrap_or_default(),
+                    (Some(labels), None) => labels[i].to_string(),
+                    (None, _) => String::new(),
+                };
                 csv.push_str(&format!("{i},{label},{}\n", z.join(",")));
             }
             AtomicOutput::prepare(&out)?.commit(csv.as_bytes())?;
@@ -136,12 +163,14 @@ fn run(command: Command) -> Result<()> {
 
 fn train(config: TrainConfig, epochs: u64, out: AtomicOutput, data: &Dataset) -> Result<()> {
     let mut trainer = Trainer::new(config, data)?;
+    let model = config.model;
+    let shape = match model.architecture {
+        Architecture::Mlp => format!("{}-{}-{} MLP", model.image.pixels(), model.hidden, model.latent),
+        Architecture::Conv => format!("convolutional (latent {})", model.latent),
+    };
     println!(
-        "training a {}-{}-{} VAE ({} parameters) on {} images, testing on {}",
-        784,
-        config.model.hidden,
-        config.model.latent,
-        trainer.vae().parameter_count(),
+        "training a {shape} VAE ({} parameters) on {} images, testing on {}",
+        trainer.model().parameter_count(),
         trainer.train_set().len(),
         trainer.test_set().len()
     );
@@ -173,182 +202,46 @@ fn train(config: TrainConfig, epochs: u64, out: AtomicOutput, data: &Dataset) ->
         });
     }
     bar.finish_and_clear();
-    let saved = out.commit(&weights::to_safetensors(trainer.vae())?)?;
+    let saved = out.commit(&weights::to_safetensors(trainer.model(), config.beta)?)?;
     println!("saved {}", saved.display());
     Ok(())
 }
 
-const IMAGES: &str = "mnist-10k-images.idx3-ubyte.gz";
-const LABELS: &str = "mnist-10k-labels.idx1-ubyte.gz";
-
-impl DataArgs {
-    /// The files `--data` names (none for the bundled digits).
-    fn files(&self) -> Vec<PathBuf> {
-        self.data.iter().flat_map(|dir| [dir.join(IMAGES), dir.join(LABELS)]).collect()
-    }
-}
-
-fn load_data(args: &DataArgs) -> Result<Dataset> {
-    if args.limit == Some(0) {
-        return Err(Error::setting("--limit", 0, "a number of images, at least 1 (leave --limit out to use them all)"));
-    }
-    let data = match &args.data {
-        None => Dataset::from_idx_gz(
-            IMAGES,
-            include_bytes!("../../data/mnist-10k-images.idx3-ubyte.gz"),
-            LABELS,
-            include_bytes!("../../data/mnist-10k-labels.idx1-ubyte.gz"),
-        )?,
-        Some(dir) => {
-            let (images, labels) = (dir.join(IMAGES), dir.join(LABELS));
-            Dataset::from_idx_gz(&images.display().to_string(), &read_file(&images)?, &labels.display().to_string(), &read_file(&labels)?)?
-        }
-    };
-    Ok(match args.limit {
-        Some(n) => data.take(n),
-        None => data,
-    })
-}
-
-fn load_model(path: &Path) -> Result<Vae> {
-    weights::from_safetensors(&read_file(path)?).map_err(|e| match e {
+fn load_model(path: &Path) -> Result<Model> {
+    let loaded = weights::from_safetensors(&read_file(path)?).map_err(|e| match e {
         Error::Weights(msg) => Error::Weights(format!("{}: {msg}", path.display())),
         other => other,
-    })
+    })?;
+    Ok(loaded.model)
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })
 }
 
-/// A file written whole or not at all: `commit` writes the bytes to a new temporary file beside the target, then
-/// renames it over the target, so an interrupted save never leaves a broken file where a good one was.
-///
-/// The temporary file exists only while `commit` writes it (milliseconds), and every error on the way removes it:
-/// a Ctrl-C during a long training run, when nothing has been written yet, leaves nothing behind. (Only a Ctrl-C in
-/// those milliseconds can leave `.NAME.PID.partial`; a signal handler to close that window too would be more code
-/// and a dependency for a file whose name says what it is.) `prepare` creates the temporary file and removes it at
-/// once, so a folder that is missing or not writable is reported before any work is done. The temporary file is
-/// created new (`create_new`): a file or symlink already at its name is refused, never followed or truncated.
-struct AtomicOutput {
-    target: PathBuf,
-    temporary: PathBuf,
-}
-
-impl AtomicOutput {
-    fn prepare(target: &Path) -> Result<AtomicOutput> {
-        let io = |source| Error::Io { path: target.display().to_string(), source };
-        if target.is_dir() {
-            return Err(io(std::io::Error::other("is a folder; give a file name, e.g. model.safetensors")));
-        }
-        let name = target.file_name().ok_or_else(|| io(std::io::Error::other("names no file")))?;
-        let mut temporary_name = std::ffi::OsString::from(".");
-        temporary_name.push(name);
-        temporary_name.push(format!(".{}.partial", std::process::id()));
-        let output = AtomicOutput { target: target.to_path_buf(), temporary: target.with_file_name(temporary_name) };
-        drop(output.create_temporary()?);
-        std::fs::remove_file(&output.temporary).map_err(io)?;
-        Ok(output)
-    }
-
-    /// The temporary file, new: never one that exists (a symlink planted there would be followed).
-    fn create_temporary(&self) -> Result<std::fs::File> {
-        std::fs::OpenOptions::new().write(true).create_new(true).open(&self.temporary).map_err(|e| {
-            let problem = if e.kind() == std::io::ErrorKind::AlreadyExists {
-                format!(
-                    "cannot be written: {} already exists (left by an interrupted save, or put there by someone else);                      remove it and try again",
-                    self.temporary.display()
-                )
-            } else {
-                let folder = self.target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                format!("cannot be written ({e}); check that {} exists and is writable", folder.display())
-            };
-            Error::Io { path: self.target.display().to_string(), source: std::io::Error::new(e.kind(), problem) }
-        })
-    }
-
-    fn commit(self, bytes: &[u8]) -> Result<PathBuf> {
-        use std::io::Write;
-        let mut file = self.create_temporary()?;
-        let written = file.write_all(bytes).and_then(|_| file.sync_all());
-        drop(file);
-        if let Err(source) = written.and_then(|_| std::fs::rename(&self.temporary, &self.target)) {
-            let _ = std::fs::remove_file(&self.temporary); // leave nothing behind
-            return Err(Error::Io { path: self.target.display().to_string(), source });
-        }
-        Ok(self.target)
-    }
-}
-
-/// Refuses an output that is one of the files the command reads (by another spelling of its path, or a hard link
-/// to it): the result would be written over the input.
-fn refuse_writing_over(out: &Path, inputs: &[PathBuf]) -> Result<()> {
-    match inputs.iter().find(|input| same_file(out, input)) {
-        None => Ok(()),
-        Some(input) => Err(Error::Io {
-            path: out.display().to_string(),
-            source: std::io::Error::other(format!("is the file this command reads ({}); choose another --out", input.display())),
-        }),
-    }
-}
-
-/// Whether two paths name one existing file: the same device and inode on unix, else the same canonical path.
-fn same_file(a: &Path, b: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
-            return (a.dev(), a.ino()) == (b.dev(), b.ino());
-        }
-    }
-    matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
-}
-
 /// The classic picture of a 2-D VAE: a grid of latent points at evenly spaced quantiles of N(0, 1), decoded, so equal
-/// areas of the picture hold equal prior mass. Latent dimensions beyond the first two stay at 0.
-fn write_manifold(vae: &Vae, grid: usize, out: &Path) -> Result<()> {
-    let latent = vae.config().latent;
-    let digits = manifold(vae.decoder(), grid, &GridPlane::first_two(latent))?;
+/// areas of the picture hold equal prior mass. Latent dimensions beyond the first two stay at 0. Grey images (the
+/// first channel of each position, for images with more).
+fn write_manifold(model: &Model, grid: usize, out: &Path) -> Result<()> {
+    let config = model.config();
+    let images = manifold(model.view(), grid, &GridPlane::first_two(config.latent))?;
     let output = AtomicOutput::prepare(out)?;
-    let side = grid * IMAGE_SIDE;
-    let mut pixels = vec![0u8; side * side];
-    for (cell, digit) in digits.chunks(IMAGE_PIXELS).enumerate() {
+    let spec = config.image;
+    let (width, height) = (grid * spec.width, grid * spec.height);
+    let mut pixels = vec![0u8; width * height];
+    for (cell, image) in images.chunks(spec.pixels()).enumerate() {
         let (row, col) = (cell / grid, cell % grid);
-        for (i, v) in digit.iter().enumerate() {
-            let (y, x) = (row * IMAGE_SIDE + i / IMAGE_SIDE, col * IMAGE_SIDE + i % IMAGE_SIDE);
-            pixels[y * side + x] = (v * 255.0).round() as u8;
+        for (i, v) in image.iter().step_by(spec.channels).enumerate() {
+            let (y, x) = (row * spec.height + i / spec.width, col * spec.width + i % spec.width);
+            pixels[y * width + x] = (v * 255.0).round() as u8;
         }
     }
     let mut png_bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut png_bytes, side as u32, side as u32);
+    let mut encoder = png::Encoder::new(&mut png_bytes, width as u32, height as u32);
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::Eight);
     let io_error = |e: png::EncodingError| Error::Io { path: out.display().to_string(), source: std::io::Error::other(e.to_string()) };
     encoder.write_header().map_err(io_error)?.write_image_data(&pixels).map_err(io_error)?;
     output.commit(&png_bytes)?;
     Ok(())
-}
-
-#[cfg(all(test, unix))]
-mod tests {
-    use super::AtomicOutput;
-
-    /// Someone who can write in the output's folder plants a symlink where the temporary file will be: it is not
-    /// followed (the file it points to would have been truncated and written), and the save is refused.
-    #[test]
-    fn a_symlink_planted_at_the_temporary_name_is_not_followed() {
-        let dir = std::env::temp_dir().join(format!("vae-cli-symlink-{}", std::process::id()));
-        std::fs::remove_dir_all(&dir).ok();
-        std::fs::create_dir_all(&dir).unwrap();
-        let victim = dir.join("victim.txt");
-        std::fs::write(&victim, b"precious").unwrap();
-        let planted = dir.join(format!(".model.safetensors.{}.partial", std::process::id()));
-        std::os::unix::fs::symlink(&victim, &planted).unwrap();
-        let result = AtomicOutput::prepare(&dir.join("model.safetensors")).and_then(|output| output.commit(b"overwritten"));
-        assert_eq!(std::fs::read(&victim).unwrap(), b"precious", "the symlink was followed");
-        let message = result.expect_err("refused").to_string();
-        assert!(message.contains(".partial") && message.contains("exists"), "{message}");
-        assert!(!dir.join("model.safetensors").exists());
-        std::fs::remove_dir_all(&dir).ok();
-    }
 }

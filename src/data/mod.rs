@@ -1,98 +1,258 @@
-//! The digits: reading gzip'd IDX files, the train/test split contract, shuffled batches.
+//! Images to train on: a `Dataset` carries the shape of its images (`ImageSpec`), optional labels with optional class
+//! names, and its split (the public contract: the last tenth, at most 1,000 images, is the test set). `idx` reads
+//! and writes gzip'd IDX files; `prepare` makes a drawing or a photo into an MNIST-style image.
 
-use std::io::Read;
+pub mod idx;
+pub mod prepare;
 
-use candle_core::{Device, Tensor};
+pub use idx::MAX_DECOMPRESSED_BYTES;
+
+use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::size;
 
-/// Images are MNIST's 28 × 28 grey levels, flattened row by row.
-pub const IMAGE_SIDE: usize = 28;
-pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
+/// The shape of one image: `width` × `height` positions of `channels` grey levels each, stored row by row with a
+/// position's channels together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ImageSpec {
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+}
+
+impl ImageSpec {
+    /// MNIST's digits (and Fashion-MNIST's clothes): 28 × 28 grey levels.
+    pub const MNIST: ImageSpec = ImageSpec { width: 28, height: 28, channels: 1 };
+    /// The widest and tallest images a data set may hold.
+    pub const MAX_SIDE: usize = 256;
+    pub const MAX_CHANNELS: usize = 4;
+
+    /// Values per image.
+    pub const fn pixels(&self) -> usize {
+        self.width * self.height * self.channels
+    }
+
+    /// Sides from 1 to `MAX_SIDE`, channels from 1 to `MAX_CHANNELS`.
+    pub fn validate(&self) -> Result<()> {
+        size::within("image width", self.width, 1, Self::MAX_SIDE)?;
+        size::within("image height", self.height, 1, Self::MAX_SIDE)?;
+        size::within("image channels", self.channels, 1, Self::MAX_CHANNELS)?;
+        Ok(())
+    }
+
+    /// How many images of this shape `values` holds, 1 to `max`; else an error naming `what` and the limit.
+    pub fn count(&self, what: &'static str, values: &[f32], max: usize) -> Result<usize> {
+        let shape = format!("{} pixel values per image ({self}, row by row)", self.pixels());
+        size::items(what, values.len(), self.pixels(), &shape, "image", max)
+    }
+}
+
+impl fmt::Display for ImageSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} × {}", self.width, self.height)?;
+        if self.channels != 1 {
+            write!(f, " × {}", self.channels)?;
+        }
+        Ok(())
+    }
+}
 
 /// The bundled files keep the last 1,000 images as the test set; this is a public contract.
 pub const TEST_SET_SIZE: usize = 1000;
-
-const IDX_IMAGES_MAGIC: u32 = 2051;
-const IDX_LABELS_MAGIC: u32 = 2049;
-/// An IDX file larger than this after decompression is refused rather than read into memory.
-pub const MAX_DECOMPRESSED_BYTES: u64 = 256 * 1024 * 1024;
 /// The most images one call encodes, decodes or classifies: as many as the largest manifold (100 × 100) or the
 /// most samples decode.
 pub const MAX_IMAGES_PER_CALL: usize = 10_000;
-/// The most images one call finds the nearest training digits of (each is compared with every training digit).
+/// The most images one call finds the nearest training images of (each is compared with every training image).
 pub const MAX_NEAREST: usize = 100;
+/// The label of an image that has none, in a set where the others have one: an own unlabelled image mixed into a
+/// labelled set (see `Dataset::mixed`). Never a class: a set has at most 255 classes.
+pub const UNLABELLED: u8 = u8::MAX;
+/// The digits' names, what labels mean when a set names no classes.
+const DIGITS: usize = 10;
 
-/// How many 784-value images `pixels` holds, 1 to `max`; else an error naming `what` and the limit.
-pub fn image_count(what: &'static str, pixels: &[f32], max: usize) -> Result<usize> {
-    size::items(what, pixels.len(), IMAGE_PIXELS, "784 pixel values per image (28 × 28, row by row)", "image", max)
-}
-
-/// Labelled 28 × 28 grey-level images, kept as bytes (one tenth the memory of f32) until batched.
+/// Images kept as bytes (one tenth the memory of f32) until batched, with their labels if they have some.
 #[derive(Clone, Debug)]
 pub struct Dataset {
+    spec: ImageSpec,
     images: Vec<u8>,
-    labels: Vec<u8>,
+    labels: Option<Vec<u8>>,
+    /// What label i means; without names, labels are the digits 0–9.
+    class_names: Option<Vec<String>>,
+    /// Where the test set starts when it is not where the split rule puts it (a mixed set).
+    test_from: Option<usize>,
 }
 
 impl Dataset {
-    /// Reads a pair of gzip'd IDX files; the names are only used in error messages.
-    pub fn from_idx_gz(images_name: &str, images_gz: &[u8], labels_name: &str, labels_gz: &[u8]) -> Result<Self> {
-        let images = read_idx(images_name, images_gz, IDX_IMAGES_MAGIC, &[IMAGE_SIDE, IMAGE_SIDE])?;
-        let labels = read_idx(labels_name, labels_gz, IDX_LABELS_MAGIC, &[])?;
-        let n_images = images.len() / IMAGE_PIXELS;
-        if n_images != labels.len() {
+    /// Images of `spec` (row by row, `spec.pixels()` bytes each), with labels (one per image) and class names if
+    /// there are some. `source` names the data in errors. A label must name a class: below the number of class
+    /// names, or a digit 0–9 when there are none.
+    pub fn new(source: &str, spec: ImageSpec, images: Vec<u8>, labels: Option<Vec<u8>>, class_names: Option<Vec<String>>) -> Result<Self> {
+        spec.validate()?;
+        let count = images.len() / spec.pixels();
+        if images.is_empty() || images.len() % spec.pixels() != 0 {
             return Err(Error::data(
-                labels_name,
-                format!("holds {} labels but {images_name} holds {n_images} images; they must match", labels.len()),
+                source,
+                format!("{} bytes are not whole images of {spec} ({} bytes each)", images.len(), spec.pixels()),
             ));
         }
-        if let Some(bad) = labels.iter().position(|&l| l > 9) {
-            return Err(Error::data(labels_name, format!("label {} at index {bad} is not a digit 0–9", labels[bad])));
+        if let Some(names) = &class_names {
+            if names.is_empty() || names.len() > UNLABELLED as usize {
+                return Err(Error::data(source, format!("{} class names; a set names 1 to 255 classes", names.len())));
+            }
         }
-        Ok(Dataset { images, labels })
+        if let Some(labels) = &labels {
+            if labels.len() != count {
+                return Err(Error::data(source, format!("holds {} labels for {count} images; they must match", labels.len())));
+            }
+            check_labels(source, labels, class_names.as_deref())?;
+        }
+        Ok(Dataset { spec, images, labels, class_names, test_from: None })
+    }
+
+    /// Reads a pair of gzip'd IDX files of MNIST-sized images and their digits 0–9 (the bundled digits, or IDX files
+    /// by URL); the names are only used in error messages.
+    pub fn from_idx_gz(images_name: &str, images_gz: &[u8], labels_name: &str, labels_gz: &[u8]) -> Result<Self> {
+        Self::read_idx(images_name, images_gz, Some((labels_name, labels_gz)), None, Some(ImageSpec::MNIST))
+    }
+
+    /// Reads gzip'd IDX images of any size (up to `ImageSpec::MAX_SIDE`), with a labels file and class names if
+    /// there are some (`expected`: refuse images of another shape).
+    pub fn read_idx(
+        images_name: &str,
+        images_gz: &[u8],
+        labels: Option<(&str, &[u8])>,
+        class_names: Option<Vec<String>>,
+        expected: Option<ImageSpec>,
+    ) -> Result<Self> {
+        let (spec, images) = idx::read_images(images_name, images_gz, expected)?;
+        let count = images.len() / spec.pixels();
+        let labels = match labels {
+            None => None,
+            Some((labels_name, labels_gz)) => {
+                let labels = idx::read_labels(labels_name, labels_gz)?;
+                if labels.len() != count {
+                    return Err(Error::data(
+                        labels_name,
+                        format!("holds {} labels but {images_name} holds {count} images; they must match", labels.len()),
+                    ));
+                }
+                check_labels(labels_name, &labels, class_names.as_deref())?;
+                Some(labels)
+            }
+        };
+        Self::new(images_name, spec, images, labels, class_names)
+    }
+
+    /// `base`'s split with every image of `own` added to the training split (so none of them is in the test set).
+    /// The result is labelled when `base` is: `own`'s labels are matched to `base`'s classes by name (by number
+    /// when neither names its classes), and an unlabelled own image gets `UNLABELLED`.
+    pub fn mixed(base: &Dataset, own: &Dataset) -> Result<Dataset> {
+        if own.spec != base.spec {
+            return Err(Error::data("own images", format!("are {}, the set they join holds {}", own.spec, base.spec)));
+        }
+        let cut = base.test_start();
+        let labels = match (&base.labels, &own.labels) {
+            (None, _) => None,
+            (Some(base_labels), own_labels) => {
+                let own_labels: Vec<u8> = match own_labels {
+                    None => vec![UNLABELLED; own.len()],
+                    Some(labels) => {
+                        let map = own.class_map_into(base)?;
+                        labels.iter().map(|&l| map[l as usize]).collect()
+                    }
+                };
+                Some([&base_labels[..cut], &own_labels, &base_labels[cut..]].concat())
+            }
+        };
+        let pixels = base.spec.pixels();
+        let images = [&base.images[..cut * pixels], &own.images[..], &base.images[cut * pixels..]].concat();
+        Ok(Dataset { spec: base.spec, images, labels, class_names: base.class_names.clone(), test_from: Some(cut + own.len()) })
+    }
+
+    /// For each of this set's labels, the label of the class of the same name in `base`.
+    fn class_map_into(&self, base: &Dataset) -> Result<Vec<u8>> {
+        let names = |set: &Dataset| set.class_names.clone().unwrap_or_else(|| (0..DIGITS).map(|d| d.to_string()).collect());
+        let (own, theirs) = (names(self), names(base));
+        own.iter()
+            .map(|name| {
+                theirs.iter().position(|n| n == name).map(|i| i as u8).ok_or_else(|| {
+                    Error::data("own images", format!("label “{name}” is not one of the set's classes ({})", theirs.join(", ")))
+                })
+            })
+            .collect()
     }
 
     pub fn len(&self) -> usize {
-        self.labels.len()
+        self.images.len() / self.spec.pixels()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
+        self.images.is_empty()
     }
 
-    pub fn labels(&self) -> &[u8] {
-        &self.labels
+    pub fn spec(&self) -> ImageSpec {
+        self.spec
+    }
+
+    /// One label per image, if the set has labels.
+    pub fn labels(&self) -> Option<&[u8]> {
+        self.labels.as_deref()
+    }
+
+    /// What each label means, if the set names its classes (else labels are the digits 0–9).
+    pub fn class_names(&self) -> Option<&[String]> {
+        self.class_names.as_deref()
+    }
+
+    /// The number of classes a label may name.
+    pub fn class_count(&self) -> usize {
+        self.class_names.as_ref().map_or(DIGITS, Vec::len)
+    }
+
+    /// All images' bytes, image after image.
+    pub fn images(&self) -> &[u8] {
+        &self.images
     }
 
     pub fn image(&self, index: usize) -> &[u8] {
-        &self.images[index * IMAGE_PIXELS..(index + 1) * IMAGE_PIXELS]
+        let pixels = self.spec.pixels();
+        &self.images[index * pixels..(index + 1) * pixels]
     }
 
-    /// The first n images.
+    /// The first n images (split by the rule).
     pub fn take(&self, n: usize) -> Dataset {
         let n = n.min(self.len());
-        Dataset { images: self.images[..n * IMAGE_PIXELS].to_vec(), labels: self.labels[..n].to_vec() }
+        Dataset {
+            images: self.images[..n * self.spec.pixels()].to_vec(),
+            labels: self.labels.as_ref().map(|l| l[..n].to_vec()),
+            test_from: None,
+            ..self.clone_empty()
+        }
     }
 
-    /// (train, test): the last `TEST_SET_SIZE` images are the test set. A smaller data set (one of the user's own)
-    /// keeps its last tenth for testing instead, so that it still trains on most of it.
+    fn clone_empty(&self) -> Dataset {
+        Dataset { spec: self.spec, images: Vec::new(), labels: None, class_names: self.class_names.clone(), test_from: None }
+    }
+
+    /// Where the test set starts. The rule: the last `TEST_SET_SIZE` images, or the last tenth of a smaller set (so
+    /// that one of the user's own still trains on most of it), at least one image; a mixed set keeps its base's.
+    pub fn test_start(&self) -> usize {
+        self.test_from.unwrap_or_else(|| {
+            let test_len = TEST_SET_SIZE.min(self.len() / 10).max(1).min(self.len());
+            self.len() - test_len
+        })
+    }
+
+    /// (train, test), cut at `test_start`.
     pub fn split(&self) -> (Dataset, Dataset) {
-        let test_len = TEST_SET_SIZE.min(self.len() / 10).max(1).min(self.len());
-        let cut = self.len() - test_len;
+        let (cut, pixels) = (self.test_start(), self.spec.pixels());
         let part = |range: std::ops::Range<usize>| Dataset {
-            images: self.images[range.start * IMAGE_PIXELS..range.end * IMAGE_PIXELS].to_vec(),
-            labels: self.labels[range].to_vec(),
+            images: self.images[range.start * pixels..range.end * pixels].to_vec(),
+            labels: self.labels.as_ref().map(|l| l[range].to_vec()),
+            ..self.clone_empty()
         };
         (part(0..cut), part(cut..self.len()))
-    }
-
-    /// The images at `indices` as intensities in [0, 1]: a [len, 784] f32 tensor.
-    pub fn batch(&self, indices: &[usize]) -> Result<Tensor> {
-        let mut pixels = vec![0f32; indices.len() * IMAGE_PIXELS];
-        self.fill_batch(indices, &mut pixels);
-        Ok(Tensor::from_vec(pixels, (indices.len(), IMAGE_PIXELS), &Device::Cpu)?)
     }
 
     /// The images at `indices` as intensities in [0, 1], row by row, into the first `indices.len()` rows of `out`.
@@ -107,17 +267,17 @@ impl Dataset {
             }
         }
         core::hint::black_box(touched);
-        for (&i, row) in indices.iter().zip(out.chunks_exact_mut(IMAGE_PIXELS)) {
+        for (&i, row) in indices.iter().zip(out.chunks_exact_mut(self.spec.pixels())) {
             for (o, &p) in row.iter_mut().zip(self.image(i)) {
                 *o = p as f32 / 255.0;
             }
         }
     }
 
-    /// The mean image, 784 intensities in [0, 1]: the baseline that recovery is compared with.
+    /// The mean image, intensities in [0, 1]: the baseline that recovery is compared with.
     pub fn mean_image(&self) -> Vec<f32> {
-        let mut sum = vec![0f64; IMAGE_PIXELS];
-        for image in self.images.chunks(IMAGE_PIXELS) {
+        let mut sum = vec![0f64; self.spec.pixels()];
+        for image in self.images.chunks(self.spec.pixels()) {
             for (s, &p) in sum.iter_mut().zip(image) {
                 *s += p as f64;
             }
@@ -125,7 +285,7 @@ impl Dataset {
         sum.iter().map(|s| (s / (255.0 * self.len().max(1) as f64)) as f32).collect()
     }
 
-    /// Images at `indices` as intensities in [0, 1], 784 each, flat: at most as many as the set holds.
+    /// Images at `indices` as intensities in [0, 1], flat: at most as many as the set holds.
     pub fn pixels(&self, indices: &[usize]) -> Result<Vec<f32>> {
         if indices.len() > self.len() {
             return Err(Error::data(
@@ -136,14 +296,21 @@ impl Dataset {
         if let Some(&bad) = indices.iter().find(|&&i| i >= self.len()) {
             return Err(Error::data("digits", format!("index {bad} is past the last of {} images", self.len())));
         }
-        Ok(indices.iter().flat_map(|&i| self.image(i).iter().map(|&p| p as f32 / 255.0)).collect())
+        let mut out = vec![0f32; indices.len() * self.spec.pixels()];
+        self.fill_batch(indices, &mut out);
+        Ok(out)
     }
 
-    /// For an image (784 intensities in [0, 1]): the index of the image here nearest to it (Euclidean), and the
+    /// Every image as intensities in [0, 1], flat.
+    pub fn all_pixels(&self) -> Vec<f32> {
+        self.images.iter().map(|&p| p as f32 / 255.0).collect()
+    }
+
+    /// For an image (intensities in [0, 1]): the index of the image here nearest to it (Euclidean), and the
     /// distance. Are generated digits new, or copies of training digits? This answers it.
     pub fn nearest(&self, image: &[f32]) -> (usize, f32) {
         let mut best = (0, f32::INFINITY);
-        for (index, candidate) in self.images.chunks(IMAGE_PIXELS).enumerate() {
+        for (index, candidate) in self.images.chunks(self.spec.pixels()).enumerate() {
             let mut sum = 0f32;
             for (&p, &q) in candidate.iter().zip(image) {
                 let d = p as f32 / 255.0 - q;
@@ -156,93 +323,47 @@ impl Dataset {
         (best.0, best.1.sqrt())
     }
 
-    /// For each image of `pixels` (784 intensities each, at most `MAX_NEAREST`): the nearest image here, its pixels,
-    /// then all the distances at the end.
+    /// For each image of `pixels` (at most `MAX_NEAREST`): the nearest image here, its pixels, then all the
+    /// distances at the end.
     pub fn nearest_each(&self, pixels: &[f32]) -> Result<Vec<f32>> {
-        image_count("nearest training digits", pixels, MAX_NEAREST)?;
-        let found: Vec<(usize, f32)> = pixels.chunks(IMAGE_PIXELS).map(|image| self.nearest(image)).collect();
+        self.spec.count("nearest training digits", pixels, MAX_NEAREST)?;
+        let found: Vec<(usize, f32)> = pixels.chunks(self.spec.pixels()).map(|image| self.nearest(image)).collect();
         let mut out: Vec<f32> = found.iter().flat_map(|&(i, _)| self.image(i).iter().map(|&p| p as f32 / 255.0)).collect();
         out.extend(found.iter().map(|&(_, d)| d));
         Ok(out)
     }
 
-    /// All images in order, as one tensor.
-    pub fn all(&self) -> Result<Tensor> {
-        self.batch(&(0..self.len()).collect::<Vec<_>>())
+    /// The set as gzip'd IDX files: images, and labels if it has some (the same set always gives the same bytes).
+    pub fn to_idx_gz(&self) -> (Vec<u8>, Option<Vec<u8>>) {
+        (idx::write_images(self.spec, &self.images), self.labels.as_deref().map(idx::write_labels))
+    }
+
+    /// A SHA-256 digest of the set, in hex: its shape, its images and its labels (what names an own set in a
+    /// weights file's metadata, without the images).
+    pub fn hash(&self) -> String {
+        let mut hasher = crate::sha256::Sha256::new();
+        for size in [self.spec.width, self.spec.height, self.spec.channels, self.len()] {
+            hasher.update(&(size as u64).to_le_bytes());
+        }
+        hasher.update(&self.images);
+        if let Some(labels) = &self.labels {
+            hasher.update(labels);
+        }
+        hasher.hex()
     }
 }
 
-/// Decompresses and validates one IDX file of unsigned bytes; returns its payload.
-/// `item_dims` are the dimensions after the item count (28, 28 for images; none for labels).
-fn read_idx(name: &str, gz: &[u8], magic: u32, item_dims: &[usize]) -> Result<Vec<u8>> {
-    if gz.len() < 2 || gz[0..2] != [0x1f, 0x8b] {
-        return Err(Error::data(name, "is not gzip-compressed; expected an .idx-ubyte.gz file (compress it with gzip)"));
-    }
-    let mut bytes = Vec::new();
-    // One byte past the cap tells a file that is too large from one that is exactly at it.
-    flate2::read::GzDecoder::new(gz)
-        .take(MAX_DECOMPRESSED_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::data(name, format!("gzip data is damaged or truncated ({e})")))?;
-    if bytes.len() as u64 > MAX_DECOMPRESSED_BYTES {
-        return Err(Error::data(
-            name,
-            format!(
-                "is larger than {} MiB once decompressed, more than the playground reads; use fewer images \
-                 (MNIST's 70,000 digits are 55 MiB)",
-                MAX_DECOMPRESSED_BYTES / (1024 * 1024)
-            ),
-        ));
-    }
-
-    // The magic number is checked before the rest of the header, so a swapped file is named as such.
-    let short_header = || Error::data(name, format!("is {} bytes, too short for an IDX header", bytes.len()));
-    if bytes.len() < 4 {
-        return Err(short_header());
-    }
-    let word = |i: usize| u32::from_be_bytes(bytes[4 * i..4 * i + 4].try_into().expect("4 bytes"));
-    let found = word(0);
-    if found != magic {
-        let what = if magic == IDX_IMAGES_MAGIC { "images (2051)" } else { "labels (2049)" };
-        let hint = match found {
-            IDX_IMAGES_MAGIC => " — this is an images file; were the two files swapped?",
-            IDX_LABELS_MAGIC => " — this is a labels file; were the two files swapped?",
-            _ => "",
+/// Every label names a class: below the number of names, or a digit when there are none (today's MNIST message).
+fn check_labels(source: &str, labels: &[u8], class_names: Option<&[String]>) -> Result<()> {
+    let count = class_names.map_or(DIGITS, <[String]>::len);
+    if let Some(bad) = labels.iter().position(|&l| l as usize >= count) {
+        let problem = match class_names {
+            None => format!("label {} at index {bad} is not a digit 0–9", labels[bad]),
+            Some(_) => {
+                format!("label {} at index {bad} names no class: there are {count} class names (labels 0–{})", labels[bad], count - 1)
+            }
         };
-        return Err(Error::data(name, format!("IDX magic number is {found}, expected {what}{hint}")));
+        return Err(Error::data(source, problem));
     }
-    let header_len = 4 + 4 * (1 + item_dims.len());
-    if bytes.len() < header_len {
-        return Err(short_header());
-    }
-    let count = word(1) as usize;
-    let dims: Vec<usize> = (0..item_dims.len()).map(|i| word(2 + i) as usize).collect();
-    if dims != item_dims {
-        return Err(Error::data(name, format!("images are {} × {}, expected 28 × 28 (MNIST-sized)", dims[0], dims[1])));
-    }
-    let item_len: usize = item_dims.iter().product();
-    // Checked: in wasm32, 5,478,275 images of 784 bytes wrap to 304.
-    let expected = count.checked_mul(item_len.max(1)).filter(|&n| n as u64 <= MAX_DECOMPRESSED_BYTES).ok_or_else(|| {
-        Error::data(
-            name,
-            format!(
-                "header announces {count} items, more than the {} MiB the playground reads; the file is damaged or too large",
-                MAX_DECOMPRESSED_BYTES / (1024 * 1024)
-            ),
-        )
-    })?;
-    let payload = &bytes[header_len..];
-    if payload.len() != expected {
-        return Err(Error::data(
-            name,
-            format!(
-                "header announces {count} items ({expected} bytes) but {} bytes follow; the file is truncated or damaged",
-                payload.len()
-            ),
-        ));
-    }
-    if count == 0 {
-        return Err(Error::data(name, "holds no items"));
-    }
-    Ok(payload.to_vec())
+    Ok(())
 }
