@@ -109,8 +109,8 @@ fn fresh_dir(name: &str) -> std::path::PathBuf {
 
 /// An untrained model, written by the library (no training run needed).
 fn write_model(path: &std::path::Path) -> Vec<u8> {
-    let vae = vae_playground::Vae::new(vae_playground::VaeConfig::default(), 0).unwrap();
-    let bytes = vae_playground::weights::to_safetensors(&vae).unwrap();
+    let model = vae_playground::Model::new(vae_playground::ModelConfig::default(), 0).unwrap();
+    let bytes = vae_playground::weights::to_safetensors(model.view(), 1.0).unwrap();
     std::fs::write(path, &bytes).unwrap();
     bytes
 }
@@ -193,4 +193,80 @@ fn ctrl_c_while_training_leaves_no_partial_file() {
     assert!(!status.success(), "interrupted, not finished");
     assert_eq!(names_in(&dir), Vec::<String>::new(), "no model and no temporary file");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A PNG of a `w` × `h` grey page with a dark bar at column `at` (a stroke of the class it stands for).
+fn png_page(path: &std::path::Path, w: u32, h: u32, at: u32) {
+    let mut pixels = vec![230u8; (w * h) as usize];
+    for y in h / 5..4 * h / 5 {
+        for x in at..at + w / 8 {
+            pixels[(y * w + x) as usize] = 20;
+        }
+    }
+    let file = std::fs::File::create(path).unwrap();
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header().unwrap().write_image_data(&pixels).unwrap();
+}
+
+#[test]
+fn train_and_encode_on_a_folder_of_images_labelled_by_sub_folder() {
+    let dir = fresh_dir("image-folder");
+    let images = dir.join("images");
+    for (class, at) in [("left", 5u32), ("right", 40)] {
+        std::fs::create_dir_all(images.join(class)).unwrap();
+        for i in 0..12 {
+            png_page(&images.join(class).join(format!("{i}.png")), 60 + i, 50, at);
+        }
+    }
+    std::fs::write(images.join("right").join("notes.txt"), b"not an image").unwrap();
+    std::fs::write(images.join("left").join("blank.png"), b"").unwrap();
+    let model = dir.join("m.safetensors");
+    let data = images.to_str().unwrap();
+    let (ok, stdout, stderr) = vae(&["train", "--data", data, "--epochs", "1", "--batch", "8", "--out", model.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("on 22 images, testing on 2"), "24 images, a tenth (2) to test:\n{stdout}");
+    assert!(stderr.contains("notes.txt") && stderr.contains("blank.png"), "the files that could not be read are named: {stderr}");
+    let csv = dir.join("z.csv");
+    let (ok, _, stderr) = vae(&["encode", model.to_str().unwrap(), "--data", data, "--out", csv.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.lines().skip(1).all(|l| l.split(',').nth(1) == Some("right")), "the last images, labelled by folder: {text}");
+
+    // No usable image at all is an error naming the folder.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("x.txt"), b"text").unwrap();
+    let (ok, _, stderr) = vae(&["train", "--data", empty.to_str().unwrap(), "--epochs", "1", "--out", model.to_str().unwrap()]);
+    assert!(!ok && stderr.contains("empty") && stderr.contains("holds no image"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_exported_set_of_idx_files_trains_from_its_folder() {
+    let dir = fresh_dir("idx-export");
+    let data = vae_playground::Dataset::from_idx_gz(
+        "images",
+        include_bytes!("../data/mnist-10k-images.idx3-ubyte.gz"),
+        "labels",
+        include_bytes!("../data/mnist-10k-labels.idx1-ubyte.gz"),
+    )
+    .unwrap()
+    .take(400);
+    let (images, labels) = data.to_idx_gz();
+    std::fs::write(dir.join("own-images.idx3-ubyte.gz"), images).unwrap();
+    std::fs::write(dir.join("own-labels.idx1-ubyte.gz"), labels.unwrap()).unwrap();
+    let model = dir.join("m.safetensors");
+    let (ok, stdout, stderr) = vae(&["train", "--data", dir.to_str().unwrap(), "--epochs", "1", "--out", model.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("on 360 images, testing on 40"), "{stdout}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_structure_is_chosen_with_arch_and_a_wrong_one_is_named() {
+    let (ok, _, stderr) = vae(&["train", "--arch", "transformer", "--epochs", "1", "--out", "/tmp/never.safetensors"]);
+    assert!(!ok && stderr.contains("architecture = \"transformer\" is not allowed"), "{stderr}");
 }

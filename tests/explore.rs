@@ -4,12 +4,14 @@
 
 mod common;
 use common::bundled;
-use vae_playground::classifier::{most_likely, Classifier, EPOCHS};
-use vae_playground::drawing::{centre_of_mass, prepare};
-use vae_playground::generate::{grid_points, inverse_normal_cdf, manifold, samples, GridPlane};
-use vae_playground::pca::Pca;
-use vae_playground::recover::{masked_error, recover};
-use vae_playground::{TrainConfig, Trainer, Vae, VaeConfig, IMAGE_PIXELS};
+use vae_playground::data::prepare::{centre_of_mass, prepare};
+use vae_playground::explore::classifier::{most_likely, Classifier, EPOCHS};
+use vae_playground::explore::generate::{grid_points, inverse_normal_cdf, manifold, samples, GridPlane};
+use vae_playground::explore::pca::Pca;
+use vae_playground::explore::recover::{masked_error, recover};
+use vae_playground::{Model, ModelConfig, TrainConfig, Trainer};
+
+const IMAGE_PIXELS: usize = 784;
 
 #[test]
 fn the_grid_spans_gaussian_quantiles_row_by_row_from_the_top_left() {
@@ -28,17 +30,17 @@ fn the_grid_spans_gaussian_quantiles_row_by_row_from_the_top_left() {
 
 #[test]
 fn manifold_and_samples_decode_one_digit_per_point() {
-    let vae = Vae::new(VaeConfig::default(), 3).unwrap();
-    let grid = manifold(vae.decoder(), 5, &GridPlane::first_two(2)).unwrap();
+    let model = Model::new(ModelConfig::default(), 3).unwrap();
+    let grid = manifold(model.view(), 5, &GridPlane::first_two(2)).unwrap();
     assert_eq!(grid.len(), 25 * IMAGE_PIXELS);
-    let centre = vae.decoder().decode_point(&[0.0, 0.0]).unwrap();
+    let centre = model.view().decoder().unwrap().decode_point(&[0.0, 0.0]).unwrap();
     let middle = &grid[12 * IMAGE_PIXELS..13 * IMAGE_PIXELS];
     // One batched decode against a single one: the same up to the matmul's summation order.
     assert!(middle.iter().zip(&centre).all(|(a, b)| (a - b).abs() < 1e-5), "the middle cell of an odd grid is z = 0");
-    let (z, pixels) = samples(vae.decoder(), 6, 42).unwrap();
+    let (z, pixels) = samples(model.view(), 6, 42).unwrap();
     assert_eq!((z.len(), pixels.len()), (12, 6 * IMAGE_PIXELS));
-    assert_eq!(samples(vae.decoder(), 6, 42).unwrap().0, z, "the same seed draws the same points");
-    assert_ne!(samples(vae.decoder(), 6, 43).unwrap().0, z);
+    assert_eq!(samples(model.view(), 6, 42).unwrap().0, z, "the same seed draws the same points");
+    assert_ne!(samples(model.view(), 6, 43).unwrap().0, z);
 }
 
 fn trained(epochs: usize) -> Trainer {
@@ -59,7 +61,7 @@ fn recovery_keeps_known_pixels_and_beats_the_mean_digit_on_half_masked_test_digi
     for index in 0..100 {
         let digit: Vec<f32> = trainer.test_set().image(index).iter().map(|&p| p as f32 / 255.0).collect();
         let mask: Vec<f32> = (0..IMAGE_PIXELS).map(|i| if i >= IMAGE_PIXELS / 2 { 1.0 } else { 0.0 }).collect();
-        let steps = recover(trainer.vae(), &digit, &mask, &mean, 5).unwrap();
+        let steps = recover(trainer.model(), &digit, &mask, &mean, 5).unwrap();
         assert_eq!(steps.len(), 5 * IMAGE_PIXELS);
         let last = &steps[4 * IMAGE_PIXELS..];
         for i in 0..IMAGE_PIXELS / 2 {
@@ -107,7 +109,7 @@ fn the_classifier_reaches_95_percent_on_the_test_split() {
     let p = classifier.probabilities(&image).unwrap();
     assert_eq!(p.len(), 10);
     assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
-    assert_eq!(most_likely(&p), test.labels()[3] as usize);
+    assert_eq!(most_likely(&p), test.labels().unwrap()[3] as usize);
 }
 
 #[test]

@@ -1,26 +1,28 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The fused training step computes what candle's autograd computes: the same loss terms, the same gradients and
-//! the same Adam update, for a model of odd sizes and β ≠ 1.
+//! The MLP's training step computes what candle's autograd computes: the same loss terms, the same gradients and
+//! (with `Adam`) the same update as candle's AdamW, for a model of odd sizes and β ≠ 1.
 
 mod common;
 use candle_core::{Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use common::bundled;
-use vae_playground::fused::FusedStep;
-use vae_playground::loss::negative_elbo;
-use vae_playground::model::Forward;
+use vae_playground::oracle::loss::negative_elbo;
+use vae_playground::oracle::mlp::Vae;
+use vae_playground::oracle::Forward;
 use vae_playground::rng::SeededRng;
-use vae_playground::{Vae, VaeConfig};
+use vae_playground::step::{descend, Adam, MlpStep, TrainStep};
+use vae_playground::{Model, ModelConfig};
 
 const N: usize = 24;
+const BETA: f32 = 0.7;
 
-fn setup() -> (Vae, Vec<f32>, Vec<f32>) {
-    let config = VaeConfig { hidden: 40, latent: 3, beta: 0.7 };
-    let vae = Vae::new(config, 5).unwrap();
+fn setup() -> (Model, Vec<f32>, Vec<f32>) {
+    let config = ModelConfig::mlp(40, 3);
+    let model = Model::new(config, 5).unwrap();
     let data = bundled().take(N * 4);
-    let x: Vec<f32> = data.batch(&(0..N).map(|i| i * 3).collect::<Vec<_>>()).unwrap().flatten_all().unwrap().to_vec1().unwrap();
+    let x = data.pixels(&(0..N).map(|i| i * 3).collect::<Vec<_>>()).unwrap();
     let eps = SeededRng::new(9).standard_normal(N * config.latent);
-    (vae, x, eps)
+    (model, x, eps)
 }
 
 fn close(name: &str, got: &[f32], want: &[f32]) {
@@ -32,60 +34,75 @@ fn close(name: &str, got: &[f32], want: &[f32]) {
 
 #[test]
 fn gradients_and_loss_match_candle_autograd() {
-    let (vae, x, eps) = setup();
+    let (model, x, eps) = setup();
+    let vae = Vae::from_model(model.view()).unwrap();
     let xt = Tensor::from_slice(&x, (N, 784), &Device::Cpu).unwrap();
     let et = Tensor::from_slice(&eps, (N, 3), &Device::Cpu).unwrap();
     let Forward { mu, logvar, logits } = vae.forward(&xt, &et).unwrap();
-    let terms = negative_elbo(&logits, &xt, &mu, &logvar, 0.7).unwrap();
+    let terms = negative_elbo(&logits, &xt, &mu, &logvar, BETA as f64).unwrap();
     let grads = terms.total.backward().unwrap();
 
-    let mut fused = FusedStep::new(&vae, N).unwrap();
-    let got = fused.gradients(&x, &eps, &mut ());
+    let mut step = MlpStep::new(model.clone(), N).unwrap();
+    let (recon, kl) = step.gradients(&x, &eps, BETA, 1.0 / N as f32, &mut ());
+    let got_loss = (recon + BETA * kl) / N as f32;
     let want_loss = terms.total.to_scalar::<f32>().unwrap();
-    assert!((got.loss - want_loss).abs() <= 1e-5 * want_loss, "loss {} vs candle {want_loss}", got.loss);
-    assert!((got.kl - terms.kl.to_scalar::<f32>().unwrap()).abs() <= 1e-4, "kl");
-    for ((name, tensor), grad) in vae.named_tensors().into_iter().zip(fused.gradient_tensors()) {
+    assert!((got_loss - want_loss).abs() <= 1e-5 * want_loss, "loss {got_loss} vs candle {want_loss}");
+    assert!((kl / N as f32 - terms.kl.to_scalar::<f32>().unwrap()).abs() <= 1e-4, "kl");
+    for ((name, tensor), spec) in vae.named_tensors().into_iter().zip(model.config().tensors()) {
         let want: Vec<f32> = grads.get(tensor).expect("every parameter has a gradient").flatten_all().unwrap().to_vec1().unwrap();
-        close(name, grad, &want);
+        close(name, &step.gradient_buffer()[spec.range], &want);
     }
 }
 
 #[test]
+fn gradients_scale_with_scale_and_overwrite_the_last_ones() {
+    let (model, x, eps) = setup();
+    let mut step = MlpStep::new(model, N).unwrap();
+    let sums = step.gradients(&x, &eps, BETA, 1.0 / N as f32, &mut ());
+    let mean_gradient = step.gradient_buffer().to_vec();
+    // A share of a batch of 96 images: the same sums, the gradient of Σ / 96.
+    let share = step.gradients(&x, &eps, BETA, 1.0 / 96.0, &mut ());
+    assert_eq!(sums, share, "the sums do not depend on the scale");
+    let expected: Vec<f32> = mean_gradient.iter().map(|g| g * N as f32 / 96.0).collect();
+    close("scaled gradient", step.gradient_buffer(), &expected);
+    // Called again with the first scale: the buffer holds that gradient again, bit for bit (overwritten, not added).
+    step.gradients(&x, &eps, BETA, 1.0 / N as f32, &mut ());
+    assert!(step.gradient_buffer().iter().zip(&mean_gradient).all(|(a, b)| a.to_bits() == b.to_bits()));
+}
+
+#[test]
 fn three_adam_steps_match_candles_adamw_and_the_model_follows() {
-    let (vae, x, eps) = setup();
-    let reference = Vae::new(vae.config(), 5).unwrap();
+    let (model, x, eps) = setup();
+    let reference = Vae::from_model(model.view()).unwrap();
     let xt = Tensor::from_slice(&x, (N, 784), &Device::Cpu).unwrap();
     let et = Tensor::from_slice(&eps, (N, 3), &Device::Cpu).unwrap();
-    let mut adam = AdamW::new(reference.vars().to_vec(), ParamsAdamW { lr: 3e-3, weight_decay: 0.0, ..Default::default() }).unwrap();
-    let mut fused = FusedStep::new(&vae, N).unwrap();
+    let mut adamw = AdamW::new(reference.vars().to_vec(), ParamsAdamW { lr: 3e-3, weight_decay: 0.0, ..Default::default() }).unwrap();
+    let mut step = MlpStep::new(model.clone(), N).unwrap();
+    let mut adam = Adam::new(step.parameters().len());
     for _ in 0..3 {
         let Forward { mu, logvar, logits } = reference.forward(&xt, &et).unwrap();
-        adam.step(&negative_elbo(&logits, &xt, &mu, &logvar, 0.7).unwrap().total.backward().unwrap()).unwrap();
-        fused.step(&x, &eps, 3e-3, &mut ()).unwrap();
+        adamw.step(&negative_elbo(&logits, &xt, &mu, &logvar, BETA as f64).unwrap().total.backward().unwrap()).unwrap();
+        descend(&mut step, &mut adam, &x, &eps, BETA, 3e-3, &mut ()).unwrap();
     }
-    fused.write_into(&vae).unwrap();
-    let before = Vae::new(vae.config(), 5).unwrap();
-    for (((name, got), (_, want)), (_, start)) in vae.named_tensors().into_iter().zip(reference.named_tensors()).zip(before.named_tensors())
-    {
-        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-        let (got, want, start) = (flat(got), flat(want), flat(start));
+    let want = reference.to_model().unwrap();
+    for spec in model.config().tensors() {
+        let (got, want, start) =
+            (&step.parameters()[spec.range.clone()], &want.parameters()[spec.range.clone()], &model.parameters()[spec.range]);
         // Compare the updates (three steps of ~3e-3 each), not the weights, so the check has teeth.
-        let moved = |w: &[f32]| w.iter().zip(&start).map(|(a, b)| a - b).collect::<Vec<_>>();
-        close(name, &moved(&got), &moved(&want));
-        assert!(moved(&got).iter().any(|d| d.abs() > 1e-3), "{name} moved");
+        let moved = |w: &[f32]| w.iter().zip(start).map(|(a, b)| a - b).collect::<Vec<_>>();
+        close(spec.name, &moved(got), &moved(want));
+        assert!(moved(got).iter().any(|d| d.abs() > 1e-3), "{} moved", spec.name);
     }
 }
 
 #[test]
 fn a_non_finite_batch_is_refused_and_changes_nothing() {
-    let (vae, mut x, eps) = setup();
-    let mut fused = FusedStep::new(&vae, N).unwrap();
+    let (model, mut x, eps) = setup();
+    let mut step = MlpStep::new(model.clone(), N).unwrap();
+    let mut adam = Adam::new(step.parameters().len());
     x[100] = f32::NAN;
-    assert!(fused.step(&x, &eps, 1e-3, &mut ()).is_err());
-    fused.write_into(&vae).unwrap();
-    let fresh = Vae::new(vae.config(), 5).unwrap();
-    for ((name, a), (_, b)) in vae.named_tensors().into_iter().zip(fresh.named_tensors()) {
-        let bits = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(a), bits(b), "{name} untouched");
-    }
+    assert!(descend(&mut step, &mut adam, &x, &eps, BETA, 1e-3, &mut ()).is_err());
+    assert_eq!(adam.steps(), 0, "no update was taken");
+    let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(step.parameters()), bits(model.parameters()), "parameters untouched");
 }

@@ -2,7 +2,7 @@
 //! The loss against hand-computed values, its gradients against finite differences, and its stability.
 
 use candle_core::{DType, Device, Tensor, Var};
-use vae_playground::loss::{bce_with_logits_per_image, kl_to_standard_normal_per_image, negative_elbo};
+use vae_playground::oracle::loss::{bce_with_logits_per_image, kl_to_standard_normal_per_image, negative_elbo};
 
 fn t(values: &[f64], dims: &[usize]) -> Tensor {
     Tensor::from_slice(values, dims, &Device::Cpu).unwrap()

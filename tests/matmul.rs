@@ -3,7 +3,7 @@
 //! every view and the destination before any unsafe code (safe code once made gemm read 100,000 rows of a 2 × 2
 //! matrix: `rows` was a public field, and the product died with SIGSEGV).
 
-use vae_playground::matmul::{matmul, Mat, Start};
+use vae_playground::kernels::matmul::{matmul, Mat, Start};
 
 fn refused(result: vae_playground::Result<Mat>) -> String {
     result.expect_err("a view past its data was made").to_string()

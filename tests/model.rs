@@ -1,9 +1,11 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The model's layers: the data-input shortcut agrees with the plain matmul, in value and in gradient.
+//! The MLP: its oracle's data-input shortcut agrees with the plain matmul, in value and in gradient; several draws
+//! of z per image; and the inference passes over flat parameters agree with the oracle.
 
 use candle_core::{Device, Tensor, Var};
-use vae_playground::model::{Forward, Layer};
-use vae_playground::{Vae, VaeConfig};
+use vae_playground::oracle::mlp::{Layer, Vae};
+use vae_playground::oracle::Forward;
+use vae_playground::{Model, ModelConfig};
 
 #[test]
 fn forward_on_data_matches_forward_in_value_and_weight_gradient() {
@@ -33,7 +35,7 @@ fn forward_on_data_matches_forward_in_value_and_weight_gradient() {
 #[test]
 fn forward_with_several_draws_equals_one_pass_per_draw() {
     let dev = Device::Cpu;
-    let vae = Vae::new(VaeConfig { hidden: 16, latent: 3, beta: 1.0 }, 7).unwrap();
+    let vae = Vae::new(ModelConfig::mlp(16, 3), 7).unwrap();
     let x = Tensor::rand(0f32, 1., (4, 784), &dev).unwrap();
     let eps = Tensor::randn(0f32, 1., (3 * 4, 3), &dev).unwrap();
     let Forward { mu, logits, .. } = vae.forward(&x, &eps).unwrap();
@@ -47,8 +49,26 @@ fn forward_with_several_draws_equals_one_pass_per_draw() {
     }
     // z = μ + σ·ε: with ε = 0 every draw decodes μ.
     let zero = vae.forward(&x, &Tensor::zeros((4, 3), candle_core::DType::F32, &dev).unwrap()).unwrap().logits;
-    let from_mu = vae.decoder().decode_logits(&mu).unwrap();
+    let from_mu = vae.decode_logits(&mu).unwrap();
     assert_eq!(zero.to_vec2::<f32>().unwrap(), from_mu.to_vec2::<f32>().unwrap());
     let msg = vae.forward(&x, &Tensor::zeros((5, 3), candle_core::DType::F32, &dev).unwrap()).err().unwrap().to_string();
     assert!(msg.contains("noise rows = 5"), "{msg}");
+}
+
+#[test]
+fn inference_over_flat_parameters_matches_the_oracle() {
+    let model = Model::new(ModelConfig::mlp(24, 3), 4).unwrap();
+    let vae = Vae::from_model(model.view()).unwrap();
+    let x: Vec<f32> = (0..5 * 784).map(|i| ((i * 37) % 256) as f32 / 255.0).collect();
+    let (mu, logvar) = model.view().encode(&x);
+    let (want_mu, want_logvar) = vae.encode(&Tensor::from_slice(&x, (5, 784), &Device::Cpu).unwrap()).unwrap();
+    let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let close = |a: &[f32], b: &[f32]| a.len() == b.len() && a.iter().zip(b).all(|(a, b)| (a - b).abs() <= 1e-5 * (1.0 + b.abs()));
+    assert!(close(&mu, &flat(&want_mu)) && close(&logvar, &flat(&want_logvar)), "encode");
+    let z: Vec<f32> = (0..300 * 3).map(|i| ((i * 7919) % 1000) as f32 / 250.0 - 2.0).collect();
+    let logits = model.view().decode_logits(&z);
+    let want = vae.decode_logits(&Tensor::from_slice(&z, (300, 3), &Device::Cpu).unwrap()).unwrap();
+    assert!(close(&logits, &flat(&want)), "decode, over more than one pass of rows");
+    let pixels = model.view().decode(&z).unwrap();
+    assert!(pixels.iter().zip(&logits).all(|(p, l)| (p - 1.0 / (1.0 + (-l).exp())).abs() < 1e-6));
 }

@@ -8,7 +8,7 @@ mod common;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed};
-use vae_playground::{weights, Dataset, Vae, VaeConfig};
+use vae_playground::{weights, Dataset, Model, ModelConfig};
 
 /// A fixed seed and no failure files: the same cases on every machine, every run.
 fn seeded(cases: u32) -> Config {
@@ -77,7 +77,7 @@ fn check_read(result: vae_playground::Result<Dataset>) -> Result<(), TestCaseErr
         Err(e) => prop_assert!(e.to_string().starts_with("images") || e.to_string().starts_with("labels"), "{e}"),
         Ok(data) => {
             prop_assert!(!data.is_empty());
-            prop_assert!(data.labels().iter().all(|&l| l <= 9));
+            prop_assert!(data.labels().unwrap().iter().all(|&l| l <= 9));
             let all: Vec<usize> = (0..data.len()).collect();
             prop_assert_eq!(data.pixels(&all).unwrap().len(), data.len() * 784);
         }
@@ -125,9 +125,9 @@ proptest! {
 
 /// A valid file of a small model (3 hidden units, 2 latent dimensions), with metadata of its own.
 fn small_model_file() -> Vec<u8> {
-    let vae = Vae::new(VaeConfig { hidden: 3, latent: 2, beta: 1.0 }, 0).unwrap();
+    let model = Model::new(ModelConfig::mlp(3, 2), 0).unwrap();
     let extra = [("note".to_string(), "kept".to_string())].into();
-    weights::to_safetensors_with(&vae, &extra).unwrap()
+    weights::to_safetensors_with(model.view(), 1.0, &extra).unwrap()
 }
 
 /// What the safetensors readers returned is an error, or a model whose shapes are the contract's.
@@ -135,11 +135,11 @@ fn check_weights(bytes: &[u8]) -> Result<(), TestCaseError> {
     let _ = weights::metadata(bytes);
     match weights::from_safetensors(bytes) {
         Err(e) => prop_assert!(e.to_string().starts_with("weights: "), "{e}"),
-        Ok(vae) => {
-            let config = vae.config();
+        Ok(loaded) => {
+            let config = loaded.model.config();
             prop_assert!(config.validate().is_ok());
-            let (h, l) = (config.hidden, config.latent);
-            prop_assert_eq!(vae.parameter_count(), h * 784 + h + 2 * (l * h + l) + h * l + h + 784 * h + 784);
+            let (h, l, p) = (config.hidden, config.latent, config.image.pixels());
+            prop_assert_eq!(loaded.model.parameters().len(), h * p + h + 2 * (l * h + l) + h * l + h + p * h + p);
         }
     }
     Ok(())

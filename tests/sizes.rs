@@ -4,10 +4,11 @@
 
 mod common;
 
-use vae_playground::classifier::Classifier;
-use vae_playground::generate::{decode_many, grid_points, GridPlane};
-use vae_playground::pca::Pca;
-use vae_playground::{drawing, Decoder, Vae, VaeConfig};
+use vae_playground::data::prepare as drawing;
+use vae_playground::explore::classifier::Classifier;
+use vae_playground::explore::generate::{decode_many, grid_points, GridPlane};
+use vae_playground::explore::pca::Pca;
+use vae_playground::{Decoder, Model, ModelConfig};
 
 /// The error's message; a result that is not an error fails the test.
 fn refused<T>(result: vae_playground::Result<T>) -> String {
@@ -40,8 +41,9 @@ fn a_decoder_snapshot_for_sizes_past_the_settings_limits_is_refused() {
     assert!(msg.starts_with("hidden units = 4294967296 is not allowed"), "{msg}");
     let msg = refused(Decoder::from_flat(128, 65, &[]));
     assert!(msg.starts_with("latent dimensions = 65 is not allowed: a whole number from 1 to 64"), "{msg}");
-    let snapshot = Vae::new(VaeConfig { hidden: 4096, latent: 64, beta: 1.0 }, 0).unwrap().decoder().to_flat().unwrap();
-    assert_eq!(Decoder::from_flat(4096, 64, &snapshot).unwrap().hidden(), 4096, "the largest sizes are accepted");
+    let model = Model::new(ModelConfig::mlp(4096, 64), 0).unwrap();
+    let snapshot = model.view().decoder_parameters();
+    assert_eq!(Decoder::from_flat(4096, 64, snapshot).unwrap().hidden(), 4096, "the largest sizes are accepted");
 }
 
 #[test]
@@ -59,10 +61,10 @@ fn a_grid_takes_one_value_per_latent_dimension_of_a_model() {
 
 #[test]
 fn a_call_decodes_classifies_or_copies_at_most_so_many_images() {
-    let decoder = Vae::new(VaeConfig::default(), 0).unwrap().decoder().clone();
-    let msg = refused(decode_many(&decoder, &vec![0.0; 2 * 10_001]));
+    let model = Model::new(ModelConfig::default(), 0).unwrap();
+    let msg = refused(decode_many(model.view(), &vec![0.0; 2 * 10_001]));
     assert!(msg.starts_with("latent points = 10001 points is not allowed: at most 10000"), "{msg}");
-    assert_eq!(decode_many(&decoder, &vec![0.0; 2 * 10_000]).unwrap().len(), 10_000 * 784);
+    assert_eq!(decode_many(model.view(), &vec![0.0; 2 * 10_000]).unwrap().len(), 10_000 * 784);
 
     let (_, test) = common::bundled().split();
     let msg = refused(test.pixels(&vec![0; 1001]));

@@ -2,9 +2,8 @@
 //! Training on the bundled digits: it learns, it is reproducible, it refuses to diverge silently.
 
 mod common;
-use candle_core::{Device, Tensor};
 use common::bundled;
-use vae_playground::{weights, Error, TrainConfig, Trainer, VaeConfig};
+use vae_playground::{weights, Error, ModelConfig, TrainConfig, Trainer};
 
 #[test]
 fn one_epoch_lowers_the_test_negative_elbo() {
@@ -34,7 +33,7 @@ fn weights_after_steps(seed: u64, steps: usize) -> Vec<u8> {
     for _ in 0..steps {
         trainer.step().unwrap();
     }
-    weights::to_safetensors(trainer.vae()).unwrap()
+    weights::to_safetensors(trainer.model(), 1.0).unwrap()
 }
 
 #[test]
@@ -48,15 +47,14 @@ fn same_seed_gives_identical_weights_and_another_seed_does_not() {
 fn a_non_finite_loss_stops_the_step_and_keeps_the_weights() {
     let mut trainer = Trainer::new(TrainConfig::default(), &bundled().take(1_000)).unwrap();
     trainer.step().unwrap();
-    let before = weights::to_safetensors(trainer.vae()).unwrap();
+    let before = weights::to_safetensors(trainer.model(), 1.0).unwrap();
     let mut pixels = vec![0.5f32; 4 * 784];
     pixels[10] = f32::NAN;
-    let x = Tensor::from_vec(pixels, (4, 784), &Device::Cpu).unwrap();
-    let err = trainer.train_on(&x).unwrap_err();
+    let err = trainer.train_on(&pixels).unwrap_err();
     assert!(matches!(err, Error::Diverged { step: 2, .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains("diverged at step 2") && msg.contains("lower the learning rate"), "{msg}");
-    assert_eq!(before, weights::to_safetensors(trainer.vae()).unwrap(), "weights untouched");
+    assert_eq!(before, weights::to_safetensors(trainer.model(), 1.0).unwrap(), "weights untouched");
     assert_eq!(trainer.step_count(), 1);
     trainer.step().expect("training goes on after the bad batch");
 }
@@ -68,9 +66,9 @@ fn settings_outside_their_range_are_refused_with_their_name() {
         (TrainConfig { learning_rate: 0.0, ..Default::default() }, "learning rate"),
         (TrainConfig { learning_rate: f64::NAN, ..Default::default() }, "learning rate"),
         (TrainConfig { batch_size: 0, ..Default::default() }, "batch size"),
-        (TrainConfig { model: VaeConfig { beta: -1.0, ..Default::default() }, ..Default::default() }, "beta"),
-        (TrainConfig { model: VaeConfig { hidden: 0, ..Default::default() }, ..Default::default() }, "hidden units"),
-        (TrainConfig { model: VaeConfig { latent: 65, ..Default::default() }, ..Default::default() }, "latent"),
+        (TrainConfig { beta: -1.0, ..Default::default() }, "beta"),
+        (TrainConfig { model: ModelConfig::mlp(0, 2), ..Default::default() }, "hidden units"),
+        (TrainConfig { model: ModelConfig::mlp(128, 65), ..Default::default() }, "latent"),
     ];
     for (config, name) in cases {
         let msg = Trainer::new(config, &data).err().expect("refused").to_string();
@@ -81,7 +79,7 @@ fn settings_outside_their_range_are_refused_with_their_name() {
     assert!(trainer.set_beta(f64::INFINITY).is_err());
     assert_eq!(trainer.config(), TrainConfig::default(), "a refused setting changes nothing");
     trainer.set_beta(4.0).unwrap();
-    assert_eq!(trainer.vae().config().beta, 4.0);
+    assert_eq!(trainer.config().beta, 4.0);
 }
 
 #[test]
@@ -89,7 +87,7 @@ fn beta_weights_the_kl_term_in_the_training_loss() {
     // Same seed, same first batch, same noise: only β differs, so the losses differ by exactly β·KL.
     let data = bundled().take(1_000);
     let first_step = |beta: f64| {
-        let config = TrainConfig { model: VaeConfig { beta, ..Default::default() }, ..Default::default() };
+        let config = TrainConfig { beta, ..Default::default() };
         Trainer::new(config, &data).unwrap().step().unwrap().metrics
     };
     let (plain, free, heavy) = (first_step(1.0), first_step(0.0), first_step(3.0));
@@ -101,7 +99,7 @@ fn beta_weights_the_kl_term_in_the_training_loss() {
 
 #[test]
 fn wider_and_deeper_latent_settings_train() {
-    let config = TrainConfig { model: VaeConfig { hidden: 32, latent: 5, beta: 1.0 }, batch_size: 50, ..Default::default() };
+    let config = TrainConfig { model: ModelConfig::mlp(32, 5), batch_size: 50, ..Default::default() };
     let mut trainer = Trainer::new(config, &bundled().take(1_000)).unwrap();
     let first = trainer.step().unwrap().metrics.loss;
     let mut last = first;
@@ -109,7 +107,7 @@ fn wider_and_deeper_latent_settings_train() {
         last = trainer.step().unwrap().metrics.loss;
     }
     assert!(last < first, "loss {first} → {last}");
-    assert_eq!(trainer.vae().decoder().decode_point(&[0.0; 5]).unwrap().len(), 784);
+    assert_eq!(trainer.model().decoder().unwrap().decode_point(&[0.0; 5]).unwrap().len(), 784);
 }
 
 #[test]

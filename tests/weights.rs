@@ -4,25 +4,25 @@
 mod common;
 use candle_core::{DType, Device, Tensor};
 use common::bundled;
-use vae_playground::model::tensor_names;
-use vae_playground::{weights, Error, TrainConfig, Trainer, Vae, VaeConfig};
+use vae_playground::model::mlp::tensor_names;
+use vae_playground::{weights, Decoder, Error, Model, ModelConfig, TrainConfig, Trainer};
 
-fn trained() -> Vae {
+fn trained() -> Model {
     let mut trainer = Trainer::new(TrainConfig { seed: 3, ..Default::default() }, &bundled().take(1_000)).unwrap();
     for _ in 0..3 {
         trainer.step().unwrap();
     }
-    weights::from_safetensors(&weights::to_safetensors(trainer.vae()).unwrap()).unwrap()
+    weights::from_safetensors(&weights::to_safetensors(trainer.model(), 1.0).unwrap()).unwrap().model
 }
 
-fn bits(t: &Tensor) -> Vec<u32> {
-    t.flatten_all().unwrap().to_vec1::<f32>().unwrap().iter().map(|v| v.to_bits()).collect()
+fn bits(values: &[f32]) -> Vec<u32> {
+    values.iter().map(|v| v.to_bits()).collect()
 }
 
 #[test]
 fn save_then_load_is_bit_exact_with_contract_names_and_metadata() {
-    let vae = Vae::new(VaeConfig { hidden: 16, latent: 3, beta: 0.5 }, 11).unwrap();
-    let bytes = weights::to_safetensors(&vae).unwrap();
+    let model = Model::new(ModelConfig::mlp(16, 3), 11).unwrap();
+    let bytes = weights::to_safetensors(model.view(), 0.5).unwrap();
     let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
     let mut names = file.names();
     names.sort();
@@ -49,27 +49,39 @@ fn save_then_load_is_bit_exact_with_contract_names_and_metadata() {
     let meta = header.metadata().clone().unwrap();
     assert_eq!((meta["hidden"].as_str(), meta["latent"].as_str(), meta["beta"].as_str()), ("16", "3", "0.5"));
 
+    assert_eq!(meta["architecture"], "mlp");
     let loaded = weights::from_safetensors(&bytes).unwrap();
-    assert_eq!(loaded.config(), vae.config());
-    for ((name, a), (_, b)) in vae.named_tensors().iter().zip(loaded.named_tensors().iter()) {
+    assert_eq!((loaded.model.config(), loaded.beta), (model.config(), 0.5));
+    for ((name, _, a), (_, _, b)) in model.view().named_tensors().iter().zip(loaded.model.view().named_tensors().iter()) {
         assert_eq!(bits(a), bits(b), "{name} differs after the round trip");
     }
 }
 
+/// The model's tensors as candle tensors, under their contract names.
+fn candle_tensors(model: &Model) -> Vec<(String, Tensor)> {
+    model
+        .view()
+        .named_tensors()
+        .into_iter()
+        .map(|(name, shape, values)| (name.to_string(), Tensor::from_slice(values, shape, &Device::Cpu).unwrap()))
+        .collect()
+}
+
 /// What PyTorch writes for the same model: the same names, no metadata.
-fn pytorch_style(vae: &Vae, edit: impl Fn(&str, Tensor) -> Option<Tensor>) -> Vec<u8> {
+fn pytorch_style(model: &Model, edit: impl Fn(&str, Tensor) -> Option<Tensor>) -> Vec<u8> {
     let tensors: Vec<(String, Tensor)> =
-        vae.named_tensors().iter().filter_map(|(name, t)| edit(name, (*t).clone()).map(|t| (name.to_string(), t))).collect();
+        candle_tensors(model).into_iter().filter_map(|(name, t)| edit(&name, t).map(|t| (name, t))).collect();
     safetensors::serialize(tensors, None).unwrap()
 }
 
 #[test]
 fn a_file_without_metadata_loads_with_shapes_from_tensors() {
-    let vae = trained();
-    let loaded = weights::from_safetensors(&pytorch_style(&vae, |_, t| Some(t))).unwrap();
-    assert_eq!(loaded.config(), VaeConfig { hidden: 128, latent: 2, beta: 1.0 });
+    let model = trained();
+    let loaded = weights::from_safetensors(&pytorch_style(&model, |_, t| Some(t))).unwrap();
+    assert_eq!((loaded.model.config(), loaded.beta), (ModelConfig::mlp(128, 2), 1.0));
     let z = [0.3f32, -1.2];
-    assert_eq!(loaded.decoder().decode_point(&z).unwrap(), vae.decoder().decode_point(&z).unwrap());
+    let decode = |m: &Model| m.view().decoder().unwrap().decode_point(&z).unwrap();
+    assert_eq!(decode(&loaded.model), decode(&model));
 }
 
 fn load_err(bytes: &[u8]) -> String {
@@ -82,7 +94,7 @@ fn load_err(bytes: &[u8]) -> String {
 
 #[test]
 fn truncated_or_foreign_files_are_refused() {
-    let bytes = weights::to_safetensors(&trained()).unwrap();
+    let bytes = weights::to_safetensors(trained().view(), 1.0).unwrap();
     let msg = load_err(&bytes[..bytes.len() - 100]);
     assert!(msg.contains("not a readable safetensors file"), "{msg}");
     let msg = load_err(b"PK\x03\x04 this is a zip file, not weights");
@@ -138,8 +150,7 @@ fn non_finite_values_are_named() {
 
 #[test]
 fn metadata_that_contradicts_the_shapes_is_refused() {
-    let vae = trained();
-    let tensors: Vec<(&str, Tensor)> = vae.named_tensors().iter().map(|(n, t)| (*n, (*t).clone())).collect();
+    let tensors = candle_tensors(&trained());
     let meta = std::collections::HashMap::from([("hidden".to_string(), "64".to_string())]);
     let msg = load_err(&safetensors::serialize(tensors, Some(meta)).unwrap());
     assert!(msg.contains("hidden = 64") && msg.contains("128"), "{msg}");
@@ -147,28 +158,27 @@ fn metadata_that_contradicts_the_shapes_is_refused() {
 
 #[test]
 fn decoder_snapshot_round_trips_through_a_flat_vector() {
-    let vae = trained();
-    let snapshot = vae.decoder_snapshot().unwrap();
-    let flat = snapshot.to_flat().unwrap();
+    let model = trained();
+    let flat = model.view().decoder_parameters().to_vec();
     assert_eq!(flat.len(), 128 * 2 + 128 + 784 * 128 + 784);
-    let rebuilt = vae_playground::Decoder::from_flat(128, 2, &flat).unwrap();
+    let mut rebuilt = Decoder::from_flat(128, 2, &flat).unwrap();
     let z = [1.5f32, 0.25];
     let pixels = rebuilt.decode_point(&z).unwrap();
-    assert_eq!(pixels, vae.decoder().decode_point(&z).unwrap());
+    assert_eq!(pixels, model.view().decode(&z).unwrap());
     assert!(pixels.iter().all(|p| (0.0..=1.0).contains(p)));
-    let msg = vae_playground::Decoder::from_flat(128, 2, &flat[1..]).unwrap_err().to_string();
+    let msg = Decoder::from_flat(128, 2, &flat[1..]).err().unwrap().to_string();
     assert!(msg.contains("has 101520 values, this one has 101519"), "{msg}");
 }
 
 #[test]
 fn extra_metadata_travels_with_the_file_and_cannot_overwrite_the_models_own() {
-    let vae = Vae::new(VaeConfig { hidden: 8, latent: 2, beta: 1.0 }, 1).unwrap();
+    let model = Model::new(ModelConfig::mlp(8, 2), 1).unwrap();
     let extra = std::collections::BTreeMap::from([
         ("vae-playground.settings".to_string(), r#"{"beta":1,"seed":4}"#.to_string()),
         ("note".to_string(), "ünïcode ✓".to_string()),
     ]);
-    let bytes = weights::to_safetensors_with(&vae, &extra).unwrap();
-    assert_eq!(bytes, weights::to_safetensors_with(&vae, &extra).unwrap(), "same weights and metadata, same bytes");
+    let bytes = weights::to_safetensors_with(model.view(), 1.0, &extra).unwrap();
+    assert_eq!(bytes, weights::to_safetensors_with(model.view(), 1.0, &extra).unwrap(), "same weights and metadata, same bytes");
     let read = weights::metadata(&bytes).unwrap();
     assert_eq!(read["vae-playground.settings"], extra["vae-playground.settings"]);
     assert_eq!(read["note"], "ünïcode ✓");
@@ -176,7 +186,46 @@ fn extra_metadata_travels_with_the_file_and_cannot_overwrite_the_models_own() {
     assert!(weights::from_safetensors(&bytes).is_ok(), "extra metadata does not stop a file from loading");
 
     let clash = std::collections::BTreeMap::from([("hidden".to_string(), "999".to_string())]);
-    let message = weights::to_safetensors_with(&vae, &clash).unwrap_err().to_string();
+    let message = weights::to_safetensors_with(model.view(), 1.0, &clash).unwrap_err().to_string();
     assert!(message.contains("`hidden`") && message.contains("another name"), "{message}");
     assert!(weights::metadata(b"not a file").unwrap_err().to_string().contains("not a readable safetensors file"));
+}
+
+/// A file of `tensors` with `metadata`.
+fn file(tensors: Vec<(String, Tensor)>, metadata: &[(&str, &str)]) -> Vec<u8> {
+    let meta: std::collections::HashMap<String, String> = metadata.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    safetensors::serialize(tensors, if meta.is_empty() { None } else { Some(meta) }).unwrap()
+}
+
+#[test]
+fn a_file_that_fits_no_structure_is_refused_naming_the_tensor() {
+    let model = trained();
+    // A tensor no structure has.
+    let mut tensors = candle_tensors(&model);
+    tensors.push(("enc.extra.weight".to_string(), Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap()));
+    let msg = load_err(&file(tensors, &[]));
+    assert!(msg.contains("tensor `enc.extra.weight` is not part of the MLP structure"), "{msg}");
+    // Nothing of any structure.
+    let msg = load_err(&file(vec![("w".to_string(), Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap())], &[]));
+    assert!(msg.contains("holds no tensor of a structure this playground knows") && msg.contains("this one holds w"), "{msg}");
+    // A structure no one knows.
+    let msg = load_err(&file(candle_tensors(&model), &[("architecture", "transformer")]));
+    assert!(msg.contains("architecture = \"transformer\" is not a structure"), "{msg}");
+    // Images the metadata states that the first layer's inputs contradict.
+    let msg = load_err(&file(candle_tensors(&model), &[("architecture", "mlp"), ("width", "20"), ("height", "20")]));
+    assert!(msg.contains("tensor `enc.fc.weight` takes 784 values per image, but the metadata says the images are 20 × 20"), "{msg}");
+}
+
+#[test]
+fn a_model_of_other_images_round_trips_with_its_image_size() {
+    let config = ModelConfig { image: vae_playground::ImageSpec { width: 12, height: 9, channels: 1 }, ..ModelConfig::mlp(10, 3) };
+    let model = Model::new(config, 2).unwrap();
+    let bytes = weights::to_safetensors(model.view(), 1.0).unwrap();
+    let meta = weights::metadata(&bytes).unwrap();
+    assert_eq!((meta["width"].as_str(), meta["height"].as_str(), meta["channels"].as_str()), ("12", "9", "1"));
+    let loaded = weights::from_safetensors(&bytes).unwrap().model;
+    assert_eq!(loaded, model);
+    // Without metadata a model of 108 inputs could be of any image: refused, with the figure.
+    let msg = load_err(&pytorch_style(&model, |_, t| Some(t)));
+    assert!(msg.contains("tensor `enc.fc.weight` takes 108 values per image"), "{msg}");
 }

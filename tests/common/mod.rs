@@ -59,8 +59,9 @@ impl Stored {
         Stored { data, rows, cols, row_stride, col_stride }
     }
 
-    pub fn view(&self) -> vae_playground::matmul::Mat<'_> {
-        vae_playground::matmul::Mat::strided(&self.data, self.rows, self.cols, self.row_stride, self.col_stride).expect("inside its data")
+    pub fn view(&self) -> vae_playground::kernels::matmul::Mat<'_> {
+        vae_playground::kernels::matmul::Mat::strided(&self.data, self.rows, self.cols, self.row_stride, self.col_stride)
+            .expect("inside its data")
     }
 
     pub fn at(&self, i: usize, j: usize) -> f32 {
@@ -74,7 +75,7 @@ pub const STARTS: [&str; 3] = ["dst", "zero", "row"];
 /// Runs `matmul` from the start named `start` (dst holding `initial`, `bias` the row) and checks each value against
 /// start + a · b by the plain triple loop in f64, to f32 rounding over k terms. Returns the first mismatch.
 pub fn check_against_plain_product(a: &Stored, b: &Stored, start: &str, initial: &[f32], bias: &[f32]) -> Result<(), String> {
-    use vae_playground::matmul::{matmul, Start};
+    use vae_playground::kernels::matmul::{matmul, Start};
     let (m, k, n) = (a.rows, a.cols, b.cols);
     let how = match start {
         "dst" => Start::Dst,

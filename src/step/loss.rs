@@ -1,114 +1,65 @@
-//! The negative ELBO, in numerically stable forms only.
+//! The negative ELBO's reconstruction term as the training step computes it: binary cross-entropy with logits and
+//! its gradient in one fused pass, in numerically stable forms only, with its own exp and log (wasm has neither in
+//! hardware). candle's form of the same loss, which the steps are tested against, is `oracle::loss`.
 
-use std::sync::Mutex;
-
-use candle_core::{CpuStorage, CustomOp2, Device, Layout, Shape, Tensor, D};
 use num_traits::Float;
-
-use crate::error::Result;
-
-/// Σ over pixels of binary cross-entropy between targets x ∈ [0, 1] and logits l, per image: [N, P] → [N].
-///
-/// Uses softplus(l) − x·l with softplus(l) = max(l, 0) + log(1 + e^−|l|), which never overflows and never takes
-/// log(sigmoid(l)) — that form returns −inf for a confident wrong logit and poisons the gradient. The gradient,
-/// σ(l) − x, comes from the same e^−|l|, so it is computed in the forward pass and kept for the backward one.
-/// Written as nine elementwise tensor ops, this term cost more than all the matmuls of a training step; fused, it
-/// is one pass with one exp and one log per pixel (wasm has no hardware exp, so those dominate).
-pub fn bce_with_logits_per_image(logits: &Tensor, x: &Tensor) -> Result<Tensor> {
-    Ok(logits.contiguous()?.apply_op2(&x.contiguous()?, BceWithLogitsSum::default())?)
-}
-
-#[derive(Default)]
-struct BceWithLogitsSum {
-    /// σ(l) − x from the forward pass, as the backward pass needs it.
-    local_grad: Mutex<Option<Tensor>>,
-}
-
-impl CustomOp2 for BceWithLogitsSum {
-    fn name(&self) -> &'static str {
-        "bce-with-logits-sum"
-    }
-
-    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (n, p) = l1.shape().dims2()?;
-        if l2.shape() != l1.shape() {
-            candle_core::bail!("bce: logits {:?} and targets {:?} differ in shape", l1.shape(), l2.shape());
-        }
-        let (sums, local_grad) = match (s1, s2) {
-            (CpuStorage::F32(l), CpuStorage::F32(x)) => {
-                let (sums, grad) = bce_forward(contiguous(l, l1)?, contiguous(x, l2)?, p);
-                (CpuStorage::F32(sums), Tensor::from_vec(grad, (n, p), &Device::Cpu)?)
-            }
-            (CpuStorage::F64(l), CpuStorage::F64(x)) => {
-                let (sums, grad) = bce_forward(contiguous(l, l1)?, contiguous(x, l2)?, p);
-                (CpuStorage::F64(sums), Tensor::from_vec(grad, (n, p), &Device::Cpu)?)
-            }
-            _ => candle_core::bail!("bce: logits and targets must both be f32 or both f64"),
-        };
-        *self.local_grad.lock().expect("not poisoned") = Some(local_grad);
-        Ok((sums, Shape::from(n)))
-    }
-
-    fn bwd(&self, _logits: &Tensor, _x: &Tensor, _res: &Tensor, grad: &Tensor) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
-        let Some(local_grad) = self.local_grad.lock().expect("not poisoned").take() else {
-            candle_core::bail!("bce: backward ran twice for one forward pass")
-        };
-        // Targets are data, never trained, so only the logits get a gradient: g[n]·(σ(l[n, p]) − x[n, p]).
-        Ok((Some(local_grad.broadcast_mul(&grad.unsqueeze(1)?)?), None))
-    }
-}
-
-fn contiguous<'a, T>(data: &'a [T], layout: &Layout) -> candle_core::Result<&'a [T]> {
-    match layout.contiguous_offsets() {
-        Some((start, end)) => Ok(&data[start..end]),
-        None => candle_core::bail!("expected a contiguous tensor"),
-    }
-}
-
-/// Per-row sums of softplus(l) − x·l, and σ(l) − x per element.
-fn bce_forward<T: BceMath>(logits: &[T], x: &[T], p: usize) -> (Vec<T>, Vec<T>) {
-    let mut terms = vec![T::zero(); logits.len()];
-    let mut grad = vec![T::zero(); logits.len()];
-    // Branch-free elementwise work in its own loop, so the compiler can vectorise it (simd128 in the browser).
-    for (((term, grad), &l), &x) in terms.iter_mut().zip(grad.iter_mut()).zip(logits).zip(x) {
-        (*term, *grad) = bce_term_and_gradient(l, x);
-    }
-    let sums = terms.chunks_exact(p).map(|row| row.iter().fold(T::zero(), |a, &b| a + b)).collect();
-    (sums, grad)
-}
 
 /// softplus(l) − x·l and its derivative σ(l) − x, from one e^−|l|.
 #[inline(always)]
-fn bce_term_and_gradient<T: BceMath>(l: T, x: T) -> (T, T) {
+pub(crate) fn bce_term_and_gradient<T: BceMath>(l: T, x: T) -> (T, T) {
     let e = T::exp_non_positive(-l.abs()); // e^−|l| ∈ (0, 1]: never overflows
     let inv = T::one() / (T::one() + e);
     let sigmoid = if l >= T::zero() { inv } else { e * inv };
     (l.max(T::zero()) - x * l + T::ln_1p_unit(e), sigmoid - x)
 }
 
-/// The training step's form of the same loss: the sum over all pixels of softplus(l) − x·l, with the logits
-/// replaced in place by `scale`·(σ(l) − x), their gradient for a loss that is `scale` times the sum.
-pub fn bce_rows_into_gradient(logits: &mut [f32], x: &[f32], scale: f32) -> f32 {
-    // Row by row: a sum in f32 over 784 terms at a time, as the candle form sums each image's row.
+/// The training step's form of the loss: the sum over all values of rows of `pixels` of softplus(l) − x·l (the
+/// binary cross-entropy between targets x ∈ [0, 1] and logits l), with the logits replaced in place by
+/// `scale`·(σ(l) − x), their gradient for a loss that is `scale` times the sum.
+pub fn bce_rows_into_gradient(logits: &mut [f32], x: &[f32], pixels: usize, scale: f32) -> f32 {
+    assert!(pixels > 0 && logits.len() == x.len() && logits.len() % pixels == 0, "rows of {pixels} logits and targets");
+    // Row by row, each in blocks of at most 784 values: a sum in f32 over 784 terms at a time, as the candle form
+    // sums each MNIST image's row (a row of 784 is one block, summed exactly as it always was).
     let mut total = 0f32;
-    for (row, x) in logits.chunks_exact_mut(crate::IMAGE_PIXELS).zip(x.chunks_exact(crate::IMAGE_PIXELS)) {
-        #[cfg(target_arch = "wasm32")]
-        {
-            total += simd_bce::row(row, x, scale);
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            // The elementwise work in a loop of its own (it vectorises), the sum after it (a sum in order does not).
-            let mut terms = [0f32; crate::IMAGE_PIXELS];
-            for ((term, l), &x) in terms.iter_mut().zip(row.iter_mut()).zip(x) {
-                let grad;
-                (*term, grad) = bce_term_and_gradient(*l, x);
-                *l = grad * scale;
-            }
-            total += terms.iter().sum::<f32>();
+    for (row, x) in logits.chunks_exact_mut(pixels).zip(x.chunks_exact(pixels)) {
+        for (block, x) in row.chunks_mut(BLOCK).zip(x.chunks(BLOCK)) {
+            total += block_into_gradient(block, x, scale);
         }
     }
     total
+}
+
+/// The values a block of a row holds: an MNIST image's.
+const BLOCK: usize = 784;
+
+/// One block of at most `BLOCK` values: its sum, its logits replaced by their gradient.
+#[inline(always)]
+fn block_into_gradient(block: &mut [f32], x: &[f32], scale: f32) -> f32 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        // Four at a time, then the last values (fewer than four) one at a time.
+        let whole = block.len() - block.len() % 4;
+        let (vector, tail) = block.split_at_mut(whole);
+        let mut sum = if whole > 0 { simd_bce::row(vector, &x[..whole], scale) } else { 0.0 };
+        for (l, &x) in tail.iter_mut().zip(&x[whole..]) {
+            let (term, grad) = bce_term_and_gradient(*l, x);
+            *l = grad * scale;
+            sum += term;
+        }
+        sum
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // The elementwise work in a loop of its own (it vectorises), the sum after it (a sum in order does not).
+        let mut terms = [0f32; BLOCK];
+        let terms = &mut terms[..block.len()];
+        for ((term, l), &x) in terms.iter_mut().zip(block.iter_mut()).zip(x) {
+            let grad;
+            (*term, grad) = bce_term_and_gradient(*l, x);
+            *l = grad * scale;
+        }
+        terms.iter().sum::<f32>()
+    }
 }
 
 /// The same arithmetic as `bce_term_and_gradient` for f32 (and `BceMath for f32`), four pixels at a time: LLVM does
@@ -158,8 +109,8 @@ pub mod simd_bce {
         // pixels are one chain of about 150 cycles of dependent operations, and the processor overlaps too few such
         // chains to keep its units busy (0.33 ms a step); shorter chains overlap better (0.22 ms). Same arithmetic
         // in the same order, so the same bits.
-        let mut exps = [zero; crate::IMAGE_PIXELS / 4];
-        assert!(row.len() <= 4 * exps.len(), "rows of at most {} pixels", crate::IMAGE_PIXELS);
+        let mut exps = [zero; super::BLOCK / 4];
+        assert!(row.len() <= 4 * exps.len(), "rows of at most {} pixels", super::BLOCK);
         for (e_out, l4) in exps.iter_mut().zip(row.chunks_exact(4)) {
             // SAFETY: each chunk is exactly four f32s (16 bytes); unaligned loads and stores are allowed in wasm.
             let l = unsafe { v128_load(l4.as_ptr() as *const v128) };
@@ -172,7 +123,7 @@ pub mod simd_bce {
             *e_out = f32x4_mul(poly, power);
         }
         // Then σ(l) − x, written over the logits once their term's first part is kept; s = e/(2 + e) in place of e.
-        let mut partial = [zero; crate::IMAGE_PIXELS / 4];
+        let mut partial = [zero; super::BLOCK / 4];
         for (((l4, x4), e_s), partial) in row.chunks_exact_mut(4).zip(x.chunks_exact(4)).zip(exps.iter_mut()).zip(partial.iter_mut()) {
             // SAFETY: as above.
             let (l, xv) = unsafe { (v128_load(l4.as_ptr() as *const v128), v128_load(x4.as_ptr() as *const v128)) };
@@ -218,7 +169,7 @@ fn horner(x: f32, coefficients: &[f32]) -> f32 {
 }
 
 /// The two transcendental functions the loss needs, on the ranges it needs them.
-trait BceMath: Float {
+pub(crate) trait BceMath: Float {
     /// e^t for t ≤ 0.
     fn exp_non_positive(t: Self) -> Self;
     /// ln(1 + e) for e ∈ [0, 1].
@@ -253,28 +204,6 @@ impl BceMath for f32 {
         let s = e / (2.0 + e);
         2.0 * s * horner(s * s, &ATANH_SERIES)
     }
-}
-
-/// KL(N(μ, σ²) ‖ N(0, I)) = ½ Σ (σ² + μ² − log σ² − 1), per image: [N, L] → [N].
-pub fn kl_to_standard_normal_per_image(mu: &Tensor, logvar: &Tensor) -> Result<Tensor> {
-    let terms = ((logvar.exp()? + mu.sqr()?)? - logvar)? - 1.0;
-    Ok((terms? * 0.5)?.sum(D::Minus1)?)
-}
-
-/// The minibatch loss and its two terms, each a mean over images (scalar tensors).
-pub struct LossTerms {
-    /// recon + β·kl: what the optimizer minimises.
-    pub total: Tensor,
-    pub recon: Tensor,
-    pub kl: Tensor,
-}
-
-/// The loss in candle's autograd form: what the training step (`fused`) computes by hand, and is checked against.
-pub fn negative_elbo(logits: &Tensor, x: &Tensor, mu: &Tensor, logvar: &Tensor, beta: f64) -> Result<LossTerms> {
-    let recon = bce_with_logits_per_image(logits, x)?.mean_all()?;
-    let kl = kl_to_standard_normal_per_image(mu, logvar)?.mean_all()?;
-    let total = (&recon + (&kl * beta)?)?;
-    Ok(LossTerms { total, recon, kl })
 }
 
 #[cfg(test)]

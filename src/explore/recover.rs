@@ -1,21 +1,20 @@
 //! Recovering damaged digits: the missing pixels are filled by iterating encode → decode with the known pixels held
 //! fixed, so the model's idea of a digit fills the gaps while what is known stays exactly as it was.
 
-use candle_core::{Device, Tensor};
-
-use crate::data::IMAGE_PIXELS;
 use crate::error::{Error, Result};
-use crate::model::Vae;
+use crate::model::ModelView;
 
 pub const MAX_ITERATIONS: usize = 100;
 
-/// `iterations` steps of recovery; returns each step's image (784 values each, flat). `mask` is 784 values, 1 where
-/// the pixel is missing; missing pixels start from `start` (the mean training digit for erased pixels, or the
+/// `iterations` steps of recovery; returns each step's image (one image's values each, flat). `mask` is one value per
+/// pixel, 1 where the pixel is missing; missing pixels start from `start` (the mean training digit for erased pixels, or the
 /// damaged image itself for noise, where every pixel is uncertain).
-pub fn recover(vae: &Vae, pixels: &[f32], mask: &[f32], start: &[f32], iterations: usize) -> Result<Vec<f32>> {
+pub fn recover(model: ModelView, pixels: &[f32], mask: &[f32], start: &[f32], iterations: usize) -> Result<Vec<f32>> {
+    let image = model.config().image;
     for (name, values) in [("pixels", pixels), ("mask", mask), ("start", start)] {
-        if values.len() != IMAGE_PIXELS {
-            return Err(Error::setting("recovery input", format!("{name} with {} values", values.len()), "784 values (28 × 28)"));
+        if values.len() != image.pixels() {
+            let expected = format!("{} values ({image})", image.pixels());
+            return Err(Error::setting("recovery input", format!("{name} with {} values", values.len()), expected));
         }
     }
     if !(1..=MAX_ITERATIONS).contains(&iterations) {
@@ -23,11 +22,10 @@ pub fn recover(vae: &Vae, pixels: &[f32], mask: &[f32], start: &[f32], iteration
     }
     let missing: Vec<bool> = mask.iter().map(|&m| m >= 0.5).collect();
     let mut x: Vec<f32> = pixels.iter().zip(start).zip(&missing).map(|((&p, &s), &m)| if m { s } else { p }).collect();
-    let mut steps = Vec::with_capacity(iterations * IMAGE_PIXELS);
+    let mut steps = Vec::with_capacity(iterations * image.pixels());
     for _ in 0..iterations {
-        let input = Tensor::from_slice(&x, (1, IMAGE_PIXELS), &Device::Cpu)?;
-        let (mu, _) = vae.encode(&input)?;
-        let decoded: Vec<f32> = vae.decoder().decode(&mu)?.flatten_all()?.to_vec1()?;
+        let (mu, _) = model.encode(&x);
+        let decoded = model.decode(&mu)?;
         for ((value, &m), d) in x.iter_mut().zip(&missing).zip(decoded) {
             if m {
                 *value = d;

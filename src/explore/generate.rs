@@ -1,13 +1,9 @@
 //! Generating digits: the manifold (a grid of latent points at Gaussian quantiles, decoded) and random samples
 //! from the prior. Shared by the CLI's `sample` picture and the browser's Generate view.
 
-use candle_core::{Device, Tensor};
-
-use crate::data::{IMAGE_PIXELS, MAX_IMAGES_PER_CALL};
 use crate::error::{Error, Result};
-use crate::model::{Decoder, MAX_LATENT};
+use crate::model::{ModelView, MAX_LATENT};
 use crate::rng::SeededRng;
-use crate::size;
 
 pub const MAX_GRID: usize = 100;
 
@@ -56,33 +52,27 @@ pub fn grid_points(n: usize, plane: &GridPlane) -> Result<Vec<f32>> {
     Ok(points)
 }
 
-/// The manifold: n·n·784 intensities, cell by cell as `grid_points` orders them, decoded in one batch.
-pub fn manifold(decoder: &Decoder, n: usize, plane: &GridPlane) -> Result<Vec<f32>> {
-    if plane.base.len() != decoder.latent() {
+/// The manifold: n·n images' intensities, cell by cell as `grid_points` orders them, decoded in one batch.
+pub fn manifold(model: ModelView, n: usize, plane: &GridPlane) -> Result<Vec<f32>> {
+    if plane.base.len() != model.config().latent {
         return Err(Error::setting("latent point", format!("{} values", plane.base.len()), "one value per latent dimension"));
     }
-    decode_many(decoder, &grid_points(n, plane)?)
+    decode_many(model, &grid_points(n, plane)?)
 }
 
 /// n digits from z ~ N(0, I), from a seed (the same seed draws the same digits); returns (z, pixels).
-pub fn samples(decoder: &Decoder, n: usize, seed: u64) -> Result<(Vec<f32>, Vec<f32>)> {
+pub fn samples(model: ModelView, n: usize, seed: u64) -> Result<(Vec<f32>, Vec<f32>)> {
     if !(1..=MAX_GRID * MAX_GRID).contains(&n) {
         return Err(Error::setting("sample count", n, "a whole number from 1 to 10000"));
     }
-    let z = SeededRng::new(seed).standard_normal(n * decoder.latent());
-    let pixels = decode_many(decoder, &z)?;
+    let z = SeededRng::new(seed).standard_normal(n * model.config().latent);
+    let pixels = decode_many(model, &z)?;
     Ok((z, pixels))
 }
 
-/// Decodes latent points given flat, `latent` values each, into 784 intensities each.
-pub fn decode_many(decoder: &Decoder, z: &[f32]) -> Result<Vec<f32>> {
-    let latent = decoder.latent();
-    let shape = format!("{latent} values per point, one per latent dimension");
-    let points = size::items("latent points", z.len(), latent, &shape, "point", MAX_IMAGES_PER_CALL)?;
-    let z = Tensor::from_slice(z, (points, latent), &Device::Cpu)?;
-    let pixels: Vec<f32> = decoder.decode(&z)?.flatten_all()?.to_vec1()?;
-    debug_assert_eq!(pixels.len() % IMAGE_PIXELS, 0);
-    Ok(pixels)
+/// Decodes latent points given flat, `latent` values each (at most `MAX_IMAGES_PER_CALL`), into intensities.
+pub fn decode_many(model: ModelView, z: &[f32]) -> Result<Vec<f32>> {
+    model.decode(z)
 }
 
 /// Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9).

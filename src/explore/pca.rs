@@ -3,14 +3,15 @@
 
 use candle_core::{Device, Tensor};
 
-use crate::data::IMAGE_PIXELS;
+use crate::data::ImageSpec;
 use crate::error::{Error, Result};
 use crate::model::MAX_LATENT;
 use crate::size;
 
 const ITERATIONS: usize = 200;
-/// The most values per row PCA takes: an image's pixels (the covariance is dim × dim).
-pub const MAX_DIM: usize = IMAGE_PIXELS;
+/// The most values per row PCA takes: an MNIST image's pixels (the covariance is dim × dim, its iteration dim² a
+/// step: a larger image would hold the worker for seconds).
+pub const MAX_DIM: usize = ImageSpec::MNIST.pixels();
 
 pub struct Pca {
     dim: usize,
