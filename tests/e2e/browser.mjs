@@ -33,6 +33,19 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
 }
 
 /**
+ * A mouse drag across an element, from one point to another given as fractions of its box (0,0 top left), in `steps`
+ * moves: a drag of the latent point, a stroke on the drawing pad. Returns the element's box.
+ */
+export async function dragAcross(page, locator, [fromX, fromY], [toX, toY], steps = 8) {
+  const box = await locator.boundingBox();
+  await page.mouse.move(box.x + box.width * fromX, box.y + box.height * fromY);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * toX, box.y + box.height * toY, { steps });
+  await page.mouse.up();
+  return box;
+}
+
+/**
  * Watches the page's main thread (Chrome's trace, in windows of a few seconds so no window's trace grows large) from
  * when the returned promise resolves, and keeps every top-level task that took over `overMs` of wall-clock or of CPU time.
  *

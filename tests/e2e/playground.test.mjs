@@ -2,7 +2,7 @@
 // controls, errors shown in words, and a responsive main thread.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { openPage, servedRepository, watchMainThread } from './browser.mjs';
+import { dragAcross, openPage, servedRepository, watchMainThread } from './browser.mjs';
 
 const session = servedRepository();
 
@@ -49,12 +49,8 @@ describe('the playground page', () => {
 
     // Drag the point with the mouse while training runs: the digit changes, latentchange reports where.
     const canvas = page.locator('vae-playground >> .latent canvas');
-    const box = await canvas.boundingBox();
     const before = await digitPixels(page);
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.85, box.y + box.height * 0.2, { steps: 8 });
-    await page.mouse.up();
+    await dragAcross(page, canvas, [0.5, 0.5], [0.85, 0.2]);
     await page.waitForTimeout(100);
     const dragged = await digitPixels(page);
     assert.notDeepEqual(dragged, before, 'dragging changed the decoded digit');

@@ -10,7 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
 import { serve } from '../../scripts/serve.mjs';
-import { launch, openPage, watchMainThread } from './browser.mjs';
+import { dragAcross, launch, openPage, watchMainThread } from './browser.mjs';
 
 const repo = resolve('.');
 let project, browser;
@@ -141,13 +141,9 @@ describe('one widget', () => {
     await page.waitForFunction(() => !document.getElementById('w').running);
     await page.waitForTimeout(400); // the last decoder snapshot from training has landed
     const canvas = page.locator('#w >> .latent canvas');
-    const box = await canvas.boundingBox();
     let previous = await digitPixels(page);
-    for (const [fx, fy] of [[0.3, 0.3], [0.7, 0.6], [0.5, 0.9]]) {
-      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
-      await page.mouse.down();
-      await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 4 });
-      await page.mouse.up();
+    for (const to of [[0.3, 0.3], [0.7, 0.6], [0.5, 0.9]]) {
+      await dragAcross(page, canvas, [0.5, 0.5], to, 4);
       await page.waitForTimeout(80);
       const now = await digitPixels(page);
       assert.notDeepEqual(now, previous, `dragging to (${fx}, ${fy}) changed the digit`);
