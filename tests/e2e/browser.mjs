@@ -22,20 +22,94 @@ export function launch() {
   });
 }
 
-/** Opens url in a fresh page that records console errors, page errors and long main-thread tasks. */
+/** Opens url in a fresh page that records console errors and page errors. */
 export async function openPage(browser, url, viewport = { width: 1280, height: 800 }) {
   const page = await browser.newPage({ viewport });
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
   await page.goto(url);
   return { page, problems };
+}
+
+/**
+ * A mouse drag across an element, from one point to another given as fractions of its box (0,0 top left), in `steps`
+ * moves: a drag of the latent point, a stroke on the drawing pad. Returns the element's box.
+ */
+export async function dragAcross(page, locator, [fromX, fromY], [toX, toY], steps = 8) {
+  const box = await locator.boundingBox();
+  await page.mouse.move(box.x + box.width * fromX, box.y + box.height * fromY);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * toX, box.y + box.height * toY, { steps });
+  await page.mouse.up();
+  return box;
+}
+
+/**
+ * Watches the page's main thread (Chrome's trace, in windows of a few seconds so no window's trace grows large) from
+ * when the returned promise resolves, and keeps every top-level task that took over `overMs` of wall-clock or of CPU time.
+ *
+ * Why CPU time: the assertion "no main-thread task over 50 ms" is about the work our code gives the main thread. On a
+ * shared 2-core machine the scheduler can pause the renderer mid-task (the training Worker, the test runner and other
+ * processes compete for the cores), which stretches a task's wall-clock time without any more work in it. The task's
+ * thread time (`tdur`) counts only the time it ran, so it holds the code to the budget and not the machine's load;
+ * the wall-clock figure stays in the report beside it.
+ */
+export async function watchMainThread(page, { overMs = 50, windowMs = 8000 } = {}) {
+  const tasks = [];
+  let stopping = false;
+  let cdp;
+  const readTrace = async (stream) => {
+    const chunks = [];
+    for (;;) {
+      const c = await cdp.send('IO.read', { handle: stream, size: 1 << 22 });
+      chunks.push(c.base64Encoded ? Buffer.from(c.data, 'base64').toString() : c.data);
+      if (c.eof) break;
+    }
+    await cdp.send('IO.close', { handle: stream });
+    const parsed = JSON.parse(chunks.join(''));
+    return parsed.traceEvents ?? parsed;
+  };
+  const start = () =>
+    cdp.send('Tracing.start', {
+      traceConfig: { includedCategories: ['toplevel', '__metadata'], recordMode: 'recordAsMuchAsPossible' },
+      transferMode: 'ReturnAsStream',
+    });
+  const keepLong = (events) => {
+    const mainThreads = new Set(
+      events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
+    );
+    for (const e of events) {
+      if (e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask' || !mainThreads.has(`${e.pid}:${e.tid}`)) continue;
+      const wallMs = e.dur / 1000;
+      const cpuMs = (e.tdur ?? e.dur) / 1000;
+      if (wallMs > overMs || cpuMs > overMs) tasks.push({ wallMs: Math.round(wallMs), cpuMs: Math.round(cpuMs) });
+    }
+  };
+  cdp = await page.context().newCDPSession(page);
+  await start();
+  const running = (async () => {
+    for (;;) {
+      const started = Date.now();
+      while (!stopping && Date.now() - started < windowMs) await new Promise((r) => setTimeout(r, 100));
+      const complete = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+      await cdp.send('Tracing.end');
+      const { stream } = await complete;
+      // The next window starts before this one is read, so the gap between windows stays a few milliseconds.
+      if (!stopping) await start();
+      keepLong(await readTrace(stream));
+      if (stopping) break;
+    }
+    await cdp.detach();
+  })();
+  return {
+    /** Ends the watch: the tasks over the budget, `overCpu` those whose own running time was over it. */
+    async stop() {
+      stopping = true;
+      await running;
+      return { tasks, overCpu: tasks.filter((t) => t.cpuMs > overMs) };
+    },
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
 // digit's text alternative once the classifier exists.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPage, servedRepository } from './browser.mjs';
+import { dragAcross, openPage, servedRepository } from './browser.mjs';
 
 const session = servedRepository();
 
@@ -25,11 +25,7 @@ test('latent size 5: the panel shows the codes’ PCA plane, and dragging in it 
   const canvas = page.locator('vae-playground >> .latent canvas');
   assert.ok(await canvas.isVisible(), 'the 2-D panel is shown for 5 dimensions');
   const before = await digitPixels(page);
-  const box = await canvas.boundingBox();
-  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.25, { steps: 6 });
-  await page.mouse.up();
+  await dragAcross(page, canvas, [0.5, 0.5], [0.8, 0.25], 6);
   await page.waitForTimeout(150);
   const change = await lastEvent(page, 'latentchange');
   assert.equal(change.z.length, 5);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { serve } from '../../scripts/serve.mjs';
-import { launch, openPage } from './browser.mjs';
+import { dragAcross, launch, openPage } from './browser.mjs';
 
 const repo = resolve('.');
 let browser;
@@ -92,12 +92,8 @@ async function useEveryView(page) {
 
   // Drag the ring.
   const latent = shadow('.latent canvas');
-  const box = await latent.boundingBox();
   const changes = await page.evaluate(() => window.__events.filter((e) => e.type === 'latentchange').length);
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.3, { steps: 8 });
-  await page.mouse.up();
+  await dragAcross(page, latent, [0.5, 0.5], [0.7, 0.3]);
   await waitFor('latentchange', changes + 1);
 
   // Generate: the grid is drawn once scrolled to.
@@ -107,11 +103,7 @@ async function useEveryView(page) {
   // Draw: a stroke on the pad, encoded and named by the classifier.
   const pad = shadow('canvas.pad');
   await pad.scrollIntoViewIfNeeded();
-  const padBox = await pad.boundingBox();
-  await page.mouse.move(padBox.x + padBox.width * 0.5, padBox.y + padBox.height * 0.15);
-  await page.mouse.down();
-  await page.mouse.move(padBox.x + padBox.width * 0.5, padBox.y + padBox.height * 0.85, { steps: 10 });
-  await page.mouse.up();
+  await dragAcross(page, pad, [0.5, 0.15], [0.5, 0.85], 10);
   await waitFor('drawchange');
   await page.waitForFunction(() => /looks like a \d/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.verdict').textContent), null, { timeout: 90_000 });
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { serve } from '../../scripts/serve.mjs';
-import { launch, openPage } from './browser.mjs';
+import { dragAcross, launch, openPage } from './browser.mjs';
 
 let server, url, browser, page, problems;
 
@@ -108,11 +108,7 @@ describe('Draw', () => {
   test('drawing a 1: its code lands nearest the test 1s, the classifier says 1, and Clear removes the marker', async () => {
     const pad = page.locator('vae-playground >> canvas.pad');
     await pad.scrollIntoViewIfNeeded();
-    const box = await pad.boundingBox();
-    await page.mouse.move(box.x + box.width * 0.52, box.y + box.height * 0.15);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.48, box.y + box.height * 0.85, { steps: 12 });
-    await page.mouse.up();
+    await dragAcross(page, pad, [0.52, 0.15], [0.48, 0.85], 12);
     const verdict = page.locator('vae-playground >> .verdict');
     // Strokes are encoded while drawing, so earlier verdicts may pass by; the last one must be a 1.
     await page.waitForFunction(() => /looks like a 1 \(\d+ %\)$/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.verdict').textContent), null, { timeout: 60_000 });

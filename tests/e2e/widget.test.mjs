@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { serve } from '../../scripts/serve.mjs';
-import { launch, openPage } from './browser.mjs';
+import { dragAcross, launch, openPage } from './browser.mjs';
 
 const repo = resolve('.');
 let project, tarball, server, url, browser;
@@ -130,12 +130,8 @@ describe('the widget API', () => {
 
   test('latentchange fires on drag with z and 784 pixels', async () => {
     const canvas = page.locator('#a >> .latent canvas');
-    const box = await canvas.boundingBox();
     const before = (await eventsOf(page, 'a', 'latentchange')).length;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.8, { steps: 5 });
-    await page.mouse.up();
+    await dragAcross(page, canvas, [0.5, 0.5], [0.2, 0.8], 5);
     await waitForEvent(page, 'a', 'latentchange', before + 1);
     const last = (await eventsOf(page, 'a', 'latentchange')).at(-1);
     assert.ok(last.z[0] < 0 && last.z[1] < 0, `dragged left and down: ${last.z}`);
