@@ -1,7 +1,7 @@
 // The main thread's own decoder: the worker sends snapshots of the decoder's weights, this turns a latent point into
 // a digit within the frame. Waiting for it ends at once, with the reason, once the element has failed or gone.
 import { DecoderHandle } from '../pkg/vae_playground.js';
-import type { TrainSettings } from './protocol.js';
+import type { DecoderDescriptor, TrainSettings } from './protocol.js';
 
 export class LiveDecoder {
   #handle: DecoderHandle | null = null;
@@ -12,14 +12,14 @@ export class LiveDecoder {
     return this.#handle?.latent() ?? null;
   }
 
-  /** The decoder a fresh model with these settings starts from: a digit on screen before the worker is up. */
+  /** The decoder a fresh model with these settings starts from (either structure): a picture before the worker is up. */
   showInitial(settings: TrainSettings): void {
-    this.replace(DecoderHandle.initial(settings.hiddenUnits, settings.latentDim, BigInt(settings.seed)));
+    this.replace(DecoderHandle.initialFor(settings));
   }
 
-  /** A snapshot from the worker (see `Decoder::to_flat`). */
-  showSnapshot(hidden: number, latent: number, weights: Float32Array): void {
-    this.replace(new DecoderHandle(hidden, latent, weights));
+  /** A snapshot from the worker: its weights, flat, and what structure and sizes they are for. */
+  showSnapshot(descriptor: DecoderDescriptor, weights: Float32Array): void {
+    this.replace(DecoderHandle.fromSnapshot(descriptor, weights));
   }
 
   replace(next: DecoderHandle): void {

@@ -223,7 +223,8 @@ export interface KeeperHost {
 
 /** "128 hidden units, 2 latent dimensions, batch 128, seed 0; on Fashion-MNIST": a configuration in words. */
 export function describeSettings(s: TrainSettings): string {
-  const sizes = `${s.hiddenUnits} hidden units, ${s.latentDim} latent dimensions, batch ${s.batchSize}, seed ${s.seed}`;
+  const structure = s.architecture === 'conv' ? 'convolutional' : `${s.hiddenUnits} hidden units`;
+  const sizes = `${structure}, ${s.latentDim} latent dimensions, batch ${s.batchSize}, seed ${s.seed}`;
   return s.datasetId !== 'mnist' ? `${sizes}; on ${DATASETS[s.datasetId].name}` : sizes;
 }
 

@@ -104,7 +104,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     this.#link = new ModelLink(ASSETS.worker, {
       lifecycle: (news, boot) => this.#dispatch({ ...news, boot } as LifeEvent),
       emit: ({ name, detail }) => this.#emit(name, detail as never),
-      decoder: (hidden, latent, weights) => this.#showDecoder(() => this.#picture.showSnapshot(hidden, latent, weights)),
+      decoder: (descriptor, weights) => this.#showDecoder(() => this.#picture.showSnapshot(descriptor, weights)),
       save: () => this.#startup.keeper?.scheduleSave(),
       error: (message) => this.#reportError(message),
       changed: () => this.#views.render(),

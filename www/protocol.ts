@@ -2,8 +2,13 @@
 import type { Collected, IngestProgress, IngestResult } from './data/ingest.js';
 import type { DatasetChoice, DatasetId } from './datasets.js';
 
+/** The model's structure: the tutorial's dense MLP, or the Keras example's convolutional encoder and decoder. */
+export type Architecture = 'mlp' | 'conv';
+
 /** What the trainer needs to build a model. Attribute names are the kebab-case of these (see settings.ts). */
 export interface TrainSettings {
+  architecture: Architecture;
+  /** Units of the MLP's hidden layers (checked for either structure; the conv structure has none). */
   hiddenUnits: number;
   latentDim: number;
   beta: number;
@@ -50,7 +55,7 @@ export interface RequestTable {
   /** The model as a .safetensors file, with `metadata` (strings) added to the file's own. */
   export: { request: { metadata: Record<string, string> }; reply: { bytes: ArrayBuffer } };
   /** A new model from a .safetensors file, trained on with `settings` (its sizes come from the file), `epoch` epochs done. */
-  load: { request: { bytes: ArrayBuffer; settings: TrainSettings; epoch: number }; reply: { hidden: number; latent: number } };
+  load: { request: { bytes: ArrayBuffer; settings: TrainSettings; epoch: number }; reply: ModelShape };
   encode: { request: { pixels: Float32Array }; reply: { z: Float32Array } };
   /** n × n digits over the Gaussian quantiles of latent dimensions x (across) and y (up), the others at `base`. */
   manifold: { request: { n: number; x: number; y: number; base: Float32Array }; reply: { pixels: Float32Array; z: Float32Array } };
@@ -129,12 +134,27 @@ export interface OwnCodes {
   labels: Uint8Array;
 }
 
-export interface ReadyInfo {
+/** A model's structure and sizes, as the worker reports them (`hidden` is 0 for a structure without hidden units). */
+export interface ModelShape {
+  architecture: Architecture;
+  hidden: number;
+  latent: number;
+}
+
+/** What a decoder snapshot holds: its structure and sizes (`decoderDescriptor()` in the Rust core). */
+export interface DecoderDescriptor {
+  architecture: Architecture;
+  hidden: number;
+  latent: number;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+export interface ReadyInfo extends ModelShape {
   trainSize: number;
   testSize: number;
   stepsPerEpoch: number;
-  hidden: number;
-  latent: number;
   /** Whether gemm's wasm simd128 matmul kernel is the one in use. */
   simd: boolean;
   /** Whether the relaxed-SIMD build is the one loaded (fused multiply-add in the training step's kernel). */
@@ -170,8 +190,8 @@ export type WorkerEvent =
    * their PCA projection to the plane of the two main axes (which the panel shows and drags in).
    */
   | { type: 'latents'; z: Float32Array; labels: Uint8Array; latent: number; projection: LatentProjection | null; own: OwnCodes | null }
-  /** The decoder's weights now, flat (see `Decoder::to_flat`), for the page's own decoder. */
-  | { type: 'decoder'; hidden: number; latent: number; weights: Float32Array }
+  /** The decoder's weights now, flat, in the order its descriptor's structure lists them, for the page's own decoder. */
+  | { type: 'decoder'; descriptor: DecoderDescriptor; weights: Float32Array }
   | { type: 'status'; running: boolean }
   | { type: 'trained'; epoch: number }
   /** A person's files being read (the `ingest` request's progress). */

@@ -124,11 +124,13 @@ export class RunHistory {
 
   /** One row per run and epoch. */
   toCsv(): string {
-    const header = 'run,hidden_units,latent_dim,beta,learning_rate,batch_size,seed,epoch,test_neg_elbo,test_recon,test_kl,wall_seconds,samples_per_sec';
+    // New columns go at the end: a script that reads the columns by position keeps working.
+    const header = 'run,hidden_units,latent_dim,beta,learning_rate,batch_size,seed,epoch,test_neg_elbo,test_recon,test_kl,wall_seconds,samples_per_sec,architecture,dataset';
     const rows = this.all().flatMap((run) => run.epochs.map((e) => {
       const s = run.settings;
       return [run.id, s.hiddenUnits, s.latentDim, s.beta, s.learningRate, s.batchSize, s.seed, e.epoch,
-        e.testElbo.toFixed(3), e.recon.toFixed(3), e.kl.toFixed(3), (run.wallMs / 1000).toFixed(1), Math.round(run.samplesPerSec)].join(',');
+        e.testElbo.toFixed(3), e.recon.toFixed(3), e.kl.toFixed(3), (run.wallMs / 1000).toFixed(1), Math.round(run.samplesPerSec),
+        s.architecture, s.datasetId].join(',');
     }));
     return [header, ...rows].join('\n') + '\n';
   }

@@ -57,6 +57,11 @@ export const VIEW_NAMES = ['latent', 'generate', 'draw', 'recover', 'compress', 
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 export const SETTINGS = {
+  architecture: {
+    attribute: 'architecture', type: 'choice', default: 'mlp', choices: ['mlp', 'conv'], role: 'model', live: false, inHash: true,
+    choiceLabels: { mlp: 'MLP (dense)', conv: 'Convolutional' }, label: 'Structure',
+    doc: 'The encoder and decoder: `mlp` (the tutorial’s, two dense layers of hidden units) or `conv` (the Keras example’s: convolutions 32 and 64, transposed convolutions back; hidden units unused).',
+  },
   hiddenUnits: {
     attribute: 'hidden-units', type: 'integer', default: 128, role: 'model', live: false, inHash: true,
     label: 'Hidden units', doc: 'Units in each hidden layer (encoder and decoder).',

@@ -92,7 +92,7 @@ function checkSettings(value: unknown): { settings: Partial<TrainSettings>; whys
   for (const key of CHOICE_KEYS) {
     const { choices, default: before } = SETTINGS[key];
     const given = value[key];
-    // Files and records from before a choice existed were all made with what is now its default (MNIST).
+    // Files and records from before a choice existed were all made with what is now its default (MNIST, the MLP).
     if (given === undefined) (settings as Record<string, unknown>)[key] = before;
     else if (typeof given === 'string' && (choices as readonly string[]).includes(given)) (settings as Record<string, unknown>)[key] = given;
     else whys.set(key, `${key} is ${kind(given)}, not one of ${choices.map((c) => `"${c}"`).join(', ')}`);

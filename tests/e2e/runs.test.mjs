@@ -45,7 +45,7 @@ test('β = 1 vs β = 4: two runs in the table, the first drawn over the chart, t
   await page.locator('vae-playground >> .history [data-action="csv"]').click();
   const file = await (await download).path();
   const lines = readFileSync(file, 'utf8').trim().split('\n');
-  assert.equal(lines[0], 'run,hidden_units,latent_dim,beta,learning_rate,batch_size,seed,epoch,test_neg_elbo,test_recon,test_kl,wall_seconds,samples_per_sec');
+  assert.equal(lines[0], 'run,hidden_units,latent_dim,beta,learning_rate,batch_size,seed,epoch,test_neg_elbo,test_recon,test_kl,wall_seconds,samples_per_sec,architecture,dataset');
   assert.equal(lines.length, 3);
   assert.match(lines[1], /^1,128,2,1,0\.001,128,0,1,\d+\.\d{3},/);
   assert.match(lines[2], /^2,128,2,4,0\.001,128,0,1,\d+\.\d{3},/);

@@ -33,10 +33,11 @@ test('URL attributes that cannot be parsed are errors naming the attribute', () 
 });
 
 test('the defaults agree with the CLI and the Rust defaults', () => {
-  const cli = readFileSync('src/cli.rs', 'utf8');
+  const cli = readFileSync('src/cli/mod.rs', 'utf8');
   const cliDefault = (flag) => Number(cli.match(new RegExp(`default_value_t = ([^)]+)\\)\\]\\s*${flag}:`))[1]);
+  const cliArch = cli.match(/default_value = "([a-z]+)"\)\]\s*arch:/)[1];
   assert.deepEqual(settings.DEFAULT_SETTINGS, {
-    hiddenUnits: cliDefault('hidden'), latentDim: cliDefault('latent'), beta: cliDefault('beta'),
+    architecture: cliArch, hiddenUnits: cliDefault('hidden'), latentDim: cliDefault('latent'), beta: cliDefault('beta'),
     learningRate: cliDefault('lr'), batchSize: cliDefault('batch'), seed: cliDefault('seed'), datasetId: 'mnist',
   });
 });

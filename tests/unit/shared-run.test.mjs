@@ -9,8 +9,8 @@ const { fromMetadata, toMetadata } = await importWww('www/shared-run.ts');
 const { RunHistory, MAX_RUN_EPOCHS } = await importWww('www/runs.ts');
 const { LossHistory, CAPACITY } = await importWww('www/views/loss-history.ts');
 
-const SETTINGS = { hiddenUnits: 32, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
-const FALLBACK = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
+const SETTINGS = { architecture: 'mlp', hiddenUnits: 32, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
+const FALLBACK = { architecture: 'mlp', hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
 const epochRow = (epoch) => ({ epoch, testElbo: 200 - epoch, recon: 190 - epoch, kl: 6 + epoch / 100 });
 const goodRun = (epochs = 3) => ({ id: 1, settings: SETTINGS, stepsPerEpoch: 71, epochs: Array.from({ length: epochs }, (_, i) => epochRow(i + 1)), wallMs: 5000, samplesPerSec: 40000 });
 /** The metadata of a file, each entry JSON text as the format requires (raw text where a test needs invalid JSON). */
@@ -23,11 +23,19 @@ function historyOf(run) {
   runs.resume(SETTINGS, run ?? null);
   return runs;
 }
-/** Every CSV row's numeric fields are numbers (no "NaN", no "undefined", no text from the file). */
+/** The CSV's columns of words; every other field must be a number. */
+const WORD_COLUMNS = ['architecture', 'dataset'];
+/** Every CSV row's numeric fields are numbers (no "NaN", no "undefined", no text from the file); the words are known ones. */
 function assertCsvNumeric(csv) {
   const [header, ...rows] = csv.trim().split('\n');
   assert.match(header, /^run,hidden_units/);
-  for (const row of rows) for (const field of row.split(',')) assert.ok(Number.isFinite(Number(field)) && field !== '', `${row}: "${field}"`);
+  const columns = header.split(',');
+  for (const row of rows) {
+    row.split(',').forEach((field, i) => {
+      if (WORD_COLUMNS.includes(columns[i])) assert.match(field, /^[a-z]+$/, `${row}: ${columns[i]} "${field}"`);
+      else assert.ok(Number.isFinite(Number(field)) && field !== '', `${row}: "${field}"`);
+    });
+  }
   return rows;
 }
 

@@ -9,7 +9,7 @@ const { validRuns, validRun, validSettings, validEpoch, validCurves } = await im
 const { RunHistory, KEEP_RUNS, MAX_RUN_EPOCHS } = await importWww('www/runs.ts');
 const { LossHistory } = await importWww('www/views/loss-history.ts');
 
-const SETTINGS = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
+const SETTINGS = { architecture: 'mlp', hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
 const run = (id, epochs = 2) => ({
   id, settings: { ...SETTINGS }, stepsPerEpoch: 71, wallMs: 1000 * id, samplesPerSec: 40000,
   epochs: Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, testElbo: 180 - i, recon: 170 - i, kl: 7 })),

@@ -6,8 +6,8 @@ import { importWww } from './bundle.mjs';
 
 const { applyWorkerEvent, initialModel, freshModel, loadedModel } = await importWww('www/element/worker-events.ts');
 
-const SETTINGS = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
-const READY = { trainSize: 9000, testSize: 1000, stepsPerEpoch: 71, hidden: 64, latent: 5, simd: true, relaxedSimd: true, dataset: 'mnist' };
+const SETTINGS = { architecture: 'mlp', hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
+const READY = { architecture: 'mlp', trainSize: 9000, testSize: 1000, stepsPerEpoch: 71, hidden: 64, latent: 5, simd: true, relaxedSimd: true, dataset: 'mnist' };
 
 /** Applies `event` to `state` and checks that `state` itself did not change. */
 function apply(state, event) {
@@ -23,6 +23,11 @@ test('ready: the sizes the worker reports become the settings; the lifecycle hea
   assert.deepEqual(state.ready, READY);
   assert.deepEqual(state.settings, { ...SETTINGS, hiddenUnits: 64, latentDim: 5 });
   assert.deepEqual(effects, [{ type: 'lifecycle', news: { type: 'workerReady' } }]);
+});
+
+test('ready with the convolutional structure: the structure becomes the setting, the MLP’s hidden units are kept for it', () => {
+  const { state } = apply(initialModel(SETTINGS), { type: 'ready', ...READY, architecture: 'conv', hidden: 0, latent: 2 });
+  assert.deepEqual(state.settings, { ...SETTINGS, architecture: 'conv', hiddenUnits: SETTINGS.hiddenUnits, latentDim: 2 });
 });
 
 test('progress: the state, the losses for the chart, and a progress event with the last step’s loss', () => {
@@ -65,7 +70,8 @@ test('trained: the epoch it stopped at, and a trained event', () => {
 
 test('decoder, latents and classifier: a snapshot to show, codes and the classifier’s progress in the state', () => {
   const weights = new Float32Array(8);
-  assert.deepEqual(apply(base(), { type: 'decoder', hidden: 2, latent: 2, weights }), { state: base(), effects: [{ type: 'decoder', hidden: 2, latent: 2, weights }] });
+  const descriptor = { architecture: 'mlp', hidden: 2, latent: 2, width: 28, height: 28, channels: 1 };
+  assert.deepEqual(apply(base(), { type: 'decoder', descriptor, weights }), { state: base(), effects: [{ type: 'decoder', descriptor, weights }] });
   const z = new Float32Array(4);
   const labels = new Uint8Array(2);
   assert.deepEqual(apply(base(), { type: 'latents', z, labels, latent: 2, projection: null, own: null }).state.latents, { z, labels, projection: null, own: null });

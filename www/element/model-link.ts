@@ -3,7 +3,7 @@
 // into it, and — after a trap — a new worker brought back to the last good weights.
 import { validateSettings, weightsMetadata } from '../../pkg/vae_playground.js';
 import type { IngestProgress } from '../data/ingest.js';
-import type { OwnImages, ReplyOf, RequestKind, RequestOf, TrainSettings, WorkerEvent, WorkerSources } from '../protocol.js';
+import type { DecoderDescriptor, OwnImages, ReplyOf, RequestKind, RequestOf, TrainSettings, WorkerEvent, WorkerSources } from '../protocol.js';
 import { RunHistory, type Run } from '../runs.js';
 import { DATASETS } from '../datasets.js';
 import { fromMetadata, toMetadata } from '../shared-run.js';
@@ -13,7 +13,7 @@ import { errorMessage } from '../wasm.js';
 import { WorkerClient } from '../worker-client.js';
 import { AlreadySaid, Recovery } from './recovery.js';
 import type { TrapReport } from './traps.js';
-import { applyWorkerEvent, freshModel, initialModel, loadedModel, type ModelEffect, type ModelState, type WorkerNews } from './worker-events.js';
+import { applyWorkerEvent, freshModel, initialModel, loadedModel, withShape, type ModelEffect, type ModelState, type WorkerNews } from './worker-events.js';
 
 /** What the link tells its element. */
 export interface LinkHost {
@@ -21,7 +21,7 @@ export interface LinkHost {
   lifecycle(news: WorkerNews, boot: number): void;
   emit(effect: Extract<ModelEffect, { type: 'emit' }>): void;
   /** A decoder snapshot for the main thread's decoder. */
-  decoder(hidden: number, latent: number, weights: Float32Array): void;
+  decoder(descriptor: DecoderDescriptor, weights: Float32Array): void;
   /** The model changed in a way worth keeping (with `persist`). */
   save(): void;
   error(message: string): void;
@@ -174,7 +174,7 @@ export class ModelLink {
     const file = readModelFile(bytes, this.model.settings, this.#host.own()?.hash ?? null);
     const kept = bytes.slice(0); // the original goes to the worker; this is the weights to come back to after a trap
     const reply = await this.request({ kind: 'load', bytes, settings: file.settings, epoch: file.epoch }, [bytes]);
-    const settings = { ...file.settings, hiddenUnits: reply.hidden, latentDim: reply.latent };
+    const settings = withShape(file.settings, reply);
     this.model = loadedModel(this.model, settings, file.epoch);
     this.history.clear();
     if (file.curves) {
@@ -197,7 +197,7 @@ export class ModelLink {
       if (checkpoint?.bytes && client) {
         const bytes = checkpoint.bytes.slice(0);
         const reply = await client.request({ kind: 'load', bytes, settings: this.model.settings, epoch: checkpoint.epoch }, [bytes]);
-        this.model = loadedModel(this.model, { ...this.model.settings, hiddenUnits: reply.hidden, latentDim: reply.latent }, checkpoint.epoch);
+        this.model = loadedModel(this.model, withShape(this.model.settings, reply), checkpoint.epoch);
       } else {
         this.model = freshModel(this.model);
       }
@@ -253,7 +253,7 @@ export class ModelLink {
       case 'emit':
         return this.#host.emit(effect);
       case 'decoder':
-        return this.#host.decoder(effect.hidden, effect.latent, effect.weights);
+        return this.#host.decoder(effect.descriptor, effect.weights);
       case 'save':
         return this.#host.save();
       case 'error':

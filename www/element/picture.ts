@@ -1,7 +1,7 @@
 // The latent point and the digit it decodes to, on the main thread: the decoder (initial, or the worker's latest
 // snapshot), z, its pixels (decoded at most once a frame), and the person's drawing and its code.
 import { LiveDecoder } from '../live-decoder.js';
-import type { TrainSettings } from '../protocol.js';
+import type { DecoderDescriptor, TrainSettings } from '../protocol.js';
 
 export class Picture {
   readonly decoder = new LiveDecoder();
@@ -23,8 +23,8 @@ export class Picture {
   }
 
   /** A snapshot from the worker. Returns the new latent size if it changed. */
-  showSnapshot(hidden: number, latent: number, weights: Float32Array): number | null {
-    return this.#changed(() => this.decoder.showSnapshot(hidden, latent, weights));
+  showSnapshot(descriptor: DecoderDescriptor, weights: Float32Array): number | null {
+    return this.#changed(() => this.decoder.showSnapshot(descriptor, weights));
   }
 
   /** Moves z (of the decoder's size; another size is ignored). */

@@ -114,9 +114,9 @@ export function viewContext(parts: ElementParts): ViewContext {
 async function saveWeights(parts: ElementParts): Promise<void> {
   try {
     const blob = await parts.element.exportWeights();
-    const { hiddenUnits, latentDim, datasetId } = parts.link.settings;
-    const what = datasetId !== 'mnist' ? `${datasetId}-` : '';
-    offerDownload(blob, `vae-${what}h${hiddenUnits}-z${latentDim}-epoch${parts.link.model.progress?.epoch ?? 0}.safetensors`);
+    const { architecture, hiddenUnits, latentDim, datasetId } = parts.link.settings;
+    const what = (datasetId !== 'mnist' ? `${datasetId}-` : '') + (architecture === 'conv' ? 'conv-' : `h${hiddenUnits}-`);
+    offerDownload(blob, `vae-${what}z${latentDim}-epoch${parts.link.model.progress?.epoch ?? 0}.safetensors`);
   } catch (cause) {
     report(parts, cause);
   }

@@ -2,7 +2,7 @@
 // to the next state and the effects the element then runs (events to emit, the loss history and the runs to extend,
 // a decoder snapshot to show, the lifecycle to advance, a save to schedule). Node tests cover every event kind.
 import type { IngestProgress } from '../data/ingest.js';
-import type { EpochInfo, LatentProjection, OwnCodes, ReadyInfo, TrainSettings, WorkerEvent } from '../protocol.js';
+import type { DecoderDescriptor, EpochInfo, LatentProjection, ModelShape, OwnCodes, ReadyInfo, TrainSettings, WorkerEvent } from '../protocol.js';
 import type { TrapReport } from './traps.js';
 
 /** The model as the worker last described it (what the views draw besides the element's own state). */
@@ -32,7 +32,7 @@ export type ModelEffect =
   | { type: 'emit'; name: 'epoch'; detail: EpochInfo }
   | { type: 'emit'; name: 'trained'; detail: { epoch: number } }
   /** The main thread's decoder takes the worker's snapshot. */
-  | { type: 'decoder'; hidden: number; latent: number; weights: Float32Array }
+  | { type: 'decoder'; descriptor: DecoderDescriptor; weights: Float32Array }
   /** Losses (loss, recon, kl per step) for the chart; samples/s for the current run. */
   | { type: 'steps'; losses: Float32Array; samplesPerSec: number }
   /** An epoch's test figures for the chart and the current run, with the settings in force. */
@@ -61,6 +61,15 @@ export function freshModel(state: ModelState): ModelState {
   return { ...state, trainedEpoch: null, progress: null, latents: null };
 }
 
+/**
+ * The settings of a model the worker holds: its structure and sizes are the model's. A structure without hidden units
+ * keeps the setting as it was (the MLP's size, should the person go back to it).
+ */
+export function withShape(settings: TrainSettings, shape: ModelShape): TrainSettings {
+  const hiddenUnits = shape.architecture === 'mlp' ? shape.hidden : settings.hiddenUnits;
+  return { ...settings, architecture: shape.architecture, hiddenUnits, latentDim: shape.latent };
+}
+
 /** A model loaded at `epoch` epochs with `settings`. */
 export function loadedModel(state: ModelState, settings: TrainSettings, epoch: number): ModelState {
   return {
@@ -78,12 +87,12 @@ export function applyWorkerEvent(state: ModelState, event: WorkerEvent): ModelSt
       // The sizes are the model's; so is its dataset (the `data` files stand in for the bundled set chosen).
       const datasetId = info.dataset === 'url' ? state.settings.datasetId : info.dataset;
       return {
-        state: { ...state, ready: info, settings: { ...state.settings, hiddenUnits: info.hidden, latentDim: info.latent, datasetId } },
+        state: { ...state, ready: info, settings: { ...withShape(state.settings, info), datasetId } },
         effects: [{ type: 'lifecycle', news: { type: 'workerReady' } }],
       };
     }
     case 'decoder':
-      return { state, effects: [{ type: 'decoder', hidden: event.hidden, latent: event.latent, weights: event.weights }] };
+      return { state, effects: [{ type: 'decoder', descriptor: event.descriptor, weights: event.weights }] };
     case 'latents':
       return { state: { ...state, latents: { z: event.z, labels: event.labels, projection: event.projection, own: event.own } }, effects: [] };
     case 'ingest':

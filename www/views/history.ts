@@ -1,6 +1,7 @@
 // The run history: one row per run (what differs is easy to spot), up to four drawn over the loss chart, and the
 // whole history exported as CSV or JSON.
 import { MAX_OVERLAY, type Run, type RunHistory } from '../runs.js';
+import type { TrainSettings } from '../protocol.js';
 import { Listeners, find, type PlaygroundState, type View } from './view.js';
 
 export class HistoryView implements View {
@@ -19,7 +20,7 @@ export class HistoryView implements View {
     this.#host = host;
     host.innerHTML = `<div class="panel history" part="history"><h2>Runs</h2>
       <table class="runs"><caption>Every run so far; tick up to ${MAX_OVERLAY} to draw their test −ELBO over the loss chart</caption>
-        <thead><tr><th scope="col">in chart</th><th scope="col">run</th><th scope="col">hidden</th><th scope="col">latent</th><th scope="col">β</th>
+        <thead><tr><th scope="col">in chart</th><th scope="col">run</th><th scope="col">structure</th><th scope="col">latent</th><th scope="col">β</th>
         <th scope="col">lr</th><th scope="col">batch</th><th scope="col">seed</th><th scope="col">epochs</th><th scope="col">−ELBO</th>
         <th scope="col">recon</th><th scope="col">KL</th><th scope="col">time</th><th scope="col">samples/s</th></tr></thead><tbody></tbody></table>
       <div class="controls"><button data-action="csv">Export CSV</button><button data-action="json">Export JSON</button></div></div>`;
@@ -47,13 +48,18 @@ export class HistoryView implements View {
   }
 }
 
+/** "MLP 128" (its hidden units) or "conv". */
+function structureOf(s: TrainSettings): string {
+  return s.architecture === 'conv' ? 'conv' : `MLP ${s.hiddenUnits}`;
+}
+
 function row(run: Run, current: boolean, overlaid: boolean): string {
   const s = run.settings;
   const last = run.epochs.at(-1)!;
   const box = current
     ? '<td>drawn</td>'
     : `<td><input type="checkbox" data-run="${run.id}" ${overlaid ? 'checked' : ''} aria-label="Draw run ${run.id} over the chart"></td>`;
-  return `<tr${current ? ' class="current"' : ''}>${box}<td>${run.id}${current ? ' (now)' : ''}</td><td>${s.hiddenUnits}</td><td>${s.latentDim}</td>
+  return `<tr${current ? ' class="current"' : ''}>${box}<td>${run.id}${current ? ' (now)' : ''}</td><td>${structureOf(s)}</td><td>${s.latentDim}</td>
     <td>${s.beta}</td><td>${s.learningRate}</td><td>${s.batchSize}</td><td>${s.seed}</td><td>${run.epochs.length}</td>
     <td>${last.testElbo.toFixed(1)}</td><td>${last.recon.toFixed(1)}</td><td>${last.kl.toFixed(2)}</td>
     <td>${(run.wallMs / 1000).toFixed(0)} s</td><td>${Math.round(run.samplesPerSec).toLocaleString('en-US')}</td></tr>`;

@@ -87,6 +87,12 @@ export class SettingsView implements View {
       if (input instanceof HTMLSelectElement && ![...input.options].some((o) => o.value === value)) input.add(new Option(value));
       input.value = value;
     }
+    // The convolutional structure's sizes are fixed but for the latent size: its hidden units would change nothing.
+    const hidden = this.#inputs.get('hiddenUnits');
+    if (hidden) {
+      hidden.disabled = state.settings.architecture === 'conv';
+      hidden.title = hidden.disabled ? 'The convolutional structure has no hidden units to set (its layers are fixed); the MLP’s are kept for it.' : '';
+    }
   }
 
   dispose(): void {

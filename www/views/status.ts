@@ -72,11 +72,13 @@ function statusHtml(state: Readonly<PlaygroundState>): string {
   if (state.loading) return escape(state.loading);
   if (!state.ready) return state.error?.fatal ? 'Stopped' : 'Loading…';
   const simd = state.ready.relaxedSimd ? ' · relaxed SIMD' : state.ready.simd ? ' · SIMD' : '';
+  // The tutorial's MLP goes without saying; the other structure is named, as its speed differs so much.
+  const structure = state.ready.architecture === 'conv' ? ' · convolutional' : '';
   const p = state.progress;
   if (state.running && p) {
     const of = state.epochs > 0 ? ` / ${state.epochs}` : '';
     // Colour, not weight, marks the epoch: see `.status strong` in styles.ts.
-    return `<strong>epoch ${p.epoch + (p.epochProgress > 0 ? 1 : 0)}${of}</strong> · ${COUNT.format(p.samplesPerSec)} samples/s${simd}`;
+    return `<strong>epoch ${p.epoch + (p.epochProgress > 0 ? 1 : 0)}${of}</strong> · ${COUNT.format(p.samplesPerSec)} samples/s${structure}${simd}`;
   }
   if (state.trainedEpoch !== null) return `Trained ${state.trainedEpoch} epoch${state.trainedEpoch === 1 ? '' : 's'} · press Train to go on`;
   if (p) return `Paused in epoch ${p.epoch + 1} · press Train to go on`;

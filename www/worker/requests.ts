@@ -5,7 +5,7 @@ import { meanSquaredError } from '../metrics.js';
 import type { Generation, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
 import { ownIndexOf, type DataShelf, type LoadedData } from './data.js';
 import type { OwnImageReader } from './own-images.js';
-import type { Session } from './session.js';
+import { shapeOf, type Session } from './session.js';
 import type { TrapGuard } from './traps.js';
 
 /** What the handlers need of the worker. */
@@ -63,7 +63,7 @@ const handlers: { [K in RequestKind]: Handler<K> } = {
       trainer.loadWeights(new Uint8Array(bytes));
       trainer.resumeAtEpoch(epoch);
     }));
-    return w.guard.run('load', () => ({ hidden: next.trainer.hidden(), latent: next.trainer.latent() }));
+    return w.guard.run('load', () => shapeOf(next.trainer));
   },
   encode: (w, { pixels }) => ({ z: w.session().trainer.encode(pixels) }),
   manifold: (w, { n, x, y, base }) => {

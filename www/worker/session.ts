@@ -2,7 +2,7 @@
 // its sizes, decoder snapshots, test codes, progress, and checkpoints (its weights, for a worker that replaces this
 // one after a trap). Every call into wasm goes through the worker's trap guard.
 import { StepResult, TrainerHandle, projectLatents, relaxedSimd, simdKernelEnabled } from '../../pkg/vae_playground.js';
-import type { FromWorker, Generation, LatentProjection, OwnCodes, WorkerEvent } from '../protocol.js';
+import type { Architecture, DecoderDescriptor, FromWorker, Generation, LatentProjection, ModelShape, OwnCodes, WorkerEvent } from '../protocol.js';
 import type { LoadedData } from './data.js';
 import type { TrapGuard } from './traps.js';
 
@@ -10,6 +10,11 @@ import type { TrapGuard } from './traps.js';
 export const OWN_MARKERS = 1000;
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
+
+/** A trainer's structure and sizes. Called within a guarded call. */
+export function shapeOf(trainer: TrainerHandle): ModelShape {
+  return { architecture: trainer.architecture() as Architecture, hidden: trainer.hidden(), latent: trainer.latent() };
+}
 
 export class Session {
   readonly trainer: TrainerHandle;
@@ -27,6 +32,8 @@ export class Session {
   #checkpointStep = -1;
   readonly #post: Post;
   readonly #guard: TrapGuard;
+  /** What the decoder snapshots hold: fixed for the session's model (a file that changes it makes a new session). */
+  readonly #decoder: DecoderDescriptor;
 
   /** Called within a guarded call (it reads the trainer's counters). */
   constructor(trainer: TrainerHandle, readonly data: LoadedData, readonly generation: Generation, post: Post, guard: TrapGuard) {
@@ -35,6 +42,7 @@ export class Session {
     this.#guard = guard;
     this.epoch = trainer.epoch();
     this.step = this.#checkpointStep = trainer.stepCount();
+    this.#decoder = trainer.decoderDescriptor() as DecoderDescriptor;
   }
 
   send(event: WorkerEvent, transfer: Transferable[] = []): void {
@@ -50,7 +58,7 @@ export class Session {
     this.sendDecoder();
     const t = this.trainer;
     const ready = {
-      trainSize: t.trainSize(), testSize: t.testSize(), stepsPerEpoch: t.stepsPerEpoch(), hidden: t.hidden(), latent: t.latent(),
+      ...shapeOf(t), trainSize: t.trainSize(), testSize: t.testSize(), stepsPerEpoch: t.stepsPerEpoch(),
       simd: simdKernelEnabled(), relaxedSimd: relaxedSimd(), dataset: this.data.id,
     };
     // A new generation starts by saying whether it trains: the status sent under the one before may have been dropped.
@@ -60,11 +68,8 @@ export class Session {
   }
 
   sendDecoder(): void {
-    const { hidden, latent, weights } = this.#guard.run('decoder', () => {
-      const t = this.trainer;
-      return { hidden: t.hidden(), latent: t.latent(), weights: t.decoderSnapshot() };
-    });
-    this.send({ type: 'decoder', hidden, latent, weights }, [weights.buffer]);
+    const weights = this.#guard.run('decoder', () => this.trainer.decoderSnapshot());
+    this.send({ type: 'decoder', descriptor: this.#decoder, weights }, [weights.buffer]);
     this.lastDecoder = performance.now();
   }
 
