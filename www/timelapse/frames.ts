@@ -155,6 +155,11 @@ export class FrameRecorder {
     return this.#capacity;
   }
 
+  /** Whether a training state fits the bound: null until one has come. */
+  get statesFit(): boolean | null {
+    return this.#stateSize === null ? null : (this.#capacity?.states ?? 0) > 0;
+  }
+
   /** The recorded steps, ascending. */
   steps(): number[] {
     return this.#frames.map((f) => f.step);
@@ -336,7 +341,7 @@ export function between(steps: readonly number[], position: number): Between | n
  * Codes on the way from `a` to `b`: (1 − t)·a + t·b, which is exactly a at t = 0 and exactly b at t = 1 (a + t·(b − a)
  * is not: its rounding can miss b).
  */
-export function interpolateCodes(a: Float32Array, b: Float32Array, t: number, out = new Float32Array(a.length)): Float32Array {
+export function interpolateCodes(a: Float32Array, b: Float32Array, t: number, out: Float32Array = new Float32Array(a.length)): Float32Array {
   if (a.length !== b.length || out.length !== a.length) throw new RangeError('interpolateCodes: the arrays differ in length');
   const s = 1 - t;
   for (let i = 0; i < a.length; i++) out[i] = s * a[i] + t * b[i];
