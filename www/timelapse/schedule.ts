@@ -2,9 +2,9 @@
 // encoding of the test images (1,000 images through the MLP: ~4–8 training steps' time, 8–20 ms measured in a
 // Worker on this machine, loaded) and a decoder snapshot (0.3–0.4 ms), so it is taken on
 // a geometric schedule of steps — many early, when the codes move fastest, ever fewer later — and only while the
-// time spent on frames stays within SHARE of the time spent training (plus a small grace for the first ones, when
-// there has been almost no training to compare with). Frames the worker takes anyway (its test codes every second,
-// each epoch's end) are not counted: they cost nothing more.
+// time spent on frames stays within SHARE of the time spent training, counted over at least HORIZON_MS (so the first
+// frames, before much has trained, can be taken: for the default MLP, steps 0–70 get about twenty). Frames the worker
+// takes anyway (its test codes every second, each epoch's end) are not counted: they cost nothing more.
 import { EARLY_STEPS } from './thinning.js';
 
 /**
@@ -12,10 +12,13 @@ import { EARLY_STEPS } from './thinning.js';
  * recording: this leaves room for the main thread's side (f16, storage) and the messages.
  */
 export const SHARE = 0.02;
-/** Recording time allowed beyond the share, spent on the first frames (steps 0–8 or so, before much has trained). */
-export const GRACE_MS = 100;
-/** Frames asked for per doubling of (step + EARLY_STEPS): more than the store keeps, so thinning has choice. */
-export const PER_OCTAVE = 32;
+/**
+ * The share is of the training time, but of at least this much: the first frames spend the allowance of a run's first
+ * 10 s (200 ms), and over any run longer than that the share holds.
+ */
+export const HORIZON_MS = 10_000;
+/** Frames asked for per doubling of (step + EARLY_STEPS): the first at steps 0, 2, 4, 6, …, then ever sparser. */
+export const PER_OCTAVE = 8;
 
 /** The first step after `step` that the geometric schedule asks a frame at. */
 export function nextScheduledStep(step: number, perOctave = PER_OCTAVE): number {
@@ -24,20 +27,20 @@ export function nextScheduledStep(step: number, perOctave = PER_OCTAVE): number 
 
 export interface ScheduleOptions {
   share?: number;
-  graceMs?: number;
+  horizonMs?: number;
   perOctave?: number;
 }
 
 export class CaptureSchedule {
   readonly share: number;
-  readonly graceMs: number;
+  readonly horizonMs: number;
   readonly perOctave: number;
   #next = 0;
   #spentMs = 0;
 
-  constructor({ share = SHARE, graceMs = GRACE_MS, perOctave = PER_OCTAVE }: ScheduleOptions = {}) {
+  constructor({ share = SHARE, horizonMs = HORIZON_MS, perOctave = PER_OCTAVE }: ScheduleOptions = {}) {
     this.share = share;
-    this.graceMs = graceMs;
+    this.horizonMs = horizonMs;
     this.perOctave = perOctave;
   }
 
@@ -48,7 +51,7 @@ export class CaptureSchedule {
 
   /** Whether to take a frame now, at `step`, after `trainedMs` of training. */
   due(step: number, trainedMs: number): boolean {
-    return step >= this.#next && this.#spentMs <= this.share * trainedMs + this.graceMs;
+    return step >= this.#next && this.#spentMs < this.share * Math.max(trainedMs, this.horizonMs);
   }
 
   /**

@@ -2,6 +2,9 @@
 // in; the harness adopts them beside it. Per-element values (the canvas's size) are set by CanvasSurface through
 // the CSSOM, never a style attribute.
 export const TIMELINE_STYLES = /* css */ `
+/* Under the latent panel, in its column; the side column (digit, chart) spans both rows. */
+.main > .side { grid-column: 2; grid-row: 1 / span 2; }
+.main .timeline { grid-column: 1; }
 .timeline { display: grid; gap: 8px; }
 .timeline h2 { display: flex; justify-content: space-between; gap: 8px; }
 .timeline h2 .timeline-live { text-transform: none; letter-spacing: 0; font-weight: 500; color: var(--vae-accent); }
@@ -18,6 +21,7 @@ export const TIMELINE_STYLES = /* css */ `
 .branch-form label { display: grid; gap: 3px; font-size: 12px; color: var(--vae-muted); }
 .branch-form input { width: 8em; }
 @container (max-width: 620px) {
+  .main > .side { grid-column: 1; grid-row: auto; }
   .timeline-track { height: 76px; }
   .timeline-controls > * { flex: 1 1 auto; }
 }
