@@ -50,6 +50,11 @@ export interface RequestTable {
   coverage: { request: { n: number }; reply: { digits: Uint8Array; shares: Float32Array; accuracy: number } };
   /** Ten probabilities per image; answered once the classifier has finished training. */
   classify: { request: { pixels: Float32Array }; reply: { probabilities: Float32Array } };
+  /** `manifold`, drawn by a decoder snapshot the element holds (a time-lapse frame's) instead of the model's own. */
+  manifoldOf: {
+    request: { hidden: number; latent: number; weights: Float32Array; n: number; x: number; y: number; base: Float32Array };
+    reply: { pixels: Float32Array; z: Float32Array };
+  };
 }
 export type RequestKind = keyof RequestTable;
 export type RequestOf<K extends RequestKind> = { kind: K } & RequestTable[K]['request'];
@@ -107,6 +112,24 @@ export interface ProgressInfo {
   losses: Float32Array;
 }
 
+/** A moment of training for the time-lapse (www/timelapse/): taken on the schedule in www/timelapse/taker.ts. */
+export interface FrameInfo {
+  step: number;
+  epoch: number;
+  /** Mean training loss (−ELBO per image) over the steps since the frame before; NaN when there were none. */
+  trainLoss: number;
+  /** The test −ELBO when the frame is at an epoch's end (just evaluated); otherwise null. */
+  testElbo: number | null;
+  /** μ of the test images, row-major [n × latent], and their labels. */
+  codes: Float32Array;
+  labels: Uint8Array;
+  hidden: number;
+  latent: number;
+  /** The decoder's flat snapshot (see `Decoder::to_flat`). */
+  decoder: Float32Array;
+  projection: LatentProjection | null;
+}
+
 export interface EpochInfo {
   epoch: number;
   testElbo: number;
@@ -126,6 +149,7 @@ export type WorkerEvent =
   | { type: 'latents'; z: Float32Array; labels: Uint8Array; latent: number; projection: LatentProjection | null }
   /** The decoder's weights now, flat (see `Decoder::to_flat`), for the page's own decoder. */
   | { type: 'decoder'; hidden: number; latent: number; weights: Float32Array }
+  | ({ type: 'frame' } & FrameInfo)
   | { type: 'status'; running: boolean }
   | { type: 'trained'; epoch: number }
   /** The digit classifier's training: progress 0..1, and its test accuracy once done. */

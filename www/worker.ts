@@ -41,6 +41,8 @@ const diagnostics = {
   costs: { pcaFitMs: NaN, classifierTrainMs: 0, classifierAccuracy: NaN },
   /** For the end-to-end tests: the next call into wasm at `where` traps (see TrapGuard.injectAt). */
   injectTrap: (where: TrapGuard['injectAt']) => void (guard.injectAt = where),
+  /** The time-lapse's recording: frames taken, those taken only for it and their cost, time spent training. */
+  timelapse: () => worker.session?.frames.figures ?? null,
 };
 (self as unknown as { vaePlaygroundDiagnostics: typeof diagnostics }).vaePlaygroundDiagnostics = diagnostics;
 
@@ -277,11 +279,12 @@ function vaeSlice(session: Session): void {
         const result = session.report;
         t.step(result);
         session.pendingLosses.push(result.loss, result.recon, result.kl);
+        session.frames.addLoss(result.loss);
         session.throughput.samples += result.samples;
         epochFinished = result.epochFinished;
         session.epoch = result.epoch;
         session.step = result.step;
-      } while (!epochFinished && performance.now() - sliceStart < SLICE_MS);
+      } while (!epochFinished && performance.now() - sliceStart < SLICE_MS && !session.frames.due(session.step));
     });
   } catch (cause) {
     if (cause instanceof Trapped) throw cause;
@@ -292,6 +295,7 @@ function vaeSlice(session: Session): void {
   }
   const now = performance.now();
   session.throughput.ms += now - sliceStart;
+  session.frames.trained(now - sliceStart);
   if (now - session.lastProgress >= PROGRESS_EVERY_MS || epochFinished) session.sendProgress(now);
   if (now - session.lastDecoder >= DECODER_EVERY_MS || epochFinished) session.sendDecoder();
   if (epochFinished) {
@@ -304,12 +308,14 @@ function vaeSlice(session: Session): void {
     session.send({ type: 'epoch', epoch: session.epoch, ...elbo });
     // The weights of a finished, evaluated epoch: what a new worker would start from, should this one trap.
     session.sendCheckpoint();
-    session.sendLatents();
+    session.sendLatents(elbo.testElbo);
     if (worker.targetEpochs > 0 && session.epoch >= worker.targetEpochs) {
       setRunning(false);
       session.send({ type: 'trained', epoch: session.epoch });
     }
   } else if (now - session.lastLatents >= LATENTS_EVERY_MS) {
     session.sendLatents();
+  } else if (session.frames.due(session.step)) {
+    session.sendFrame(); // a time-lapse frame between the codes sent anyway
   }
 }

@@ -2,7 +2,7 @@
 // applyWorkerEvent), its loss history and runs, requests made only when a model is there to answer them, files loaded
 // into it, and — after a trap — a new worker brought back to the last good weights.
 import { validateSettings, weightsMetadata } from '../../pkg/vae_playground.js';
-import type { ReplyOf, RequestKind, RequestOf, TrainSettings, WorkerEvent, WorkerSources } from '../protocol.js';
+import type { FrameInfo, ReplyOf, RequestKind, RequestOf, TrainSettings, WorkerEvent, WorkerSources } from '../protocol.js';
 import { RunHistory, type Run } from '../runs.js';
 import { fromMetadata, toMetadata } from '../shared-run.js';
 import { LossHistory, type SavedHistory } from '../views/loss-history.js';
@@ -24,6 +24,8 @@ export interface LinkHost {
   error(message: string): void;
   /** The state changed: draw. */
   changed(): void;
+  /** A time-lapse frame from the worker. */
+  frame(frame: FrameInfo): void;
 }
 
 /** What a .safetensors file says besides its weights, checked; what cannot be used is named in `problems`. */
@@ -235,6 +237,8 @@ export class ModelLink {
         return this.#host.save();
       case 'error':
         return this.#host.error(effect.message);
+      case 'frame':
+        return this.#host.frame(effect.frame);
     }
   }
 }

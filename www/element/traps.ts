@@ -42,6 +42,7 @@ const DOING: Record<TrapSite, string> = {
   nearest: 'finding the nearest training digits (Judge)',
   coverage: 'measuring digit coverage (Judge)',
   classify: 'classifying a digit',
+  manifoldOf: 'decoding the manifold of a recorded moment (time-lapse)',
 };
 
 /** What the worker was doing, in words. */

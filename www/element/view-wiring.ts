@@ -12,6 +12,7 @@ import type { ModelLink } from './model-link.js';
 import type { Picture } from './picture.js';
 import { AlreadySaid } from './recovery.js';
 import type { ViewContext } from './view-registry.js';
+import type { ElementTimelapse } from '../timelapse/element-link.js';
 
 /** The element as the views' wiring sees it. */
 export interface ElementParts {
@@ -33,6 +34,7 @@ export interface ElementParts {
   /** Shows a problem and sends it as an `error` event. */
   reportError(message: string): void;
   render(): void;
+  timelapse: ElementTimelapse;
 }
 
 /** The n × n manifold over latent dimensions x and y (the others at 0), with each cell's z. */
@@ -84,7 +86,8 @@ export function viewContext(parts: ElementParts): ViewContext {
     confirm,
     classify: (pixels) => element.classify(pixels),
     sample: (n, seed) => element.sample(n, seed),
-    manifold: (n, x, y) => manifoldCells(parts, n, x, y),
+    // While the time-lapse shows a moment, the manifold is that moment's decoder's.
+    manifold: (n, x, y) => parts.timelapse.manifold(n, x, y, new Float32Array(picture.z.length)) ?? manifoldCells(parts, n, x, y),
     encodeDrawing: (pixels, width, height) => encodeDrawing(parts, pixels, width, height),
     clearDrawing: () => {
       picture.marker = null;
@@ -92,6 +95,7 @@ export function viewContext(parts: ElementParts): ViewContext {
     },
     download: (name, text, type) => offerDownload(new Blob([text], { type }), name),
     redraw: () => parts.render(),
+    timeline: parts.timelapse.timelapse,
   };
 }
 

@@ -1,7 +1,7 @@
 // What the worker tells the element, applied in one place: a pure function from the model's state and a worker event
 // to the next state and the effects the element then runs (events to emit, the loss history and the runs to extend,
 // a decoder snapshot to show, the lifecycle to advance, a save to schedule). Node tests cover every event kind.
-import type { EpochInfo, LatentProjection, ReadyInfo, TrainSettings, WorkerEvent } from '../protocol.js';
+import type { EpochInfo, FrameInfo, LatentProjection, ReadyInfo, TrainSettings, WorkerEvent } from '../protocol.js';
 import type { TrapReport } from './traps.js';
 
 /** The model as the worker last described it (what the views draw besides the element's own state). */
@@ -41,7 +41,9 @@ export type ModelEffect =
   /** The last good weights, for a new worker should this one trap. */
   | { type: 'checkpoint'; bytes: ArrayBuffer; epoch: number }
   /** A problem the worker survived, for the person and the `error` event. */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** A time-lapse frame, for the element's time-lapse. */
+  | { type: 'frame'; frame: FrameInfo };
 
 export interface ModelStep {
   state: ModelState;
@@ -78,6 +80,10 @@ export function applyWorkerEvent(state: ModelState, event: WorkerEvent): ModelSt
     }
     case 'decoder':
       return { state, effects: [{ type: 'decoder', hidden: event.hidden, latent: event.latent, weights: event.weights }] };
+    case 'frame': {
+      const { type: _, ...frame } = event;
+      return { state, effects: [{ type: 'frame', frame }] };
+    }
     case 'latents':
       return { state: { ...state, latents: { z: event.z, labels: event.labels, projection: event.projection } }, effects: [] };
     case 'progress': {

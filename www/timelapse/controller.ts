@@ -72,6 +72,8 @@ export interface TimelineSnapshot {
   /** Why there is no branching at all (no state fits the bound), in words; null when there is. */
   branchBlocked: string | null;
   exporting: boolean;
+  /** What this host offers: branching and step mode need a trainer that can hand over its state and train by steps. */
+  offers: { branch: boolean; stepMode: boolean };
 }
 
 /** What the timeline view may do: its whole interface to the time-lapse (so the wiring stays small). */
@@ -141,9 +143,14 @@ export class Timelapse implements TimelineModel {
   #morph: Float32Array | null = null;
   #morphPoints: Float32Array | null = null;
   #showedLive = true;
+  readonly #offers: { branch: boolean; stepMode: boolean };
   exportOptions: ExportOptions = { ...EXPORT_DEFAULTS };
 
-  constructor(header: TimelapseHeader, host: TimelapseHost, { clock = animationClock, reducedMotion = false }: { clock?: Clock; reducedMotion?: boolean } = {}) {
+  constructor(
+    header: TimelapseHeader, host: TimelapseHost,
+    { clock = animationClock, reducedMotion = false, offers = { branch: true, stepMode: true } }: { clock?: Clock; reducedMotion?: boolean; offers?: { branch: boolean; stepMode: boolean } } = {},
+  ) {
+    this.#offers = { ...offers };
     this.#recorder = new FrameRecorder(header);
     this.#host = host;
     this.#clock = clock;
@@ -257,6 +264,7 @@ export class Timelapse implements TimelineModel {
         ? `This model’s training state is too large to keep within the time-lapse’s ${Math.round(this.#recorder.bound / 2 ** 20)} MB, so it cannot branch.`
         : null,
       exporting: this.#exporting,
+      offers: this.#offers,
     };
   }
 

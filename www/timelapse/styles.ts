@@ -6,6 +6,8 @@ export const TIMELINE_STYLES = /* css */ `
 .main > .side { grid-column: 2; grid-row: 1 / span 2; }
 .main .timeline { grid-column: 1; }
 .timeline { display: grid; gap: 8px; }
+:host([compact]) .timeline { display: none; }
+:host([compact]) .main > .side { grid-row: auto; }
 .timeline h2 { display: flex; justify-content: space-between; gap: 8px; }
 .timeline h2 .timeline-live { text-transform: none; letter-spacing: 0; font-weight: 500; color: var(--vae-accent); }
 .timeline-track { position: relative; height: 64px; touch-action: none; cursor: pointer; border-radius: 6px; }
@@ -21,7 +23,9 @@ export const TIMELINE_STYLES = /* css */ `
 .branch-form label { display: grid; gap: 3px; font-size: 12px; color: var(--vae-muted); }
 .branch-form input { width: 8em; }
 @container (max-width: 620px) {
-  .main > .side { grid-column: 1; grid-row: auto; }
+  /* One column: the latent panel, the timeline under it, then the digit and the chart. */
+  .main > .side { grid-column: 1; grid-row: 3; }
+  .main .timeline { grid-row: 2; }
   .timeline-track { height: 76px; }
   .timeline-controls > * { flex: 1 1 auto; }
 }

@@ -150,6 +150,8 @@ export class TimelineView implements View {
     this.#play.textContent = replay.mode === 'replaying' ? 'Pause' : 'Play';
     this.#play.disabled = count < 2;
     if (Number(this.#speed.value) !== replay.speed && SPEEDS.includes(replay.speed as (typeof SPEEDS)[number])) this.#speed.value = String(replay.speed);
+    this.#stepMode.hidden = !snap.offers.stepMode;
+    this.#branch.hidden = !snap.offers.branch;
     this.#stepMode.setAttribute('aria-pressed', String(replay.stepMode));
     this.#step.hidden = !replay.stepMode;
     this.#now.disabled = live;

@@ -1,6 +1,6 @@
 // The worker's answers: one handler per request kind, each returning exactly the reply its kind promises (see
 // RequestTable in protocol.ts). Every call into wasm is made through the trap guard, under the request's kind.
-import { ClassifierHandle, DataHandle, PcaHandle, TrainerHandle, gridPoints } from '../../pkg/vae_playground.js';
+import { ClassifierHandle, DataHandle, DecoderHandle, PcaHandle, TrainerHandle, gridPoints } from '../../pkg/vae_playground.js';
 import { meanSquaredError } from '../metrics.js';
 import type { Generation, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
 import type { Session } from './session.js';
@@ -53,6 +53,18 @@ const handlers: { [K in RequestKind]: Handler<K> } = {
     const trainer = w.session().trainer;
     // Each cell's z too, so a click on a cell can move the latent point exactly there.
     return { pixels: trainer.manifold(n, x, y, base), z: gridPoints(n, x, y, base) };
+  },
+  manifoldOf: (_w, { hidden, latent, weights, n, x, y, base }) => {
+    // The decoder handle decodes one point at a time (the Rust has no batch decode for a snapshot yet).
+    const decoder = new DecoderHandle(hidden, latent, weights);
+    try {
+      const z = gridPoints(n, x, y, base);
+      const pixels = new Float32Array(n * n * 784);
+      for (let cell = 0; cell < n * n; cell++) pixels.set(decoder.decode(z.subarray(cell * latent, (cell + 1) * latent)), cell * 784);
+      return { pixels, z };
+    } finally {
+      decoder.free();
+    }
   },
   sample: (w, { n, seed }) => ({ pixels: w.session().trainer.samples(n, BigInt(seed)) }),
   recover: (w, { pixels, mask, iterations, fromGiven }) => {

@@ -3,6 +3,7 @@
 // one after a trap). Every call into wasm goes through the worker's trap guard.
 import { StepResult, TrainerHandle, projectLatents, relaxedSimd, simdKernelEnabled } from '../../pkg/vae_playground.js';
 import type { FromWorker, Generation, LatentProjection, WorkerEvent } from '../protocol.js';
+import { FrameTaker } from '../timelapse/taker.js';
 import type { TrapGuard } from './traps.js';
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
@@ -19,6 +20,8 @@ export class Session {
   lastProgress = 0;
   lastDecoder = 0;
   lastLatents = 0;
+  /** The time-lapse's frames: when one is due, the loss since the last. */
+  readonly frames: FrameTaker;
   /** The step the last checkpoint was taken at (none yet: -1). */
   #checkpointStep = -1;
   readonly #post: Post;
@@ -31,6 +34,7 @@ export class Session {
     this.#guard = guard;
     this.epoch = trainer.epoch();
     this.step = this.#checkpointStep = trainer.stepCount();
+    this.frames = new FrameTaker(this.step);
   }
 
   send(event: WorkerEvent, transfer: Transferable[] = []): void {
@@ -64,15 +68,37 @@ export class Session {
     this.lastDecoder = performance.now();
   }
 
-  sendLatents(): void {
-    const { z, labels, latent, projection } = this.#guard.run('latents', () => {
+  /** The test codes for the latent panel, and with them a time-lapse frame (`testElbo`: just evaluated). */
+  sendLatents(testElbo: number | null = null): void {
+    const { z, labels, latent, projection } = this.#codes();
+    this.#sendFrame(z.slice(), labels.slice(), latent, projection && copyProjection(projection), testElbo, 0);
+    const transfer = [z.buffer, labels.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : [])];
+    this.send({ type: 'latents', z, labels, latent, projection }, transfer as ArrayBuffer[]);
+    this.lastLatents = performance.now();
+  }
+
+  /** A time-lapse frame on its own (its codes computed for it): its time counts against the recording's share. */
+  sendFrame(): void {
+    const start = performance.now();
+    const { z, labels, latent, projection } = this.#codes();
+    this.#sendFrame(z, labels, latent, projection, null, start);
+  }
+
+  #codes(): { z: Float32Array; labels: Uint8Array; latent: number; projection: LatentProjection | null } {
+    return this.#guard.run('latents', () => {
       const z = this.trainer.testLatents();
       const latent = this.trainer.latent();
       return { z, labels: this.trainer.testLabels(), latent, projection: latent > 2 ? projection2d(z, latent) : null };
     });
-    const transfer = [z.buffer, labels.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : [])];
-    this.send({ type: 'latents', z, labels, latent, projection }, transfer as ArrayBuffer[]);
-    this.lastLatents = performance.now();
+  }
+
+  /** `start`: when the frame's own work began (0: it came with codes sent anyway, at no extra cost). */
+  #sendFrame(codes: Float32Array, labels: Uint8Array, latent: number, projection: LatentProjection | null, testElbo: number | null, start: number): void {
+    const { hidden, decoder } = this.#guard.run('decoder', () => ({ hidden: this.trainer.hidden(), decoder: this.trainer.decoderSnapshot() }));
+    const extraMs = start > 0 ? performance.now() - start : 0;
+    const trainLoss = this.frames.taken(this.step, extraMs);
+    const transfer = [codes.buffer, labels.buffer, decoder.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : [])];
+    this.send({ type: 'frame', step: this.step, epoch: this.epoch, trainLoss, testElbo, codes, labels, hidden, latent, decoder, projection }, transfer as ArrayBuffer[]);
   }
 
   sendProgress(now: number): void {
@@ -100,6 +126,10 @@ export class Session {
     this.report.free();
     this.trainer.free();
   }
+}
+
+function copyProjection(p: LatentProjection): LatentProjection {
+  return { points: p.points.slice(), mean: p.mean.slice(), axes: p.axes.slice(), explained: [p.explained[0], p.explained[1]] };
 }
 
 /** The test codes' PCA plane (see `projectLatents` in src/bindings.rs for the packed layout). */
