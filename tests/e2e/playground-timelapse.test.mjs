@@ -99,7 +99,7 @@ test('a seek shows the codes and the decoder recorded at that step; Back to now 
   assert.equal(await page.evaluate((s) => document.getElementById('p').seek(s), between.asked), between.expected);
 
   // Back to now: the live model's digit and a live framechange.
-  await page.locator('#p >> button[data-action="now"]').click();
+  await page.locator('#p >> button[data-timeline="now"]').click();
   await settle(page);
   const back = await lastFrameChange(page);
   assert.equal(back.live, true);
@@ -208,7 +208,7 @@ test('Export time-lapse: a WebM of (frames − 1) × 3 + 1 frames at 24 fps, 960
   const downloads = [];
   page.on('download', (d) => downloads.push(d));
   const started = Date.now();
-  await page.locator('#p >> .timeline button[data-action="export"]').click();
+  await page.locator('#p >> .timeline button[data-timeline="export"]').click();
   const note = page.locator('#p >> .timeline-note');
   await page.waitForFunction(() => /^Saved|could not|cannot/.test(document.getElementById('p').shadowRoot.querySelector('.timeline-note').textContent), null, { timeout: 300_000 });
   const ms = Date.now() - started;

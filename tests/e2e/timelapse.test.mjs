@@ -155,7 +155,7 @@ test('a mouse drag morphs between frames while it moves and ends on a frame; liv
   const later = await page.evaluate(() => window.harness.timelapse.frames().steps.at(-1));
   assert.ok(later > before, 'training stopped while scrubbing');
   assert.equal((await shown(page)).frameStep, held.frameStep, 'the chosen moment moved with training');
-  await page.locator('#host [data-action="now"]').click();
+  await page.locator('#host [data-timeline="now"]').click();
   await settle(page);
   assert.equal(await page.evaluate(() => window.harness.timelapse.replay.mode), 'live');
   await page.evaluate(() => window.harness.live(false));
@@ -163,7 +163,7 @@ test('a mouse drag morphs between frames while it moves and ends on a frame; liv
   await page.evaluate(() => window.harness.seed(window.harness.trainer.step + 200));
   await settle(page);
   assert.ok((await shown(page)).frameStep > latest, 'live does not follow the latest frame');
-  assert.ok(await page.locator('#host [data-action="now"]').isDisabled(), '"Back to now" is offered while live');
+  assert.ok(await page.locator('#host [data-timeline="now"]').isDisabled(), '"Back to now" is offered while live');
   await context.close();
 });
 
@@ -200,8 +200,8 @@ test('replay at a speed; with reduced motion it jumps from frame to frame; step 
   const { page, context } = await open();
   await page.evaluate(() => window.harness.seed(71 * 10));
   // Replay at 4×: it moves, morphing between frames, and reaches now.
-  await page.selectOption('#host [data-action="speed"]', '4');
-  await page.locator('#host [data-action="play"]').click();
+  await page.selectOption('#host [data-timeline="speed"]', '4');
+  await page.locator('#host [data-timeline="play"]').click();
   const during = [];
   for (let i = 0; i < 10; i++) {
     await settle(page);
@@ -213,7 +213,7 @@ test('replay at a speed; with reduced motion it jumps from frame to frame; step 
 
   const reduced = await open({ reducedMotion: 'reduce' });
   await reduced.page.evaluate(() => window.harness.seed(71 * 10));
-  await reduced.page.locator('#host [data-action="play"]').click();
+  await reduced.page.locator('#host [data-timeline="play"]').click();
   const jumps = [];
   for (let i = 0; i < 20; i++) {
     await settle(reduced.page);
@@ -222,15 +222,15 @@ test('replay at a speed; with reduced motion it jumps from frame to frame; step 
   assert.ok(jumps.every((s) => s.exact), 'a morph under reduced motion');
   assert.ok(new Set(jumps.map((s) => s.frameStep)).size > 2, 'the replay did not move');
   // Step mode: training is held, each press trains one step, and what moved since the frame before is shown.
-  await reduced.page.locator('#host [data-action="step-mode"]').click();
+  await reduced.page.locator('#host [data-timeline="step-mode"]').click();
   assert.deepEqual(await reduced.page.evaluate(() => window.harness.calls.hold), [true]);
   const before = await reduced.page.evaluate(() => window.harness.trainer.step);
-  await reduced.page.locator('#host [data-action="step"]').click();
+  await reduced.page.locator('#host [data-timeline="step"]').click();
   await settle(reduced.page);
   assert.equal(await reduced.page.evaluate(() => window.harness.trainer.step), before + 1);
   const stepped = await shown(reduced.page);
   assert.deepEqual([stepped.frameStep, stepped.trail], [before + 1, true]);
-  await reduced.page.locator('#host [data-action="step-mode"]').click();
+  await reduced.page.locator('#host [data-timeline="step-mode"]').click();
   assert.deepEqual(await reduced.page.evaluate(() => window.harness.calls.hold), [true, false]);
   await reduced.context.close();
 });
@@ -238,7 +238,7 @@ test('replay at a speed; with reduced motion it jumps from frame to frame; step 
 test('branching is offered only where full state was kept, and starts from that state with the settings given', async () => {
   const { page, context } = await open();
   await page.evaluate(() => window.harness.seed(71 * 6));
-  const branch = page.locator('#host [data-action="branch"]');
+  const branch = page.locator('#host [data-timeline="branch"]');
   await page.evaluate(() => window.harness.timelapse.seek(100)); // a frame without state
   await settle(page);
   assert.ok(await branch.isDisabled());

@@ -15,7 +15,7 @@ export const TIMELINE_STYLES = /* css */ `
 :host([compact]) .timeline { display: none; }
 :host([compact]) .main > .side, :host([compact]) .main > .host[data-view="latent"] > .latent { grid-row: auto; }
 .timeline h2 { display: flex; justify-content: space-between; gap: 8px; }
-.timeline h2 .timeline-live { text-transform: none; letter-spacing: 0; font-weight: 500; color: var(--vae-accent); }
+.timeline h2 .timeline-live { text-transform: none; letter-spacing: 0; font-weight: 600; color: var(--vae-fg); }
 .timeline-track { position: relative; height: 64px; touch-action: none; cursor: pointer; border-radius: 6px; }
 .timeline-track canvas { display: block; width: 100%; height: 100%; }
 .timeline-track:focus-visible { outline: 2px solid var(--vae-accent); outline-offset: 2px; }

@@ -44,31 +44,31 @@ export class TimelineView implements View {
       <div class="timeline-track" tabindex="0" role="slider" aria-label="Time-lapse: the moment of training shown. Arrow keys move a frame, Page Up and Page Down ten, Home the first, End back to now">
         <canvas aria-hidden="true"></canvas></div>
       <div class="timeline-controls">
-        <button type="button" data-action="play">Play</button>
-        <label>Speed <select data-action="speed">${SPEEDS.map((s) => `<option value="${s}"${s === 1 ? ' selected' : ''}>${speedLabel(s)}</option>`).join('')}</select></label>
-        <button type="button" data-action="step-mode" aria-pressed="false">Step mode</button>
-        <button type="button" data-action="step" hidden>Train one step</button>
-        <button type="button" data-action="now">Back to now</button>
-        <button type="button" data-action="branch">Branch from here…</button>
-        <button type="button" data-action="export">Export time-lapse</button>
+        <button type="button" data-timeline="play">Play</button>
+        <label>Speed <select data-timeline="speed">${SPEEDS.map((s) => `<option value="${s}"${s === 1 ? ' selected' : ''}>${speedLabel(s)}</option>`).join('')}</select></label>
+        <button type="button" data-timeline="step-mode" aria-pressed="false">Step mode</button>
+        <button type="button" data-timeline="step" hidden>Train one step</button>
+        <button type="button" data-timeline="now">Back to now</button>
+        <button type="button" data-timeline="branch">Branch from here…</button>
+        <button type="button" data-timeline="export">Export time-lapse</button>
       </div>
       <form class="branch-form" hidden>
         <p class="branch-what"></p>
         <label>β (KL weight) <input type="number" name="beta" min="0" step="any" required></label>
         <label>Learning rate <input type="number" name="learningRate" min="0" step="any" required></label>
         <button type="submit" class="primary">Start the branch</button>
-        <button type="button" data-action="cancel-branch">Cancel</button>
+        <button type="button" data-timeline="cancel-branch">Cancel</button>
       </form>
       <p class="timeline-note" aria-live="polite"></p></div>`;
     this.#track = find(host, '.timeline-track');
     this.#canvas = find(host, '.timeline-track canvas');
-    this.#play = find(host, '[data-action="play"]');
-    this.#speed = find(host, '[data-action="speed"]');
-    this.#stepMode = find(host, '[data-action="step-mode"]');
-    this.#step = find(host, '[data-action="step"]');
-    this.#now = find(host, '[data-action="now"]');
-    this.#branch = find(host, '[data-action="branch"]');
-    this.#export = find(host, '[data-action="export"]');
+    this.#play = find(host, '[data-timeline="play"]');
+    this.#speed = find(host, '[data-timeline="speed"]');
+    this.#stepMode = find(host, '[data-timeline="step-mode"]');
+    this.#step = find(host, '[data-timeline="step"]');
+    this.#now = find(host, '[data-timeline="now"]');
+    this.#branch = find(host, '[data-timeline="branch"]');
+    this.#export = find(host, '[data-timeline="export"]');
     this.#form = find(host, '.branch-form');
     this.#note = find(host, '.timeline-note');
     this.#liveBadge = find(host, '.timeline-live');
@@ -93,7 +93,7 @@ export class TimelineView implements View {
       this.#track.focus({ preventScroll: true });
     });
     on(this.#branch, 'click', () => this.#openBranch());
-    on(find(host, '[data-action="cancel-branch"]'), 'click', () => this.#closeBranch(true));
+    on(find(host, '[data-timeline="cancel-branch"]'), 'click', () => this.#closeBranch(true));
     on(this.#form, 'submit', (event) => {
       event.preventDefault();
       void this.#startBranch();
