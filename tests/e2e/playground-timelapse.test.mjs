@@ -57,8 +57,9 @@ test('a seek shows the codes and the decoder recorded at that step; Back to now 
   const first = await page.evaluate(() => document.getElementById('p').frames);
   assert.equal(first.steps[0], 0);
   assert.equal(first.steps.at(-1), STEPS_PER_EPOCH);
-  // Dense at first (the schedule's steps 0, 2, 4, …), as long as recording stays within its share of the time.
-  assert.deepEqual(first.steps.slice(0, 5), [0, 2, 4, 6, 8], `the first epoch's frames: ${first.steps}`);
+  // Dense at first (the schedule's steps 0, 2, 4, …) for as long as recording stays within its share of the time
+  // (how many that is depends on how fast this machine encodes the test digits).
+  assert.deepEqual(first.steps.slice(0, 3), [0, 2, 4], `the first epoch's frames: ${first.steps}`);
   console.log(`# frames in the first epoch: ${first.count} (${first.steps})`);
 
   // Train on to epoch 2: the moment at step 71 is in the past now.

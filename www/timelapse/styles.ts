@@ -4,16 +4,15 @@
 export const TIMELINE_STYLES = /* css */ `
 /*
  * Wide: in the right column under the loss chart (its time axis beside the chart's), the latent panel spanning both
- * rows, so the timeline takes room the square panel leaves there and the page grows by a few pixels only.
+ * rows, so the timeline takes room the square panel leaves there and the page grows by a few pixels only. Compact
+ * elements show no timeline and keep their own layout.
  */
-.main > .host[data-view="latent"] > .latent { grid-column: 1; grid-row: 1 / span 2; }
-.main > .side { grid-column: 2; grid-row: 1; }
+:host(:not([compact])) .main > .host[data-view="latent"] > .latent { grid-column: 1; grid-row: 1 / span 2; }
+:host(:not([compact])) .main > .side { grid-column: 2; grid-row: 1; }
 .main .timeline { grid-column: 2; grid-row: 2; }
-.main.no-latent > .side { grid-column: auto; grid-row: auto; }
-.main.no-latent .timeline { display: none; }
+:host([compact]) .timeline, .main.no-latent .timeline { display: none; }
+:host(:not([compact])) .main.no-latent > .side { grid-column: auto; grid-row: auto; }
 .timeline { display: grid; gap: 8px; }
-:host([compact]) .timeline { display: none; }
-:host([compact]) .main > .side, :host([compact]) .main > .host[data-view="latent"] > .latent { grid-row: auto; }
 .timeline h2 { display: flex; justify-content: space-between; gap: 8px; }
 .timeline h2 .timeline-live { text-transform: none; letter-spacing: 0; font-weight: 600; color: var(--vae-fg); }
 .timeline-track { position: relative; height: 64px; touch-action: none; cursor: pointer; border-radius: 6px; }
@@ -30,8 +29,8 @@ export const TIMELINE_STYLES = /* css */ `
 .branch-form input { width: 8em; }
 @container (max-width: 620px) {
   /* One column: the latent panel, the timeline under it, then the digit and the chart. */
-  .main > .host[data-view="latent"] > .latent { grid-column: 1; grid-row: 1; }
-  .main > .side { grid-column: 1; grid-row: 3; }
+  :host(:not([compact])) .main > .host[data-view="latent"] > .latent { grid-column: 1; grid-row: 1; }
+  :host(:not([compact])) .main > .side { grid-column: 1; grid-row: 3; }
   .main .timeline { grid-column: 1; grid-row: 2; }
   .timeline-track { height: 76px; }
   .timeline-controls > * { flex: 1 1 auto; }
