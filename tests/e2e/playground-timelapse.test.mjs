@@ -229,3 +229,43 @@ test('Export time-lapse: a WebM of (frames − 1) × 3 + 1 frames at 24 fps, 960
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('figures: what a scrub costs the main thread while training (seek, then the views\u2019 frame)', async () => {
+  const { page, context, problems } = await open('?epochs=0');
+  await page.evaluate(() => document.getElementById('p').train());
+  await page.waitForFunction(() => document.getElementById('p').frames.count >= 12, null, { timeout: 60_000 });
+  const figures = await page.evaluate(async () => {
+    const el = document.getElementById('p');
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    const sync = [];
+    const views = [];
+    for (let i = 0; i < 80; i++) {
+      const { steps } = el.frames;
+      const step = steps[(i * 7) % (steps.length - 1)];
+      await frame();
+      // In one animation frame: W (first in the next frame), then the seek (which asks the views for that frame),
+      // then Y (after the views): Y − W is the views' work for the moment; the seek's own work is timed here.
+      await new Promise((resolve) => requestAnimationFrame(() => {
+        let w = 0;
+        requestAnimationFrame(() => (w = performance.now()));
+        const t0 = performance.now();
+        el.seek(step);
+        sync.push(performance.now() - t0);
+        requestAnimationFrame(() => {
+          views.push(performance.now() - w);
+          resolve();
+        });
+      }));
+    }
+    const stats = (a) => {
+      const s = [...a].sort((x, y) => x - y);
+      return { p50: +s[Math.floor(s.length / 2)].toFixed(2), p95: +s[Math.floor(s.length * 0.95)].toFixed(2), max: +s.at(-1).toFixed(2) };
+    };
+    return { seeks: sync.length, seek: stats(sync), views: stats(views), total: stats(sync.map((v, i) => v + views[i])), running: el.running };
+  });
+  console.log(`# a scrub while training (ms, ${figures.seeks} seeks): seek ${JSON.stringify(figures.seek)}, the views' frame ${JSON.stringify(figures.views)}, both ${JSON.stringify(figures.total)}`);
+  assert.equal(figures.running, true, 'training went on while scrubbing');
+  console.log(`# recording while training until paused: ${JSON.stringify(await recordingFigures(page))}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

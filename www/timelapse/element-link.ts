@@ -174,9 +174,8 @@ export class ElementTimelapse {
   /** A new record from `step`: the kept one continued if it is this model's (a restored model resumes its time-lapse). */
   #begin(header: TimelapseHeader, step: number, run: string): void {
     this.timelapse.mirrorTo(null, run);
+    // Back to live: the next animation frame shows the new model (its decoder, held while a moment was shown).
     this.timelapse.reset(header);
-    this.#shownFrame = null;
-    this.#view = null;
     this.#unwritten = null;
     const store = this.#store;
     if (!store) return;
