@@ -27,8 +27,8 @@ const waitFor = (page, type, count = 1, timeout = 120_000) =>
   page.waitForFunction(([type, count]) => window.__events.filter((e) => e.type === type).length >= count, [type, count], { timeout });
 const settle = (page) => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 
-async function open(query = '', { viewport = { width: 1280, height: 800 }, touch = false, context = null } = {}) {
-  const ctx = context ?? (await session.browser.newContext({ viewport, hasTouch: touch, isMobile: touch, acceptDownloads: true }));
+async function open(query = '', { viewport = { width: 1280, height: 800 }, touch = false, context = null, reducedMotion = 'no-preference' } = {}) {
+  const ctx = context ?? (await session.browser.newContext({ viewport, hasTouch: touch, isMobile: touch, acceptDownloads: true, reducedMotion }));
   const page = await ctx.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -148,6 +148,27 @@ test('keyboard only: Tab to the timeline, arrows move a frame, Home the first, E
   await settle(page);
   assert.equal((await lastFrameChange(page)).live, true);
   assert.match(await track.getAttribute('aria-valuetext'), /now, following training/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// (That reduced motion shows whole frames, never a morph, is checked on the views in timelapse.test.mjs.)
+test('replay at 4× (reduced motion): Play moves through the recorded moments in order and reaches now', async () => {
+  const { page, context, problems } = await open('', { reducedMotion: 'reduce' });
+  await page.evaluate(() => document.getElementById('p').train());
+  await waitFor(page, 'trained');
+  const { steps } = await page.evaluate(() => document.getElementById('p').frames);
+  const before = (await events(page, 'framechange')).length;
+  await page.selectOption('#p >> select[data-timeline="speed"]', '4');
+  await page.locator('#p >> button[data-timeline="play"]').click();
+  await page.waitForFunction((n) => window.__events.filter((e) => e.type === 'framechange').slice(n).some((e) => e.detail.live), before, { timeout: 30_000 });
+  const seen = (await events(page, 'framechange')).slice(before);
+  const replayed = seen.filter((e) => !e.live).map((e) => e.step);
+  assert.ok(replayed.length >= Math.min(4, steps.length - 1), `replayed ${replayed}`);
+  for (const step of replayed) assert.ok(steps.includes(step), `step ${step} is not a recorded frame`);
+  for (let i = 1; i < replayed.length; i++) assert.ok(replayed[i] > replayed[i - 1], `out of order: ${replayed}`);
+  assert.equal(seen.at(-1).live, true);
+  assert.equal(await page.locator('#p >> button[data-timeline="play"]').textContent(), 'Play');
   assert.deepEqual(problems, []);
   await context.close();
 });
