@@ -185,7 +185,9 @@ export class ElementTimelapse {
     }
     const kept = this.#kept;
     this.#kept = null; // used once: a later model starts afresh
-    if (kept && kept.header.run === run && sameSizes(kept.header, header)) {
+    // The kept model resumes where its time-lapse had got to (a file loaded at another step starts afresh).
+    const covers = kept !== null && kept !== undefined && kept.frames.length > 0 && kept.frames[0].step <= step && step <= kept.frames.at(-1)!.step;
+    if (kept && covers && kept.header.run === run && sameSizes(kept.header, header)) {
       // The kept model is back: its time-lapse up to here, and what comes next written after it.
       this.timelapse.adopt(kept.frames.filter((f) => f.step < step), []);
       void store.truncate(step, { ...header, run, savedAt: Date.now() }).catch(() => {});
