@@ -218,9 +218,27 @@ test('with persist a reload keeps the time-lapse; the kept model resumes it', as
   assert.deepEqual(after.steps, before.steps);
   // The restored frames are shown as they were: the first one is the untrained model's.
   assert.equal(await first.page.evaluate(() => document.getElementById('p').seek(0)), 0);
+  // "Start over" forgets the kept time-lapse with the kept model.
+  assert.ok((await storedRecords(first.page)) > before.count, 'the frames are in IndexedDB');
+  await first.page.locator('#p >> [data-action="start-over"]').click();
+  await first.page.waitForFunction(() => document.getElementById('p').frames.count <= 1, null, { timeout: 10_000 });
+  await first.page.waitForTimeout(300);
+  assert.equal(await storedRecords(first.page), 0, 'Start over left time-lapse records in IndexedDB');
   assert.deepEqual(first.problems, []);
   await first.context.close();
 });
+
+/** How many time-lapse records (header, frames, states) IndexedDB holds for this page. */
+const storedRecords = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('vae-playground-timelapse');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    if (!db.objectStoreNames.contains('records')) return resolve(0);
+    const count = db.transaction('records').objectStore('records').count();
+    count.onsuccess = () => resolve(count.result);
+  };
+}));
 
 test('Export time-lapse: a WebM of (frames − 1) × 3 + 1 frames at 24 fps, 960 × 540, and the frames as JSON', async () => {
   const { page, context, problems } = await open();

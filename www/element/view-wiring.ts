@@ -56,11 +56,15 @@ export function viewContext(parts: ElementParts): ViewContext {
     train: () => element.train(),
     pause: () => element.pause(),
     reset: () => element.reset(),
-    startOver: () => void parts.keeper()?.forget().then(() => {
-      element.pause();
-      link.runs.clear();
-      element.reset();
-    }),
+    startOver: () => {
+      const keeper = parts.keeper();
+      if (!keeper) return;
+      void Promise.all([keeper.forget(), parts.timelapse.forget()]).then(() => {
+        element.pause();
+        link.runs.clear();
+        element.reset();
+      });
+    },
     retry: () => parts.retry(),
     dismissError: () => {
       messages.clear();
