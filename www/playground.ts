@@ -120,6 +120,10 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       framechange: (detail) => this.#emit('framechange', detail),
       download: (name, file) => offerDownload(file, name),
       notice: (message) => this.#notice(message),
+      running: () => this.running,
+      pause: () => this.pause(),
+      train: () => this.train(),
+      trainSteps: (steps) => this.#link.trainSteps(steps),
     }, { reducedMotion: matchMedia('(prefers-reduced-motion: reduce)').matches });
     this.#startup = new Startup({
       element: this,

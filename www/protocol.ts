@@ -72,6 +72,8 @@ export type ToWorker =
   /** Train until `epochs` epochs are complete in total (0: no limit). */
   | { type: 'train'; epochs: number }
   | { type: 'pause' }
+  /** While paused: train `steps` steps, then report (progress, decoder) and take a time-lapse frame (step mode). */
+  | { type: 'trainSteps'; steps: number }
   /** A fresh model with these settings, on the data already loaded. */
   | { type: 'reset'; generation: Generation; settings: TrainSettings }
   /** Settings that change without a new model. */

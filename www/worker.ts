@@ -120,6 +120,16 @@ async function handle(message: ToWorker): Promise<void> {
     case 'pause':
       setRunning(false);
       return;
+    case 'trainSteps': {
+      // Step mode (the time-lapse): a few steps while paused, what they changed reported at once.
+      const session = worker.session;
+      if (!session || worker.running || guard.trapped) return;
+      vaeSlice(session, message.steps);
+      session.sendProgress(performance.now());
+      session.sendDecoder();
+      if (session.frames.lastStep !== session.step) session.sendFrame();
+      return;
+    }
     case 'reset':
       setRunning(false, { checkpoint: false }); // the model it would keep is being replaced
       guard.run('command', () => replaceSession(message.settings, message.generation).announce(worker.running));
@@ -269,10 +279,11 @@ async function trainLoop(): Promise<void> {
 }
 
 /** About SLICE_MS of VAE training, then whatever is due: progress, a decoder snapshot, the epoch's evaluation. */
-function vaeSlice(session: Session): void {
+function vaeSlice(session: Session, limit = Infinity): void {
   const t = session.trainer;
   const sliceStart = performance.now();
   let epochFinished = false;
+  let taken = 0;
   try {
     guard.run('step', () => {
       do {
@@ -284,7 +295,7 @@ function vaeSlice(session: Session): void {
         epochFinished = result.epochFinished;
         session.epoch = result.epoch;
         session.step = result.step;
-      } while (!epochFinished && performance.now() - sliceStart < SLICE_MS && !session.frames.due(session.step));
+      } while (!epochFinished && ++taken < limit && performance.now() - sliceStart < SLICE_MS && !session.frames.due(session.step));
     });
   } catch (cause) {
     if (cause instanceof Trapped) throw cause;

@@ -173,6 +173,36 @@ test('replay at 4× (reduced motion): Play moves through the recorded moments in
   await context.close();
 });
 
+test('step mode holds training; "Train one step" trains one step and shows its frame; leaving it trains on', async () => {
+  const { page, context, problems } = await open('?epochs=0');
+  await page.evaluate(() => document.getElementById('p').train());
+  await page.waitForFunction(() => document.getElementById('p').frames.count >= 5, null, { timeout: 60_000 });
+  const mode = page.locator('#p >> button[data-timeline="step-mode"]');
+  const step = page.locator('#p >> button[data-timeline="step"]');
+  assert.equal(await step.isVisible(), false);
+  await mode.click();
+  await page.waitForFunction(() => !document.getElementById('p').running, null, { timeout: 10_000 });
+  assert.equal(await mode.getAttribute('aria-pressed'), 'true');
+  const last = () => page.evaluate(() => document.getElementById('p').frames.steps.at(-1));
+  // The first step's frame says where the model stands (training may have stopped between two frames).
+  const before = await last();
+  await step.click();
+  await page.waitForFunction((s) => document.getElementById('p').frames.steps.at(-1) > s, before, { timeout: 10_000 });
+  const from = await last();
+  for (const k of [1, 2]) {
+    await step.click();
+    await page.waitForFunction((s) => document.getElementById('p').frames.steps.at(-1) === s, from + k, { timeout: 10_000 });
+    await settle(page);
+    const change = await lastFrameChange(page);
+    assert.equal(change.step, from + k, 'the new frame is shown');
+  }
+  assert.equal(await page.evaluate(() => document.getElementById('p').running), false, 'held between steps');
+  await mode.click();
+  await page.waitForFunction(() => document.getElementById('p').running, null, { timeout: 10_000 });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a 390 px phone: the timeline fits, a finger on it shows an earlier moment; screenshots', async () => {
   mkdirSync(SHOTS, { recursive: true });
   const { page, context, problems } = await open('', { viewport: { width: 390, height: 844 }, touch: true });

@@ -122,6 +122,11 @@ export class ModelLink {
     this.#client?.pause();
   }
 
+  /** Step mode: `steps` steps while paused, then a time-lapse frame. */
+  trainSteps(steps: number): void {
+    this.#client?.trainSteps(steps);
+  }
+
   set(change: { learningRate?: number; beta?: number }): void {
     this.#client?.set(change);
   }

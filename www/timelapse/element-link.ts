@@ -33,6 +33,11 @@ export interface TimelapseElementHost {
   download(name: string, file: Blob): void;
   /** News that is no error (storage unavailable). */
   notice(message: string): void;
+  /** Step mode: whether training runs; stop it, start it again, train a few steps while stopped. */
+  running(): boolean;
+  pause(): void;
+  train(): void;
+  trainSteps(steps: number): void;
 }
 
 /** What the views are shown for the moment: the codes and their plane, and where the chart's cursor goes. */
@@ -78,6 +83,8 @@ export class ElementTimelapse {
    * before it restores the kept one must not wipe the kept time-lapse.
    */
   #unwritten: { run: string } | null = null;
+  /** Step mode was entered while training ran: leaving it trains on. */
+  #resumeAfterSteps = false;
 
   constructor(host: TimelapseElementHost, { reducedMotion = false } = {}) {
     this.#host = host;
@@ -85,15 +92,23 @@ export class ElementTimelapse {
       show: (moment) => this.#show(moment),
       branch: () => Promise.reject(new Error('Branching needs the trainer’s full state (weights and Adam moments), which this version cannot hand over yet.')),
       branchSettings: () => ({ beta: 1, learningRate: 1e-3 }),
-      holdTraining: () => {},
-      trainSteps: () => {},
+      holdTraining: (hold) => {
+        if (hold) {
+          this.#resumeAfterSteps = this.#host.running();
+          this.#host.pause();
+        } else if (this.#resumeAfterSteps) {
+          this.#resumeAfterSteps = false;
+          this.#host.train();
+        }
+      },
+      trainSteps: (steps) => this.#host.trainSteps(steps),
       manifold: (_frame, decoder, n) => {
         const { latent } = this.timelapse.recorder.header;
         return this.#host.manifoldOf(this.#hidden, latent, decoder, n, 0, Math.min(1, latent - 1), new Float32Array(latent)).then((reply) => reply.pixels);
       },
       download: (name, file) => this.#host.download(name, file),
     };
-    this.timelapse = new Timelapse(EMPTY, timelapseHost, { reducedMotion, offers: { branch: false, stepMode: false } });
+    this.timelapse = new Timelapse(EMPTY, timelapseHost, { reducedMotion, offers: { branch: false, stepMode: true } });
   }
 
   /** The element API's `frames`. */

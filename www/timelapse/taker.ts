@@ -8,6 +8,8 @@ export class FrameTaker {
   #trainedMs = 0;
   #lossSum = 0;
   #lossCount = 0;
+  /** The step of the last frame taken (-1: none yet). */
+  lastStep = -1;
   /** Frames taken, and those taken only for the time-lapse (with their cost). */
   readonly figures = { frames: 0, extraFrames: 0, extraMs: 0, trainedMs: 0 };
 
@@ -39,6 +41,7 @@ export class FrameTaker {
     this.#lossSum = 0;
     this.#lossCount = 0;
     this.#schedule.taken(step, extraMs);
+    this.lastStep = step;
     this.figures.frames++;
     if (extraMs > 0) {
       this.figures.extraFrames++;
