@@ -24,6 +24,8 @@ import {
   type SettingProperties,
 } from './settings.js';
 import { adoptStyles } from './styles.js';
+import { ElementTimelapse, adoptTimelineStyles } from './timelapse/element-link.js';
+import { elementKeyOf } from './persistence.js';
 import type { PlaygroundState } from './views/view.js';
 import { errorMessage, fetchBytes } from './wasm.js';
 
@@ -44,6 +46,7 @@ export type * from './element/events.js';
  * @event recovered - A recovery step is shown: the image, its error on the damaged pixels, and the mean-digit baseline's.
  * @event restored - With `persist`: the model kept from an earlier visit is back (its epoch and when it was saved).
  * @event interpolated - A new interpolation: the frames through the latent space and blended in pixel space.
+ * @event framechange - The time-lapse shows another recorded moment (its step, epoch, losses and test codes), or now again (`live`).
  * @event error - Something went wrong; the message says what and what to do. The widget keeps working unless
  *   nothing could be loaded (then it shows Retry).
  *
@@ -52,6 +55,7 @@ export type * from './element/events.js';
  * @csspart progress - The progress bar.
  * @csspart error - The message box.
  * @csspart latent - The 2-D latent panel.
+ * @csspart timeline - The time-lapse under it: the recorded moments of training, replay, export.
  * @csspart digit - The decoded digit.
  * @csspart chart - The loss chart.
  * @csspart generate - The manifold and the random samples.
@@ -88,6 +92,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   #context: ViewContext | null = null;
   #dataset: { key: string; dataset: Dataset } = { key: '', dataset: datasetOf('mnist') };
   #life: LifeState = INITIAL;
+  readonly #timelapse: ElementTimelapse;
   /** Events that arrive while effects run wait their turn: one transition at a time. */
   readonly #queue: LifeEvent[] = [];
   #dispatching = false;
@@ -99,12 +104,20 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     super();
     this.#shadow = this.attachShadow({ mode: 'open' });
     adoptStyles(this.#shadow);
+    adoptTimelineStyles(this.#shadow);
     this.#shadow.innerHTML = viewTemplate();
     this.#views = new ViewHost(this.#shadow, { state: () => this.#viewState(), beforeFrame: () => this.#decodeIfMoved() });
     this.#link = new ModelLink(ASSETS.worker, {
       lifecycle: (news, boot) => this.#dispatch({ ...news, boot } as LifeEvent),
       emit: ({ name, detail }) => this.#emit(name, detail as never),
-      decoder: (descriptor, weights) => this.#showDecoder(() => this.#picture.showSnapshot(descriptor, weights)),
+      // While the time-lapse shows a moment, the live decoder waits (it is shown again on "Back to now").
+      decoder: (descriptor, weights) => {
+        if (!this.#timelapse.liveDecoder(descriptor, weights)) this.#showDecoder(() => this.#picture.showSnapshot(descriptor, weights));
+      },
+      frame: (frame) => {
+        const { architecture, hiddenUnits, latentDim, batchSize, seed, datasetId } = this.#link.settings;
+        this.#timelapse.frame(frame, JSON.stringify({ architecture, hiddenUnits, latentDim, batchSize, seed, datasetId }));
+      },
       save: () => this.#startup.keeper?.scheduleSave(),
       error: (message) => this.#reportError(message),
       changed: () => this.#views.render(),
@@ -123,6 +136,18 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       startOwnModel: () => this.#startOwnModel(),
       download: (blob, name) => offerDownload(blob, name),
     });
+    this.#timelapse = new ElementTimelapse({
+      render: () => this.#views.render(),
+      showDecoder: (descriptor, weights) => this.#showDecoder(() => this.#picture.showSnapshot(descriptor, weights)),
+      manifoldOf: (descriptor, weights, n, x, y, base) => this.#link.request({ kind: 'manifoldOf', descriptor, weights, n, x, y, base }),
+      framechange: (detail) => this.#emit('framechange', detail),
+      download: (name, file) => offerDownload(file, name),
+      notice: (message) => this.#notice(message),
+      running: () => this.running,
+      pause: () => this.pause(),
+      train: () => this.train(),
+      trainSteps: (steps) => this.#link.trainSteps(steps),
+    }, { reducedMotion: matchMedia('(prefers-reduced-motion: reduce)').matches });
     this.#startup = new Startup({
       element: this,
       link: this.#link,
@@ -266,6 +291,20 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     return { digit, label: className(this.#datasetNow(this.#own.state().inForce), digit), probabilities };
   }
 
+  /** The time-lapse's recorded moments: how many are kept, and their training steps (ascending). */
+  get frames(): { count: number; steps: number[] } {
+    return this.#timelapse.frames();
+  }
+
+  /**
+   * Shows the recorded moment at or before `step` (the first one for an earlier step) in the latent panel, the digit,
+   * the manifold and the chart, while training goes on; returns the step shown (null before anything is recorded).
+   * "Back to now" on the timeline (or End) returns to the live model. A `framechange` event follows.
+   */
+  seek(step: number): number | null {
+    return this.#timelapse.seek(step);
+  }
+
   // ── the state machine's effects ─────────────────────────────────────────────────────────────────────
   #dispatch(event: LifeEvent): void {
     this.#queue.push(event);
@@ -298,14 +337,18 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
           retry: () => this.#dispatch({ type: 'retry', autostart: this.hasAttribute('autostart') }),
           reportError: (message) => this.#reportError(message),
           render: () => this.#views.render(),
+          timelapse: this.#timelapse,
         });
         this.#views.mount(this.#context);
         return this.#applyViews();
       case 'teardown':
         this.#startup.dispose();
+        this.#timelapse.flush();
         this.#end(new Error('The playground was removed from the page.'));
         return this.#views.dispose();
-      case 'loadWasm': return void this.#startup.prepare(effect.boot);
+      case 'loadWasm':
+        if (this.hasAttribute('persist')) this.#timelapse.keep(elementKeyOf(this));
+        return void this.#startup.prepare(effect.boot);
       case 'startWorker':
         link.start(effect.boot, this.#startup.inputs!.sources);
         return this.#showDecoder(() => this.#picture.showInitial(link.settings));
@@ -313,7 +356,9 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       case 'stopWorker': return link.stop(new Error(effect.reason));
       case 'restore': return void this.#startup.restore(effect.boot);
       case 'loadCheckpoint': return void this.#loadCheckpoint(effect.boot);
-      case 'startRun': return link.runs.startRun(link.settings, link.model.ready?.stepsPerEpoch ?? 0); // every model is a run of its own
+      case 'startRun':
+        this.#timelapse.newRun();
+        return link.runs.startRun(link.settings, link.model.ready?.stepsPerEpoch ?? 0); // every model is a run of its own
       case 'emitReady': return void (link.model.ready && this.#emit('ready', link.model.ready));
       case 'train': return link.train(this.#epochs);
       case 'pause': return link.pause();
@@ -358,9 +403,11 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     const { z, pixels, decoderVersion, marker, drawing } = this.#picture;
     const own = this.#own.state();
     const dataset = this.#datasetNow(own.inForce);
+    const moment = this.#timelapse.view;
     return {
       ...model, dataset, own, history, runs, z, pixels, decoderVersion, marker, drawing, epochs: this.#epochs, limits: this.#startup.limits,
       loading: this.#fetchingData ?? loadingText(this.#life), error: this.#messages.shown, persist: this.#startup.keeper !== null,
+      latents: moment?.latents ?? model.latents, moment: moment && { step: moment.step },
     };
   }
 

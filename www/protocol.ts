@@ -90,6 +90,11 @@ export interface RequestTable {
   own: { request: { own: OwnImages }; reply: { hash: string; trainSize: number; testSize: number } };
   /** A person's files read, decoded and prepared (progress as `ingest` events; `cancelIngest` stops it). */
   ingest: { request: { collected: Collected }; reply: IngestResult };
+  /** `manifold`, drawn by a decoder snapshot the element holds (a time-lapse frame's) instead of the model's own. */
+  manifoldOf: {
+    request: { descriptor: DecoderDescriptor; weights: Float32Array; n: number; x: number; y: number; base: Float32Array };
+    reply: { pixels: Float32Array; z: Float32Array };
+  };
 }
 export type RequestKind = keyof RequestTable;
 export type RequestOf<K extends RequestKind> = { kind: K } & RequestTable[K]['request'];
@@ -108,6 +113,8 @@ export type ToWorker =
   /** Train until `epochs` epochs are complete in total (0: no limit). */
   | { type: 'train'; epochs: number }
   | { type: 'pause' }
+  /** While paused: train `steps` steps, then report (progress, decoder) and take a time-lapse frame (step mode). */
+  | { type: 'trainSteps'; steps: number }
   /** A fresh model with these settings, on the data already loaded. */
   | { type: 'reset'; generation: Generation; settings: TrainSettings }
   /** Settings that change without a new model. */
@@ -173,6 +180,24 @@ export interface ProgressInfo {
   losses: Float32Array;
 }
 
+/** A moment of training for the time-lapse (www/timelapse/): taken on the schedule in www/timelapse/taker.ts. */
+export interface FrameInfo {
+  step: number;
+  epoch: number;
+  /** Mean training loss (−ELBO per image) over the steps since the frame before; NaN when there were none. */
+  trainLoss: number;
+  /** The test −ELBO when the frame is at an epoch's end (just evaluated); otherwise null. */
+  testElbo: number | null;
+  /** μ of the test images, row-major [n × latent], and their labels. */
+  codes: Float32Array;
+  labels: Uint8Array;
+  latent: number;
+  /** The decoder's flat snapshot, and what structure and sizes it is for. */
+  decoder: Float32Array;
+  descriptor: DecoderDescriptor;
+  projection: LatentProjection | null;
+}
+
 export interface EpochInfo {
   epoch: number;
   testElbo: number;
@@ -192,6 +217,7 @@ export type WorkerEvent =
   | { type: 'latents'; z: Float32Array; labels: Uint8Array; latent: number; projection: LatentProjection | null; own: OwnCodes | null }
   /** The decoder's weights now, flat, in the order its descriptor's structure lists them, for the page's own decoder. */
   | { type: 'decoder'; descriptor: DecoderDescriptor; weights: Float32Array }
+  | ({ type: 'frame' } & FrameInfo)
   | { type: 'status'; running: boolean }
   | { type: 'trained'; epoch: number }
   /** A person's files being read (the `ingest` request's progress). */

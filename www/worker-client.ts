@@ -64,6 +64,11 @@ export class WorkerClient {
     this.#send({ type: 'pause' });
   }
 
+  /** Step mode: `steps` steps while paused, then a time-lapse frame. */
+  trainSteps(steps: number): void {
+    this.#send({ type: 'trainSteps', steps });
+  }
+
   set(change: { learningRate?: number; beta?: number }): void {
     this.#send({ type: 'set', ...change });
   }

@@ -44,6 +44,8 @@ const diagnostics = {
   costs: { pcaFitMs: NaN, classifierTrainMs: 0, classifierAccuracy: NaN },
   /** For the end-to-end tests: the next call into wasm at `where` traps (see TrapGuard.injectAt). */
   injectTrap: (where: TrapGuard['injectAt']) => void (guard.injectAt = where),
+  /** The time-lapse's recording: frames taken, those taken only for it and their cost, time spent training. */
+  timelapse: () => worker.session?.frames.figures ?? null,
 };
 (self as unknown as { vaePlaygroundDiagnostics: typeof diagnostics }).vaePlaygroundDiagnostics = diagnostics;
 
@@ -117,6 +119,16 @@ async function handle(message: ToWorker): Promise<void> {
     case 'pause':
       setRunning(false);
       return;
+    case 'trainSteps': {
+      // Step mode (the time-lapse): a few steps while paused, what they changed reported at once.
+      const session = worker.session;
+      if (!session || worker.running || guard.trapped) return;
+      vaeSlice(session, message.steps);
+      session.sendProgress(performance.now());
+      session.sendDecoder();
+      if (session.frames.lastStep !== session.step) session.sendFrame();
+      return;
+    }
     case 'reset': {
       setRunning(false, { checkpoint: false }); // the model it would keep is being replaced
       // The element loads a dataset (the `data` request) before it asks for a model on it; should that data still
@@ -303,21 +315,23 @@ async function trainLoop(): Promise<void> {
 }
 
 /** About SLICE_MS of VAE training, then whatever is due: progress, a decoder snapshot, the epoch's evaluation. */
-function vaeSlice(session: Session): void {
+function vaeSlice(session: Session, limit = Infinity): void {
   const t = session.trainer;
   const sliceStart = performance.now();
   let epochFinished = false;
+  let taken = 0;
   try {
     guard.run('step', () => {
       do {
         const result = session.report;
         t.step(result);
         session.pendingLosses.push(result.loss, result.recon, result.kl);
+        session.frames.addLoss(result.loss);
         session.throughput.samples += result.samples;
         epochFinished = result.epochFinished;
         session.epoch = result.epoch;
         session.step = result.step;
-      } while (!epochFinished && performance.now() - sliceStart < SLICE_MS);
+      } while (!epochFinished && ++taken < limit && performance.now() - sliceStart < SLICE_MS && !session.frames.due(session.step));
     });
   } catch (cause) {
     if (cause instanceof Trapped) throw cause;
@@ -328,6 +342,7 @@ function vaeSlice(session: Session): void {
   }
   const now = performance.now();
   session.throughput.ms += now - sliceStart;
+  session.frames.trained(now - sliceStart);
   if (now - session.lastProgress >= PROGRESS_EVERY_MS || epochFinished) session.sendProgress(now);
   if (now - session.lastDecoder >= DECODER_EVERY_MS || epochFinished) session.sendDecoder();
   if (epochFinished) {
@@ -340,12 +355,14 @@ function vaeSlice(session: Session): void {
     session.send({ type: 'epoch', epoch: session.epoch, ...elbo });
     // The weights of a finished, evaluated epoch: what a new worker would start from, should this one trap.
     session.sendCheckpoint();
-    session.sendLatents();
+    session.sendLatents(elbo.testElbo);
     if (worker.targetEpochs > 0 && session.epoch >= worker.targetEpochs) {
       setRunning(false);
       session.send({ type: 'trained', epoch: session.epoch });
     }
   } else if (now - session.lastLatents >= LATENTS_EVERY_MS) {
     session.sendLatents();
+  } else if (session.frames.due(session.step)) {
+    session.sendFrame(); // a time-lapse frame between the codes sent anyway
   }
 }

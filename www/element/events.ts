@@ -1,6 +1,9 @@
 // The element's public events: each one's `detail`, typed once (playground.ts re-exports them for the package), and
 // listeners typed by event name.
 import type { ReadyInfo } from '../protocol.js';
+import type { FrameChangeDetail } from '../timelapse/element-link.js';
+
+export type { FrameChangeDetail };
 
 export interface ProgressDetail { epoch: number; step: number; loss: number; samplesPerSec: number }
 export interface EpochDetail { epoch: number; testElbo: number; recon: number; kl: number }
@@ -25,6 +28,7 @@ export interface VaePlaygroundEventMap {
   recovered: CustomEvent<RecoveredDetail>;
   interpolated: CustomEvent<InterpolatedDetail>;
   restored: CustomEvent<RestoredDetail>;
+  framechange: CustomEvent<FrameChangeDetail>;
   error: CustomEvent<ErrorDetail>;
 }
 

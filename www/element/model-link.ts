@@ -3,7 +3,7 @@
 // into it, and — after a trap — a new worker brought back to the last good weights.
 import { validateSettings, weightsMetadata } from '../../pkg/vae_playground.js';
 import type { IngestProgress } from '../data/ingest.js';
-import type { DecoderDescriptor, OwnImages, ReplyOf, RequestKind, RequestOf, TrainSettings, WorkerEvent, WorkerSources } from '../protocol.js';
+import type { DecoderDescriptor, FrameInfo, OwnImages, ReplyOf, RequestKind, RequestOf, TrainSettings, WorkerEvent, WorkerSources } from '../protocol.js';
 import { RunHistory, type Run } from '../runs.js';
 import { DATASETS } from '../datasets.js';
 import { fromMetadata, toMetadata } from '../shared-run.js';
@@ -31,6 +31,8 @@ export interface LinkHost {
   ingestProgress(progress: IngestProgress): void;
   /** The person's images the settings train on, with their hash (a new worker is given them; a file names them). */
   own(): { images: OwnImages; hash: string } | null;
+  /** A time-lapse frame from the worker. */
+  frame(frame: FrameInfo): void;
 }
 
 /** What a .safetensors file says besides its weights, checked; what cannot be used is named in `problems`. */
@@ -132,6 +134,11 @@ export class ModelLink {
 
   pause(): void {
     this.#client?.pause();
+  }
+
+  /** Step mode: `steps` steps while paused, then a time-lapse frame. */
+  trainSteps(steps: number): void {
+    this.#client?.trainSteps(steps);
   }
 
   set(change: { learningRate?: number; beta?: number }): void {
@@ -260,6 +267,8 @@ export class ModelLink {
         return this.#host.error(effect.message);
       case 'ingest':
         return this.#host.ingestProgress(effect.progress);
+      case 'frame':
+        return this.#host.frame(effect.frame);
     }
   }
 }

@@ -46,6 +46,7 @@ const DOING: Record<TrapSite, string> = {
   data: 'loading a dataset',
   own: 'building a dataset from your images',
   ingest: 'reading your images',
+  manifoldOf: 'decoding the manifold of a recorded moment (time-lapse)',
 };
 
 /** What the worker was doing, in words. */

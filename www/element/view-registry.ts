@@ -17,6 +17,8 @@ import { LatentView } from '../views/latent.js';
 import { PreviewView } from '../views/preview.js';
 import { RecoverView } from '../views/recover.js';
 import { SettingsView } from '../views/settings.js';
+import { TimelineView } from '../views/timeline.js';
+import type { TimelineModel } from '../timelapse/controller.js';
 import { StatusView } from '../views/status.js';
 import type { PlaygroundActions, View } from '../views/view.js';
 
@@ -33,13 +35,16 @@ export interface ViewContext {
   download(name: string, text: string, type: string): void;
   /** Something changed that the state does not show (the chart's overlay): draw the next frame. */
   redraw(): void;
+  /** The time-lapse, as the timeline sees it. */
+  timeline: TimelineModel;
 }
 
 /**
  * Where a view's host goes: on the root itself (`root`), above everything (`top`), in the first section's main
- * column or beside it (`main`, `side`), as a section of its own (`section`, in table order), or below (`bottom`).
+ * column or beside it (`main`, `side`), under the main column (`under`: after the side column in the markup), as a
+ * section of its own (`section`, in table order), or below (`bottom`).
  */
-export type Place = 'root' | 'top' | 'main' | 'side' | 'section' | 'bottom';
+export type Place = 'root' | 'top' | 'main' | 'side' | 'under' | 'section' | 'bottom';
 
 export interface ViewEntry {
   name: string;
@@ -54,6 +59,7 @@ export const VIEWS: readonly ViewEntry[] = [
   { name: 'drop', place: 'root', section: null, parts: [], create: ({ actions }) => new DropView(actions) },
   { name: 'status', place: 'top', section: null, parts: ['toolbar', 'progress', 'error'], create: ({ actions }) => new StatusView(actions) },
   { name: 'latent', place: 'main', section: 'latent', parts: ['latent'], create: ({ actions }) => new LatentView(actions) },
+  { name: 'timeline', place: 'under', section: 'latent', parts: ['timeline'], create: ({ timeline }) => new TimelineView(timeline) },
   { name: 'digit', place: 'side', section: 'latent', parts: ['digit'], create: ({ actions, classify }) => new DigitView({ moveTo: actions.moveTo, classify }) },
   { name: 'chart', place: 'side', section: 'latent', parts: ['chart'], create: () => new ChartView() },
   {
@@ -96,6 +102,7 @@ export function viewTemplate(): string {
   <div class="main" data-section="${first}">
     ${hosts('main')}
     <div class="side">${hosts('side', '')}</div>
+    ${hosts('under')}
   </div>
   ${hosts('section')}
   ${hosts('bottom')}

@@ -13,6 +13,7 @@ import type { OwnFlow } from './own-flow.js';
 import type { Picture } from './picture.js';
 import { AlreadySaid } from './recovery.js';
 import type { ViewContext } from './view-registry.js';
+import type { ElementTimelapse } from '../timelapse/element-link.js';
 
 /** The element as the views' wiring sees it. */
 export interface ElementParts {
@@ -36,6 +37,7 @@ export interface ElementParts {
   /** Shows a problem and sends it as an `error` event. */
   reportError(message: string): void;
   render(): void;
+  timelapse: ElementTimelapse;
 }
 
 /** The n × n manifold over latent dimensions x and y (the others at 0), with each cell's z. */
@@ -57,16 +59,20 @@ export function viewContext(parts: ElementParts): ViewContext {
     train: () => element.train(),
     pause: () => element.pause(),
     reset: () => element.reset(),
-    startOver: () => void parts.keeper()?.forget().then(() => {
-      element.pause();
-      link.runs.clear();
-      // The person's images go with the kept models: a model on them starts over on MNIST.
-      if (parts.own.forget() && link.settings.datasetId === 'own') {
-        link.settings = { ...link.settings, datasetId: 'mnist' };
-        element.setAttribute('dataset', 'mnist');
-      }
-      element.reset();
-    }),
+    startOver: () => {
+      const keeper = parts.keeper();
+      if (!keeper) return;
+      void Promise.all([keeper.forget(), parts.timelapse.forget()]).then(() => {
+        element.pause();
+        link.runs.clear();
+        // The person's images go with the kept models: a model on them starts over on MNIST.
+        if (parts.own.forget() && link.settings.datasetId === 'own') {
+          link.settings = { ...link.settings, datasetId: 'mnist' };
+          element.setAttribute('dataset', 'mnist');
+        }
+        element.reset();
+      });
+    },
     retry: () => parts.retry(),
     dismissError: () => {
       messages.clear();
@@ -99,7 +105,8 @@ export function viewContext(parts: ElementParts): ViewContext {
     confirm,
     classify: (pixels) => element.classify(pixels),
     sample: (n, seed) => element.sample(n, seed),
-    manifold: (n, x, y) => manifoldCells(parts, n, x, y),
+    // While the time-lapse shows a moment, the manifold is that moment's decoder's.
+    manifold: (n, x, y) => parts.timelapse.manifold(n, x, y, new Float32Array(picture.z.length)) ?? manifoldCells(parts, n, x, y),
     encodeDrawing: (pixels, width, height) => encodeDrawing(parts, pixels, width, height),
     clearDrawing: () => {
       picture.marker = null;
@@ -107,6 +114,7 @@ export function viewContext(parts: ElementParts): ViewContext {
     },
     download: (name, text, type) => offerDownload(new Blob([text], { type }), name),
     redraw: () => parts.render(),
+    timeline: parts.timelapse.timelapse,
   };
 }
 

@@ -2,7 +2,7 @@
 // to the next state and the effects the element then runs (events to emit, the loss history and the runs to extend,
 // a decoder snapshot to show, the lifecycle to advance, a save to schedule). Node tests cover every event kind.
 import type { IngestProgress } from '../data/ingest.js';
-import type { DecoderDescriptor, EpochInfo, LatentProjection, ModelShape, OwnCodes, ReadyInfo, TrainSettings, WorkerEvent } from '../protocol.js';
+import type { DecoderDescriptor, EpochInfo, FrameInfo, LatentProjection, ModelShape, OwnCodes, ReadyInfo, TrainSettings, WorkerEvent } from '../protocol.js';
 import type { TrapReport } from './traps.js';
 
 /** The model as the worker last described it (what the views draw besides the element's own state). */
@@ -45,7 +45,9 @@ export type ModelEffect =
   /** A problem the worker survived, for the person and the `error` event. */
   | { type: 'error'; message: string }
   /** How far reading a person's images has got. */
-  | { type: 'ingest'; progress: IngestProgress };
+  | { type: 'ingest'; progress: IngestProgress }
+  /** A time-lapse frame, for the element's time-lapse. */
+  | { type: 'frame'; frame: FrameInfo };
 
 export interface ModelStep {
   state: ModelState;
@@ -93,6 +95,10 @@ export function applyWorkerEvent(state: ModelState, event: WorkerEvent): ModelSt
     }
     case 'decoder':
       return { state, effects: [{ type: 'decoder', descriptor: event.descriptor, weights: event.weights }] };
+    case 'frame': {
+      const { type: _, ...frame } = event;
+      return { state, effects: [{ type: 'frame', frame }] };
+    }
     case 'latents':
       return { state: { ...state, latents: { z: event.z, labels: event.labels, projection: event.projection, own: event.own } }, effects: [] };
     case 'ingest':

@@ -14,6 +14,8 @@ export class ChartView implements View {
   #runs: RunHistory | null = null;
   #drawnVersion = -1;
   #drawnRuns = -1;
+  /** The time-lapse's moment shown (its step), or null when live. */
+  #cursor: number | null = null;
   /** Scratch for the percentile, reused across repaints. */
   #sorted = new Float64Array(0);
 
@@ -25,6 +27,11 @@ export class ChartView implements View {
   }
 
   update(state: Readonly<PlaygroundState>): void {
+    const cursor = state.moment?.step ?? null;
+    if (cursor !== this.#cursor) {
+      this.#cursor = cursor;
+      this.#surface?.invalidate();
+    }
     this.#history = state.history;
     this.#runs = state.runs ?? null;
     if (state.history.version !== this.#drawnVersion || (state.runs?.version ?? -1) !== this.#drawnRuns) this.#surface?.invalidate();
@@ -103,6 +110,19 @@ export class ChartView implements View {
     }
 
     overlays.forEach((run, i) => drawRun(s, run, i, xAt, yMain, main, fg));
+
+    if (this.#cursor !== null) {
+      // The time-lapse's moment: a line at its step.
+      ctx.strokeStyle = fg;
+      ctx.globalAlpha = 0.6;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(Math.round(xAt(this.#cursor)) + 0.5, main.top);
+      ctx.lineTo(Math.round(xAt(this.#cursor)) + 0.5, band.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.globalAlpha = 1;
+    }
 
     const klMax = Math.max(1, this.#percentile(kl, 0, 0.99)) * 1.1;
     const yKl = scale(0, klMax, band.bottom, band.top);

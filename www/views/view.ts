@@ -78,6 +78,8 @@ export interface PlaygroundState {
   error: { message: string; fatal: boolean; notice?: boolean; offer?: string } | null;
   /** Whether the model is kept across reloads (the `persist` attribute): the toolbar then offers "Start over". */
   persist: boolean;
+  /** The time-lapse's moment shown instead of now (the chart marks its step); null or absent when live. */
+  moment?: { step: number } | null;
 }
 
 /** What views may ask the element to do. */

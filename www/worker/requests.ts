@@ -1,6 +1,6 @@
 // The worker's answers: one handler per request kind, each returning exactly the reply its kind promises (see
 // RequestTable in protocol.ts). Every call into wasm is made through the trap guard, under the request's kind.
-import { ClassifierHandle, PcaHandle, TrainerHandle, gridPoints } from '../../pkg/vae_playground.js';
+import { ClassifierHandle, DecoderHandle, PcaHandle, TrainerHandle, gridPoints } from '../../pkg/vae_playground.js';
 import { meanSquaredError } from '../metrics.js';
 import type { Generation, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
 import { ownIndexOf, type DataShelf, type LoadedData } from './data.js';
@@ -70,6 +70,20 @@ const handlers: { [K in RequestKind]: Handler<K> } = {
     const trainer = w.session().trainer;
     // Each cell's z too, so a click on a cell can move the latent point exactly there.
     return { pixels: trainer.manifold(n, x, y, base), z: gridPoints(n, x, y, base) };
+  },
+  manifoldOf: (_w, { descriptor, weights, n, x, y, base }) => {
+    // The decoder handle decodes one point at a time (the Rust has no batch decode for a snapshot yet).
+    const decoder = DecoderHandle.fromSnapshot(descriptor, weights);
+    try {
+      const { latent } = descriptor;
+      const size = descriptor.width * descriptor.height * descriptor.channels;
+      const z = gridPoints(n, x, y, base);
+      const pixels = new Float32Array(n * n * size);
+      for (let cell = 0; cell < n * n; cell++) pixels.set(decoder.decode(z.subarray(cell * latent, (cell + 1) * latent)), cell * size);
+      return { pixels, z };
+    } finally {
+      decoder.free();
+    }
   },
   sample: (w, { n, seed }) => ({ pixels: w.session().trainer.samples(n, BigInt(seed)) }),
   recover: (w, { pixels, mask, iterations, fromGiven }) => {

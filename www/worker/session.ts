@@ -3,6 +3,7 @@
 // one after a trap). Every call into wasm goes through the worker's trap guard.
 import { StepResult, TrainerHandle, projectLatents, relaxedSimd, simdKernelEnabled } from '../../pkg/vae_playground.js';
 import type { Architecture, DecoderDescriptor, FromWorker, Generation, LatentProjection, ModelShape, OwnCodes, WorkerEvent } from '../protocol.js';
+import { FrameTaker } from '../timelapse/taker.js';
 import type { LoadedData } from './data.js';
 import type { TrapGuard } from './traps.js';
 
@@ -28,6 +29,8 @@ export class Session {
   lastProgress = 0;
   lastDecoder = 0;
   lastLatents = 0;
+  /** The time-lapse's frames: when one is due, the loss since the last. */
+  readonly frames: FrameTaker;
   /** The step the last checkpoint was taken at (none yet: -1). */
   #checkpointStep = -1;
   readonly #post: Post;
@@ -43,6 +46,7 @@ export class Session {
     this.epoch = trainer.epoch();
     this.step = this.#checkpointStep = trainer.stepCount();
     this.#decoder = trainer.decoderDescriptor() as DecoderDescriptor;
+    this.frames = new FrameTaker(this.step);
   }
 
   send(event: WorkerEvent, transfer: Transferable[] = []): void {
@@ -73,17 +77,41 @@ export class Session {
     this.lastDecoder = performance.now();
   }
 
-  sendLatents(): void {
-    const { z, labels, latent, projection, own } = this.#guard.run('latents', () => {
-      const z = this.trainer.testLatents();
-      const latent = this.trainer.latent();
-      const labels = this.data.testLabels?.slice() ?? this.trainer.testLabels();
-      return { z, labels, latent, projection: latent > 2 ? projection2d(z, latent) : null, own: this.#ownCodes() };
-    });
+  /** The test codes for the latent panel, and with them a time-lapse frame (`testElbo`: just evaluated). */
+  sendLatents(testElbo: number | null = null): void {
+    const { z, labels, latent, projection, own } = this.#codes(true);
+    this.#sendFrame(z.slice(), labels.slice(), latent, projection && copyProjection(projection), testElbo, 0);
     const transfer = [z.buffer, labels.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : []),
       ...(own ? [own.z.buffer, own.labels.buffer] : [])];
     this.send({ type: 'latents', z, labels, latent, projection, own }, transfer as ArrayBuffer[]);
     this.lastLatents = performance.now();
+  }
+
+  /** A time-lapse frame on its own (its codes computed for it): its time counts against the recording's share. */
+  sendFrame(): void {
+    const start = performance.now();
+    const { z, labels, latent, projection } = this.#codes(false);
+    this.#sendFrame(z, labels, latent, projection, null, start);
+  }
+
+  /** The test codes (and, with `withOwn`, the codes of the person's images mixed in, for their markers). */
+  #codes(withOwn: boolean): { z: Float32Array; labels: Uint8Array; latent: number; projection: LatentProjection | null; own: OwnCodes | null } {
+    return this.#guard.run('latents', () => {
+      const z = this.trainer.testLatents();
+      const latent = this.trainer.latent();
+      const labels = this.data.testLabels?.slice() ?? this.trainer.testLabels();
+      return { z, labels, latent, projection: latent > 2 ? projection2d(z, latent) : null, own: withOwn ? this.#ownCodes() : null };
+    });
+  }
+
+  /** `start`: when the frame's own work began (0: it came with codes sent anyway, at no extra cost). */
+  #sendFrame(codes: Float32Array, labels: Uint8Array, latent: number, projection: LatentProjection | null, testElbo: number | null, start: number): void {
+    const decoder = this.#guard.run('decoder', () => this.trainer.decoderSnapshot());
+    const extraMs = start > 0 ? performance.now() - start : 0;
+    const trainLoss = this.frames.taken(this.step, extraMs);
+    const transfer = [codes.buffer, labels.buffer, decoder.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : [])];
+    const frame = { step: this.step, epoch: this.epoch, trainLoss, testElbo, codes, labels, descriptor: this.#decoder, latent, decoder, projection };
+    this.send({ type: 'frame', ...frame }, transfer as ArrayBuffer[]);
   }
 
   /** μ of the person's images mixed into MNIST (the first OWN_MARKERS of them), for their markers. */
@@ -121,6 +149,10 @@ export class Session {
     this.report.free();
     this.trainer.free();
   }
+}
+
+function copyProjection(p: LatentProjection): LatentProjection {
+  return { points: p.points.slice(), mean: p.mean.slice(), axes: p.axes.slice(), explained: [p.explained[0], p.explained[1]] };
 }
 
 /** The test codes' PCA plane (see `projectLatents` in src/bindings.rs for the packed layout). */
