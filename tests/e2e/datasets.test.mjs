@@ -4,10 +4,13 @@
 // and mixed into MNIST, shown as markers. Each assertion reads the public surface: events, methods, ::part and the
 // text a person sees.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { serve } from '../../scripts/serve.mjs';
+import { grayPng } from '../unit/fixtures/ingest/images.mjs';
 import { launch, openPage } from './browser.mjs';
 
 let server, url, browser;
@@ -339,4 +342,29 @@ test('persist: a model of own images comes back with its images after a reload; 
   assert.equal(await page.evaluate(() => document.querySelector('vae-playground').datasetId), 'mnist', 'forgotten: MNIST again');
   assert.equal(await count(page, 'restored'), 0);
   await context.close();
+});
+
+test('a folder picked with "…or a folder": classes from its sub-folders, a file outside any named in the preview', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vae-folder-'));
+  const shapes = {
+    ring: (x, y, i) => Math.abs(Math.hypot(x - 20, y - 20) - 10 - (i % 3)) < 2,
+    bar: (x, y, i) => Math.abs(x - 18 - (i % 4)) < 3 && y > 6 && y < 34,
+  };
+  for (const [name, inked] of Object.entries(shapes)) {
+    mkdirSync(join(dir, 'shapes', name), { recursive: true });
+    for (let i = 0; i < 5; i++) writeFileSync(join(dir, 'shapes', name, `${i}.png`), grayPng(40, 40, (x, y) => (inked(x, y, i) ? 0 : 255)));
+  }
+  writeFileSync(join(dir, 'shapes', 'notes.md'), '# not an image');
+  const { page, problems } = await openPlayground('#epochs=1');
+  await waitForCount(page, 'ready', 1);
+  await shadow(page, '.images-folder').setInputFiles(join(dir, 'shapes'));
+  await shadow(page, '[data-answer="train"]').waitFor({ state: 'visible', timeout: 60_000 });
+  assert.match(await shadow(page, '.preview-summary').textContent(), /^10 images ready, in 2 classes/);
+  assert.deepEqual(await shadow(page, 'table.preview-classes tbody tr').allTextContents(), ['bar5', 'ring5']);
+  assert.match(await shadow(page, '.preview-skipped-summary').textContent(), /notes\.md/);
+  await shadow(page, '[data-answer="cancel"]').click();
+  assert.equal(await page.evaluate(() => document.querySelector('vae-playground').datasetId), 'mnist');
+  assert.deepEqual(problems, []);
+  await page.close();
+  rmSync(dir, { recursive: true, force: true });
 });
