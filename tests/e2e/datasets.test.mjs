@@ -96,6 +96,22 @@ test('Fashion-MNIST: never fetched on first load; chosen in the form (through th
     return el.classify(await el.decode([0, 0]));
   });
   assert.ok(['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'].includes(item.label), item.label);
+  // Every view's work on it: the manifold, samples, recovery, and Judge's coverage naming garments.
+  const works = await page.evaluate(async () => {
+    const el = document.querySelector('vae-playground');
+    const grid = await el.manifold(4);
+    const samples = await el.sample(3, 7);
+    const image = await el.decode([0.5, 0.5]);
+    const mask = Float32Array.from({ length: 784 }, (_, i) => (i < 392 ? 1 : 0));
+    const recovered = await el.recover(image, mask, 5);
+    const inRange = (a) => a.every((v) => v >= 0 && v <= 1);
+    return [grid.length, samples.length, recovered.length, inRange(grid) && inRange(samples) && inRange(recovered)];
+  });
+  assert.deepEqual(works, [16 * 784, 3 * 784, 784, true]);
+  await shadow(page, '[data-action="coverage"]').click();
+  await page.waitForFunction(() => /Classifier test accuracy/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.coverage-note').textContent), null, { timeout: 120_000 });
+  const shares = await shadow(page, '.shares').textContent();
+  for (const name of ['Trouser', 'Bag', 'Ankle boot']) assert.ok(shares.includes(name), `coverage names ${name}: ${shares}`);
   const metadata = await exportedMetadata(page);
   assert.deepEqual(JSON.parse(metadata['vae-playground.dataset']), { id: 'fashion' });
   assert.equal(JSON.parse(metadata['vae-playground.settings']).datasetId, undefined, 'the settings entry keeps its numbers only');
