@@ -103,8 +103,12 @@ test('390 × 844 with touch: a finger draws, a tap adds it to "my set" with its 
     await swipe(page, Array.from({ length: 10 }, (_, i) => [p.x + p.width * (0.45 + n * 0.03), p.y + p.height * (0.15 + i * 0.07)]));
     const add = shadow(page, '[data-action="add-to-set"]');
     await page.waitForFunction(() => !document.querySelector('vae-playground').shadowRoot.querySelector('[data-action="add-to-set"]').disabled, null, { timeout: 20_000 });
+    // The verdict's last words (the classifier's) can rewrap the line above the buttons: tap once it has them.
+    await page.waitForFunction(() => /looks like/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.panel.draw .verdict').textContent), null, { timeout: 30_000 });
     await add.tap();
-    await page.waitForFunction((n) => document.querySelector('vae-playground').shadowRoot.querySelector('.set-count').textContent === `My set: ${n} image${n === 1 ? '' : 's'} (one: ${n}).`, n);
+    const expected = `My set: ${n} image${n === 1 ? '' : 's'} (one: ${n}).`;
+    await page.waitForFunction((expected) => document.querySelector('vae-playground').shadowRoot.querySelector('.set-count').textContent === expected, expected, { timeout: 10_000 })
+      .catch(async () => assert.fail(`expected "${expected}", the widget says "${await shadow(page, '.set-count').textContent()}"`));
   }
   const select = shadow(page, 'select[data-attr="dataset"]');
   await select.scrollIntoViewIfNeeded();
