@@ -46,11 +46,11 @@ const drop = (files) => page.evaluate((files) => {
 }, files.map((f) => ({ name: f.name, base64: Buffer.from(f.bytes).toString('base64') })));
 
 /** The dialog's outcome: 'failed' with its message, or 'preview' with its summary, skipped files and notes. */
-async function outcome() {
+async function outcome(timeout = 60_000) {
   await page.waitForFunction(() => {
     const d = document.querySelector('vae-playground').shadowRoot.querySelector('dialog[part="preview"]');
     return d?.open && (!d.querySelector('.preview-failed').hidden || !d.querySelector('.preview-result').hidden);
-  }, null, { timeout: 60_000 });
+  }, null, { timeout });
   return page.evaluate(() => {
     const d = document.querySelector('vae-playground').shadowRoot.querySelector('dialog[part="preview"]');
     const text = (s) => d.querySelector(s).textContent;
@@ -160,4 +160,19 @@ test('Escape while reading cancels: the read stops, nothing changes, and a new p
   await closeAndCheckUnchanged(before);
   assert.deepEqual(problems, []);
   assert.equal(await page.evaluate(() => window.__events.filter((e) => e.type === 'error').length), 0);
+});
+
+test('more images than the limit (20,003 in a zip): the first 20,000 in path order are previewed, the other 3 named as not read', async () => {
+  const before = await decoded();
+  const png = Buffer.from(inked(28, 28));
+  const zip = zipWith(Array.from({ length: 20_003 }, (_, i) => ({ name: `many/img-${String(i).padStart(5, '0')}.png`, data: png })));
+  await pick([{ name: 'many.zip', bytes: zip }]);
+  const started = Date.now();
+  const result = await outcome(300_000);
+  console.log(`# 20,003 images in a zip read and prepared in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  assert.equal(result.phase, 'preview');
+  assert.match(result.summary, /^20,000 images ready/);
+  assert.match(result.skipped, /^3 files were not used/);
+  assert.ok(result.list.some((line) => /^3 not read \(.*\), from many\.zip\/many\/img-20000\.png/.test(line)), result.list.join('\n'));
+  await closeAndCheckUnchanged(before);
 });

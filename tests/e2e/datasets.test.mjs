@@ -4,10 +4,13 @@
 // and mixed into MNIST, shown as markers. Each assertion reads the public surface: events, methods, ::part and the
 // text a person sees.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { serve } from '../../scripts/serve.mjs';
+import { grayPng } from '../unit/fixtures/ingest/images.mjs';
 import { launch, openPage } from './browser.mjs';
 
 let server, url, browser;
@@ -93,6 +96,22 @@ test('Fashion-MNIST: never fetched on first load; chosen in the form (through th
     return el.classify(await el.decode([0, 0]));
   });
   assert.ok(['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'].includes(item.label), item.label);
+  // Every view's work on it: the manifold, samples, recovery, and Judge's coverage naming garments.
+  const works = await page.evaluate(async () => {
+    const el = document.querySelector('vae-playground');
+    const grid = await el.manifold(4);
+    const samples = await el.sample(3, 7);
+    const image = await el.decode([0.5, 0.5]);
+    const mask = Float32Array.from({ length: 784 }, (_, i) => (i < 392 ? 1 : 0));
+    const recovered = await el.recover(image, mask, 5);
+    const inRange = (a) => a.every((v) => v >= 0 && v <= 1);
+    return [grid.length, samples.length, recovered.length, inRange(grid) && inRange(samples) && inRange(recovered)];
+  });
+  assert.deepEqual(works, [16 * 784, 3 * 784, 784, true]);
+  await shadow(page, '[data-action="coverage"]').click();
+  await page.waitForFunction(() => /Classifier test accuracy/.test(document.querySelector('vae-playground').shadowRoot.querySelector('.coverage-note').textContent), null, { timeout: 120_000 });
+  const shares = await shadow(page, '.shares').textContent();
+  for (const name of ['Trouser', 'Bag', 'Ankle boot']) assert.ok(shares.includes(name), `coverage names ${name}: ${shares}`);
   const metadata = await exportedMetadata(page);
   assert.deepEqual(JSON.parse(metadata['vae-playground.dataset']), { id: 'fashion' });
   assert.equal(JSON.parse(metadata['vae-playground.settings']).datasetId, undefined, 'the settings entry keeps its numbers only');
@@ -339,4 +358,29 @@ test('persist: a model of own images comes back with its images after a reload; 
   assert.equal(await page.evaluate(() => document.querySelector('vae-playground').datasetId), 'mnist', 'forgotten: MNIST again');
   assert.equal(await count(page, 'restored'), 0);
   await context.close();
+});
+
+test('a folder picked with "…or a folder": classes from its sub-folders, a file outside any named in the preview', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vae-folder-'));
+  const shapes = {
+    ring: (x, y, i) => Math.abs(Math.hypot(x - 20, y - 20) - 10 - (i % 3)) < 2,
+    bar: (x, y, i) => Math.abs(x - 18 - (i % 4)) < 3 && y > 6 && y < 34,
+  };
+  for (const [name, inked] of Object.entries(shapes)) {
+    mkdirSync(join(dir, 'shapes', name), { recursive: true });
+    for (let i = 0; i < 5; i++) writeFileSync(join(dir, 'shapes', name, `${i}.png`), grayPng(40, 40, (x, y) => (inked(x, y, i) ? 0 : 255)));
+  }
+  writeFileSync(join(dir, 'shapes', 'notes.md'), '# not an image');
+  const { page, problems } = await openPlayground('#epochs=1');
+  await waitForCount(page, 'ready', 1);
+  await shadow(page, '.images-folder').setInputFiles(join(dir, 'shapes'));
+  await shadow(page, '[data-answer="train"]').waitFor({ state: 'visible', timeout: 60_000 });
+  assert.match(await shadow(page, '.preview-summary').textContent(), /^10 images ready, in 2 classes/);
+  assert.deepEqual(await shadow(page, 'table.preview-classes tbody tr').allTextContents(), ['bar5', 'ring5']);
+  assert.match(await shadow(page, '.preview-skipped-summary').textContent(), /notes\.md/);
+  await shadow(page, '[data-answer="cancel"]').click();
+  assert.equal(await page.evaluate(() => document.querySelector('vae-playground').datasetId), 'mnist');
+  assert.deepEqual(problems, []);
+  await page.close();
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -11,6 +11,9 @@ import { copyOwn, type ModelLink } from './model-link.js';
 import { MAX_OWN_IMAGES, OwnSet } from './own-set.js';
 import { AlreadySaid } from './recovery.js';
 
+/** How long files given during loading wait for the worker before the request says it is not ready. */
+const READY_WAIT_MS = 60_000;
+
 export interface OwnFlowHost {
   link: ModelLink;
   render(): void;
@@ -52,6 +55,10 @@ export class OwnFlow {
     void (async () => {
       try {
         const collected = await collecting;
+        // Files given while the playground still loads are read once its worker is there.
+        for (let waited = 0; !this.#host.link.model.ready && waited < READY_WAIT_MS && read === this.#read; waited += 100) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         if (read !== this.#read) return;
         this.#show(read, { phase: 'reading', progress: null });
         const result = await this.#host.link.request({ kind: 'ingest', collected });
