@@ -8,6 +8,7 @@ import { PlaygroundEventTarget, type Classification, type VaePlaygroundEventMap 
 import { ASSETS } from './element/inputs.js';
 import { INITIAL, loadingText, transition, type Effect, type LifeEvent, type LifeState } from './element/lifecycle.js';
 import { Messages, type Offer } from './element/messages.js';
+import { DatasetChoice } from './element/dataset-choice.js';
 import { ModelLink } from './element/model-link.js';
 import { OwnFlow } from './element/own-flow.js';
 import { Picture } from './element/picture.js';
@@ -17,7 +18,7 @@ import { recoveryWords } from './element/traps.js';
 import { ViewHost } from './element/view-host.js';
 import { SECTIONS, viewTemplate, type ViewContext } from './element/view-registry.js';
 import { manifoldCells, viewContext } from './element/view-wiring.js';
-import { DATASETS, className, datasetOf, type Dataset, type OwnSummary } from './datasets.js';
+import { className, type Dataset, type OwnSummary } from './datasets.js';
 import type { TrainSettings } from './protocol.js';
 import {
   ATTRIBUTES, DEFAULT_SETTINGS, SETTINGS, descriptor, isLive, keyOfAttribute, parseNumberSetting, parseUrl, parseViews, type SettingKey,
@@ -87,10 +88,8 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   readonly #messages = new Messages();
   /** The person's own images: "my set", the set in force, a drop being read. */
   readonly #own: OwnFlow;
-  /** Which dataset is being fetched before a new model can start on it (shown as loading). */
-  #fetchingData: string | null = null;
+  readonly #datasets: DatasetChoice;
   #context: ViewContext | null = null;
-  #dataset: { key: string; dataset: Dataset } = { key: '', dataset: datasetOf('mnist') };
   #life: LifeState = INITIAL;
   readonly #timelapse: ElementTimelapse;
   /** Events that arrive while effects run wait their turn: one transition at a time. */
@@ -136,6 +135,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       startOwnModel: () => this.#startOwnModel(),
       download: (blob, name) => offerDownload(blob, name),
     });
+    this.#datasets = new DatasetChoice(this.#link, this.#own, () => this.#views.render());
     this.#timelapse = new ElementTimelapse({
       render: () => this.#views.render(),
       showDecoder: (descriptor, weights) => this.#showDecoder(() => this.#picture.showSnapshot(descriptor, weights)),
@@ -406,7 +406,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     const moment = this.#timelapse.view;
     return {
       ...model, dataset, own, history, runs, z, pixels, decoderVersion, marker, drawing, epochs: this.#epochs, limits: this.#startup.limits,
-      loading: this.#fetchingData ?? loadingText(this.#life), error: this.#messages.shown, persist: this.#startup.keeper !== null,
+      loading: this.#datasets.fetching ?? loadingText(this.#life), error: this.#messages.shown, persist: this.#startup.keeper !== null,
       latents: moment?.latents ?? model.latents, moment: moment && { step: moment.step },
     };
   }
@@ -417,11 +417,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
 
   /** The dataset the model trains on, the same object until it changes (views redraw their words when it does). */
   #datasetNow(own: OwnSummary | null): Dataset {
-    const choice = this.#link.settings.datasetId;
-    const url = (this.#startup.inputs?.sources.url ?? null) !== null;
-    const key = `${choice}|${url}|${choice === 'own' ? this.#own.set.inForce?.hash : ''}|${own?.mixed}`;
-    if (key !== this.#dataset.key) this.#dataset = { key, dataset: datasetOf(choice, { url, own }) };
-    return this.#dataset.dataset;
+    return this.#datasets.now((this.#startup.inputs?.sources.url ?? null) !== null, own);
   }
 
   #inForce(key: SettingKey): number | string {
@@ -439,7 +435,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     try {
       const next = await settingsWith(key, text, this.#link.settings, ASSETS.wasm);
       if (!next) return;
-      if (key === 'datasetId') await this.#prepareData(next);
+      if (key === 'datasetId') await this.#datasets.prepare(next);
       if (!isLive(key)) this.#startup.keeper?.flush(); // a save still waiting keeps the model trained with the settings before
       this.#link.settings = next;
       if (isLive(key)) this.#link.set({ [key]: next[key] });
@@ -449,31 +445,6 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       this.#reportError(errorMessage(cause)); // the last valid setting stays in force
     } finally {
       this.#views.render();
-    }
-  }
-
-  /**
-   * The data for a model with `next.datasetId`, in the worker before that model is asked for: Fashion-MNIST is fetched
-   * now (the first time), the person's set is given to the worker. A failure throws, and the setting stays as it was.
-   * Before the worker has a model, nothing is done here: the worker loads what the first model needs.
-   */
-  async #prepareData(next: TrainSettings): Promise<void> {
-    if (next.datasetId === 'own') {
-      // The set trained on before (alone or mixed), else "my set" alone.
-      const own = this.#own.set.inForce?.images ?? (this.#own.set.count > 0 ? this.#own.set.forWorker(false).own : null);
-      if (!own) {
-        throw new Error('dataset="own": there are no images of yours yet. Drop images (files, a folder or a .zip) on the playground, or add drawings to your set in Draw.');
-      }
-      if (this.#link.model.ready) await this.#own.give(own);
-      return;
-    }
-    if (!this.#link.model.ready) return;
-    this.#fetchingData = `Loading ${DATASETS[next.datasetId].name}…`;
-    this.#views.render();
-    try {
-      await this.#link.request({ kind: 'data', dataset: next.datasetId });
-    } finally {
-      this.#fetchingData = null;
     }
   }
 
