@@ -19,10 +19,10 @@ use crate::model::conv::{
     decode_chunk, decoder_slots, encode_chunk, permute, shape, ConvShape, DecoderMaps, Direction, EncoderMaps, Net, CHUNK, CONV1, CONV2,
     CONV_LAYERS, DECONV1, DECONV2, DEC_FC, DENSE, ENC_FC, FLAT, LOGVAR, MU, OUT, PIXELS,
 };
-use crate::model::{Architecture, Model, ModelConfig};
+use crate::model::{Architecture, Model};
 use crate::profile::{Clock, Part};
 
-use super::TrainStep;
+use super::{StepBuffers, TrainStep};
 
 /// Every feature map of a pass for `CHUNK` images, and the gradients with respect to them.
 struct Maps {
@@ -65,12 +65,8 @@ impl Maps {
 
 /// The convolutional VAE's parameters, their gradients, and the buffers of its forward and backward passes.
 pub struct ConvStep {
-    config: ModelConfig,
+    buffers: StepBuffers,
     net: Net,
-    /// The largest number of images `gradients` takes at once.
-    rows: usize,
-    params: Vec<f32>,
-    grads: Vec<f32>,
     /// The parameters and the gradients in the passes' layout, at the same offsets.
     prepared: Vec<f32>,
     prepared_grads: Vec<f32>,
@@ -93,14 +89,11 @@ impl ConvStep {
         if rows == 0 || chunk == 0 {
             return Err(Error::setting("batch size", rows.min(chunk), "a whole number from 1 to 4096"));
         }
-        let params = model.into_parameters();
-        let count = params.len();
+        let buffers = StepBuffers::new(model, rows);
+        let count = buffers.params.len();
         Ok(ConvStep {
-            config,
+            buffers,
             net: Net::new(config.latent),
-            rows,
-            params,
-            grads: vec![0.0; count],
             prepared: vec![0.0; count],
             prepared_grads: vec![0.0; count],
             chunk: rows.min(chunk),
@@ -110,28 +103,12 @@ impl ConvStep {
 }
 
 impl TrainStep for ConvStep {
-    fn config(&self) -> ModelConfig {
-        self.config
+    fn buffers(&self) -> &StepBuffers {
+        &self.buffers
     }
 
-    fn rows(&self) -> usize {
-        self.rows
-    }
-
-    fn parameters(&self) -> &[f32] {
-        &self.params
-    }
-
-    fn parameters_mut(&mut self) -> &mut [f32] {
-        &mut self.params
-    }
-
-    fn gradient_buffer(&self) -> &[f32] {
-        &self.grads
-    }
-
-    fn parameters_and_gradients(&mut self) -> (&mut [f32], &[f32]) {
-        (&mut self.params, &self.grads)
+    fn buffers_mut(&mut self) -> &mut StepBuffers {
+        &mut self.buffers
     }
 
     /// Each layer's backward pass is two products the size of its forward one (its weight's gradient and its
@@ -145,14 +122,14 @@ impl TrainStep for ConvStep {
     fn gradients(&mut self, images: &[f32], eps: &[f32], beta: f32, scale: f32, clock: &mut dyn Clock) -> (f32, f32) {
         let (latent, n) = (self.net.latent, images.len() / PIXELS);
         assert!(
-            n > 0 && n <= self.rows && images.len() == n * PIXELS && eps.len() == n * latent,
+            n > 0 && n <= self.buffers.rows && images.len() == n * PIXELS && eps.len() == n * latent,
             "a batch of {} values and {} noise values for a step of up to {} images of {PIXELS} with {latent} latent values",
             images.len(),
             eps.len(),
-            self.rows
+            self.buffers.rows
         );
         let layers = 0..CONV_LAYERS.len();
-        permute(latent, layers.clone(), &self.net.slots, &self.params, &mut self.prepared, Direction::ToPasses);
+        permute(latent, layers.clone(), &self.net.slots, &self.buffers.params, &mut self.prepared, Direction::ToPasses);
         for slot in self.net.slots {
             self.prepared_grads[slot.bias_range()].fill(0.0);
         }
@@ -166,7 +143,7 @@ impl TrainStep for ConvStep {
             recon += r;
             kl += k;
         }
-        permute(latent, layers, &self.net.slots, &self.prepared_grads, &mut self.grads, Direction::ToContract);
+        permute(latent, layers, &self.net.slots, &self.prepared_grads, &mut self.buffers.grads, Direction::ToContract);
         clock.mark(Part::Elementwise);
         (recon, kl)
     }

@@ -9,18 +9,15 @@ use crate::error::Result;
 use crate::kernels::matmul::{matmul, Mat, Start};
 use crate::kernels::relu_backward;
 use crate::model::mlp::{linear, slots, Slot};
-use crate::model::{Architecture, Model, ModelConfig};
+use crate::model::{Architecture, Model};
 use crate::profile::{Clock, Part};
 
-use super::TrainStep;
+use super::{StepBuffers, TrainStep};
 
 pub struct MlpStep {
-    config: ModelConfig,
+    buffers: StepBuffers,
     slots: [Slot; 5],
-    params: Vec<f32>,
-    grads: Vec<f32>,
-    /// Activations and their gradients for up to `rows` images.
-    rows: usize,
+    /// Activations and their gradients for up to `buffers.rows` images.
     h1: Vec<f32>,
     mu: Vec<f32>,
     logvar: Vec<f32>,
@@ -43,13 +40,9 @@ impl MlpStep {
         assert_eq!(config.architecture, Architecture::Mlp, "an MLP step for a {} model", config.architecture);
         let (h, l, p) = (config.hidden, config.latent, config.image.pixels());
         let zeros = |n: usize| vec![0f32; n];
-        let params = model.into_parameters();
         Ok(MlpStep {
-            config,
+            buffers: StepBuffers::new(model, rows),
             slots: slots(&config),
-            grads: zeros(params.len()),
-            params,
-            rows,
             h1: zeros(rows * h),
             mu: zeros(rows * l),
             logvar: zeros(rows * l),
@@ -67,34 +60,19 @@ impl MlpStep {
 }
 
 impl TrainStep for MlpStep {
-    fn config(&self) -> ModelConfig {
-        self.config
+    fn buffers(&self) -> &StepBuffers {
+        &self.buffers
     }
 
-    fn rows(&self) -> usize {
-        self.rows
-    }
-
-    fn parameters(&self) -> &[f32] {
-        &self.params
-    }
-
-    fn parameters_mut(&mut self) -> &mut [f32] {
-        &mut self.params
-    }
-
-    fn gradient_buffer(&self) -> &[f32] {
-        &self.grads
-    }
-
-    fn parameters_and_gradients(&mut self) -> (&mut [f32], &[f32]) {
-        (&mut self.params, &self.grads)
+    fn buffers_mut(&mut self) -> &mut StepBuffers {
+        &mut self.buffers
     }
 
     /// Floating-point operations in the matrix products of one step on `rows` images (two per multiply-add; the
     /// elementwise work, a few percent, is not counted): the figure the benchmark divides by time for GFLOP/s.
     fn matmul_flops(&self, rows: usize) -> f64 {
-        let (n, h, l, p) = (rows as f64, self.config.hidden as f64, self.config.latent as f64, self.config.image.pixels() as f64);
+        let (n, h, l, p) =
+            (rows as f64, self.buffers.config.hidden as f64, self.buffers.config.latent as f64, self.buffers.config.image.pixels() as f64);
         let forward = n * p * h + 2.0 * n * h * l + n * l * h + n * h * p;
         // dW_out, dh2, dW_dec.fc, dz, the heads' dW (2) and dh1 (2), dW_enc.fc
         let backward = p * n * h + n * p * h + h * n * l + n * h * l + 2.0 * l * n * h + 2.0 * n * l * h + h * n * p;
@@ -102,11 +80,15 @@ impl TrainStep for MlpStep {
     }
 
     fn gradients(&mut self, x: &[f32], eps: &[f32], beta: f32, scale: f32, clock: &mut dyn Clock) -> (f32, f32) {
-        let (h, l, p) = (self.config.hidden, self.config.latent, self.config.image.pixels());
+        let (h, l, p) = (self.buffers.config.hidden, self.buffers.config.latent, self.buffers.config.image.pixels());
         let n = x.len() / p;
-        assert!(n > 0 && n <= self.rows && x.len() == n * p && eps.len() == n * l, "batch of {n} rows for a step sized {}", self.rows);
+        assert!(
+            n > 0 && n <= self.buffers.rows && x.len() == n * p && eps.len() == n * l,
+            "batch of {n} rows for a step sized {}",
+            self.buffers.rows
+        );
         let [enc_fc, enc_mu, enc_logvar, dec_fc, dec_out] = self.slots;
-        let params = &self.params;
+        let params = &self.buffers.params;
         let w = |s: Slot| Mat::rows(&params[s.weight_range()], s.inputs);
 
         // ── forward ──
@@ -131,7 +113,7 @@ impl TrainStep for MlpStep {
         clock.mark(Part::Loss);
 
         // ── backward ──
-        let grads = &mut self.grads;
+        let grads = &mut self.buffers.grads;
         let (d_h2, d_z, d_mu, d_logvar, d_h1) = (
             &mut self.d_h2[..n * h],
             &mut self.d_z[..n * l],

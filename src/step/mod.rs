@@ -28,31 +28,67 @@ use crate::model::{Architecture, Model, ModelConfig};
 
 /// A structure's training step: its parameters, their gradient, and the buffers of its passes.
 pub trait TrainStep {
-    /// The structure and sizes of the model it trains.
-    fn config(&self) -> ModelConfig;
+    /// The model, batch size, parameters and gradient every step holds (the accessors below read them).
+    fn buffers(&self) -> &StepBuffers;
 
-    /// The most images one `gradients` call takes.
-    fn rows(&self) -> usize;
+    fn buffers_mut(&mut self) -> &mut StepBuffers;
 
     /// Writes into the gradient buffer the gradient of `scale` · Σ over the n images of (recon + β · kl),
     /// overwriting it, for `images` [n × P] in [0, 1] (1 ≤ n ≤ rows) and noise `eps` [n × L]; returns (Σ recon,
     /// Σ kl) over the n images. Panics when the sizes do not agree (the trainer sizes them).
     fn gradients(&mut self, images: &[f32], eps: &[f32], beta: f32, scale: f32, clock: &mut dyn Clock) -> (f32, f32);
 
-    /// The contract's tensors in table order, flat.
-    fn parameters(&self) -> &[f32];
-
-    fn parameters_mut(&mut self) -> &mut [f32];
-
-    /// The gradient of the last `gradients` call, laid out as `parameters`.
-    fn gradient_buffer(&self) -> &[f32];
-
-    /// Both at once, for an optimizer's update.
-    fn parameters_and_gradients(&mut self) -> (&mut [f32], &[f32]);
-
     /// Floating-point operations in the matrix products of a step on `rows` images (two per multiply-add): what the
     /// benchmark divides by time for GFLOP/s.
     fn matmul_flops(&self, rows: usize) -> f64;
+
+    /// The structure and sizes of the model it trains.
+    fn config(&self) -> ModelConfig {
+        self.buffers().config
+    }
+
+    /// The most images one `gradients` call takes.
+    fn rows(&self) -> usize {
+        self.buffers().rows
+    }
+
+    /// The contract's tensors in table order, flat.
+    fn parameters(&self) -> &[f32] {
+        &self.buffers().params
+    }
+
+    fn parameters_mut(&mut self) -> &mut [f32] {
+        &mut self.buffers_mut().params
+    }
+
+    /// The gradient of the last `gradients` call, laid out as `parameters`.
+    fn gradient_buffer(&self) -> &[f32] {
+        &self.buffers().grads
+    }
+
+    /// Both at once, for an optimizer's update.
+    fn parameters_and_gradients(&mut self) -> (&mut [f32], &[f32]) {
+        let buffers = self.buffers_mut();
+        (&mut buffers.params, &buffers.grads)
+    }
+}
+
+/// What every step holds besides its own scratch: the model it trains, the most images a call takes, the parameters
+/// (the contract's tensors in table order) and the gradient of the last call, laid out alike.
+pub struct StepBuffers {
+    pub config: ModelConfig,
+    pub rows: usize,
+    pub params: Vec<f32>,
+    pub grads: Vec<f32>,
+}
+
+impl StepBuffers {
+    /// A model's parameters, a zeroed gradient beside them.
+    pub fn new(model: Model, rows: usize) -> StepBuffers {
+        let config = model.config();
+        let params = model.into_parameters();
+        StepBuffers { config, rows, grads: vec![0.0; params.len()], params }
+    }
 }
 
 /// The step for `model`'s structure, starting from its parameters, for batches of up to `rows` images.
