@@ -1,22 +1,11 @@
 // Automated accessibility checks (axe-core) on the page and on a compact widget, in light and dark mode: no
 // serious or critical violation (colour contrast, names, roles, …).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { openPage, servedRepository } from './browser.mjs';
+import { openPage, seriousViolations, servedRepository } from './browser.mjs';
 
-const AXE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
 const session = servedRepository();
 
-/** Serious and critical axe violations on the page as it is now, one line each. */
-async function seriousViolations(page) {
-  // Evaluated through DevTools rather than added as an inline <script>, which the page's CSP refuses.
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary.split('\n')[1]?.trim()}`));
-}
 
 for (const scheme of ['light', 'dark']) {
   test(`the page after an epoch, in ${scheme} mode: no serious or critical violation`, async () => {

@@ -1,4 +1,5 @@
 // Debian's Chromium driven by playwright-core (no browser download), with the flags this machine needs as root.
+import { readFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
@@ -30,6 +31,29 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto(url);
   return { page, problems };
+}
+
+let axe = null;
+
+/** Serious and critical axe-core violations on the page as it is now, one line each. */
+export async function seriousViolations(page) {
+  axe ??= readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
+  // Evaluated through DevTools rather than added as an inline <script>, which the page's CSP refuses.
+  await page.evaluate(axe);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary.split('\n')[1]?.trim()}`));
+}
+
+/** A one-finger drag through `points` (page coordinates), as touch events from the DevTools protocol. */
+export async function swipe(page, points) {
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type, [x, y]) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
+  await touch('touchStart', points[0]);
+  for (const p of points.slice(1)) await touch('touchMove', p);
+  await touch('touchEnd', points.at(-1));
+  await cdp.detach();
 }
 
 /**

@@ -2,21 +2,12 @@
 // set (light and dark: no serious or critical violation); the keyboard alone from "Use your images…" to training on
 // them; and a phone (390 × 844, touch): a finger draws, a tap adds the drawing to "my set", nothing scrolls sideways.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { grayPng } from '../unit/fixtures/ingest/images.mjs';
-import { openPage, servedRepository } from './browser.mjs';
+import { openPage, seriousViolations, servedRepository, swipe } from './browser.mjs';
 
-const AXE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
 const session = servedRepository();
 
-async function seriousViolations(page) {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary.split('\n')[1]?.trim()}`));
-}
 
 /** Six small labelled images, two classes, and a text file that is skipped (so the preview lists it). */
 const FILES = [
@@ -72,15 +63,6 @@ test('keyboard only: "Use your images…" opens the picker, the preview takes fo
   await page.close();
 });
 
-/** A one-finger drag through `points` (page coordinates), as touch events from the DevTools protocol. */
-async function swipe(page, points) {
-  const cdp = await page.context().newCDPSession(page);
-  const touch = (type, [x, y]) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
-  await touch('touchStart', points[0]);
-  for (const p of points.slice(1)) await touch('touchMove', p);
-  await touch('touchEnd', points.at(-1));
-  await cdp.detach();
-}
 
 test('390 × 844 with touch: a finger draws, a tap adds the drawing to "my set" with its label, the dataset choice fits', async () => {
   const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });

@@ -1,19 +1,10 @@
 // A phone: 390 × 844 with touch. Tap the buttons, drag the latent point with a finger, draw a digit with a finger.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { servedRepository } from './browser.mjs';
+import { servedRepository, swipe } from './browser.mjs';
 
 const session = servedRepository();
 
-/** A one-finger drag through `points` (page coordinates), as touch events from the DevTools protocol. */
-async function swipe(page, points) {
-  const cdp = await page.context().newCDPSession(page);
-  const touch = (type, [x, y]) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
-  await touch('touchStart', points[0]);
-  for (const p of points.slice(1)) await touch('touchMove', p);
-  await touch('touchEnd', points.at(-1));
-  await cdp.detach();
-}
 
 test('390 × 844 with touch: tap to pause and train, drag the point, draw a digit', async () => {
   const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
