@@ -24,9 +24,12 @@ export interface SharedRun {
   dataset?: DatasetStamp;
 }
 
-/** The settings without the dataset, which has an entry of its own. */
-function numbersOf(settings: TrainSettings): Omit<TrainSettings, 'datasetId'> {
-  const { datasetId: _, ...numbers } = settings;
+/**
+ * The settings entry keeps the six numbers it always had: the dataset has an entry of its own, and the structure is
+ * the file's own (`architecture` in the metadata the Rust core writes, and its tensors).
+ */
+function numbersOf(settings: TrainSettings): Omit<TrainSettings, 'datasetId' | 'architecture'> {
+  const { datasetId: _dataset, architecture: _architecture, ...numbers } = settings;
   return numbers;
 }
 

@@ -95,13 +95,16 @@ test('a crafted file: what cannot be used is dropped and named, and the table, C
   let rows = await tableRows(page, '.history tbody tr');
   assert.equal(rows.length, 2, JSON.stringify(rows));
   assert.deepEqual([rows[1][1], rows[1][8], rows[1][10], rows[1][12]], ['2 (now)', '9996', '178.0', '0 s'], 'the file’s run: its 9,996 usable epochs');
-  for (const row of rows) for (const cell of row.slice(2, 12)) assert.match(cell, /^-?\d+(\.\d+)?$/, `a number in ${JSON.stringify(row)}`);
+  for (const row of rows) {
+    assert.match(row[2], /^MLP \d+$/, `the structure in ${JSON.stringify(row)}`);
+    for (const cell of row.slice(3, 12)) assert.match(cell, /^-?\d+(\.\d+)?$/, `a number in ${JSON.stringify(row)}`);
+  }
 
   const download = page.waitForEvent('download');
   await page.locator('vae-playground >> .history [data-action="csv"]').click();
   const lines = readFileSync(await (await download).path(), 'utf8').trim().split('\n');
   assert.equal(lines.length, 1 + 1 + 9996, 'header, run 1’s epoch, the file’s usable epochs');
-  for (const line of lines.slice(1)) assert.match(line, /^\d+(,-?\d+(\.\d+)?(e-?\d+)?){12}$/, line);
+  for (const line of lines.slice(1)) assert.match(line, /^\d+(,-?\d+(\.\d+)?(e-?\d+)?){12},(mlp|conv),(mnist|fashion|own)$/, line);
 
   // File B.
   await page.evaluate(() => document.querySelector('vae-playground').loadWeights('crafted-b.safetensors'));

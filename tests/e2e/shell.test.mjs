@@ -146,7 +146,7 @@ describe('one widget', () => {
       await dragAcross(page, canvas, [0.5, 0.5], to, 4);
       await page.waitForTimeout(80);
       const now = await digitPixels(page);
-      assert.notDeepEqual(now, previous, `dragging to (${fx}, ${fy}) changed the digit`);
+      assert.notDeepEqual(now, previous, `dragging to (${to}) changed the digit`);
       previous = now;
     }
     await canvas.focus();
