@@ -56,6 +56,16 @@ export function wasmMemoryBytes(): number {
   return memory?.buffer.byteLength ?? 0;
 }
 
+/**
+ * Grows the wasm heap by about `bytes` that the Rust allocator never uses (it grows the memory itself from wherever
+ * the end is): for the end-to-end test that makes a real allocation run out of memory with a data set the IDX reader
+ * still accepts. Returns the heap's size after.
+ */
+export function takeWasmMemory(bytes: number): number {
+  memory?.grow(Math.ceil(bytes / 65_536));
+  return wasmMemoryBytes();
+}
+
 export function errorMessage(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
