@@ -56,13 +56,17 @@ export function wasmMemoryBytes(): number {
   return memory?.buffer.byteLength ?? 0;
 }
 
+/** The most a wasm32 module's memory can grow to: 65,536 pages of 64 KiB. */
+const WASM32_MAX_BYTES = 65_536 * 65_536;
+
 /**
- * Grows the wasm heap by about `bytes` that the Rust allocator never uses (it grows the memory itself from wherever
- * the end is): for the end-to-end test that makes a real allocation run out of memory with a data set the IDX reader
- * still accepts. Returns the heap's size after.
+ * Grows the wasm heap until only about `bytes` are left before wasm32's 4 GiB, with pages the Rust allocator never
+ * uses (it grows the memory itself from wherever the end is): for the end-to-end test that makes a real allocation
+ * run out of memory with a data set the IDX reader still accepts. Returns the heap's size after.
  */
-export function takeWasmMemory(bytes: number): number {
-  memory?.grow(Math.ceil(bytes / 65_536));
+export function leaveWasmMemory(bytes: number): number {
+  const pages = Math.floor((WASM32_MAX_BYTES - wasmMemoryBytes() - bytes) / 65_536);
+  if (memory && pages > 0) memory.grow(pages);
   return wasmMemoryBytes();
 }
 

@@ -10,7 +10,7 @@ import { OwnImageReader } from './worker/own-images.js';
 import { answer, transferablesOf, type Worker } from './worker/requests.js';
 import { Session } from './worker/session.js';
 import { TrapGuard, Trapped } from './worker/traps.js';
-import { errorMessage, loadWasm, takeWasmMemory, wasmMemoryBytes } from './wasm.js';
+import { errorMessage, leaveWasmMemory, loadWasm, wasmMemoryBytes } from './wasm.js';
 
 /** Longest run of steps between looks at the message queue: commands are answered within about this long. */
 const SLICE_MS = 25;
@@ -44,8 +44,8 @@ const diagnostics = {
   costs: { pcaFitMs: NaN, classifierTrainMs: 0, classifierAccuracy: NaN },
   /** For the end-to-end tests: the next call into wasm at `where` traps (see TrapGuard.injectAt). */
   injectTrap: (where: TrapGuard['injectAt']) => void (guard.injectAt = where),
-  /** For the end-to-end tests: about `bytes` of the wasm heap taken, so a real allocation runs out sooner. */
-  takeMemory: (bytes: number) => takeWasmMemory(bytes),
+  /** For the end-to-end tests: only about `bytes` of the wasm heap left, so a real allocation runs out sooner. */
+  leaveMemory: (bytes: number) => leaveWasmMemory(bytes),
   /** The time-lapse's recording: frames taken, those taken only for it and their cost, time spent training. */
   timelapse: () => worker.session?.frames.figures ?? null,
 };
