@@ -77,7 +77,11 @@ test('a crafted file: what cannot be used is dropped and named, and the table, C
     for (const type of ['trained', 'epoch', 'error']) el.addEventListener(type, (e) => window.__events.push({ type, detail: e.detail }));
   });
   await page.waitForFunction(() => window.__events.some((e) => e.type === 'trained'), null, { timeout: 60_000 });
-  const notice = () => page.evaluate(() => document.querySelector('vae-playground').shadowRoot.querySelector('.error.notice.shown p')?.textContent ?? '');
+  // The views draw on the next animation frame: wait for the notice that follows the load, not the one before it.
+  const notice = async (before = '') => (await page.waitForFunction((before) => {
+    const text = document.querySelector('vae-playground').shadowRoot.querySelector('.error.notice.shown p')?.textContent ?? '';
+    return text !== before && text;
+  }, before, { timeout: 10_000 })).jsonValue();
 
   // File A.
   await page.evaluate(() => document.querySelector('vae-playground').loadWeights('crafted-a.safetensors'));
@@ -108,7 +112,7 @@ test('a crafted file: what cannot be used is dropped and named, and the table, C
 
   // File B.
   await page.evaluate(() => document.querySelector('vae-playground').loadWeights('crafted-b.safetensors'));
-  const b = await notice();
+  const b = await notice(a);
   assert.match(b, /its run figures dropped \(settings\.beta is a string/);
   assert.match(b, /its loss curves: epoch point 1 dropped \(testElbo is a string/);
   assert.match(b, /its loss curves: epoch point 2 dropped \(kl is null/);
