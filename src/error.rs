@@ -25,6 +25,10 @@ pub enum Error {
     )]
     Diverged { step: u64, what: &'static str, value: f32, learning_rate: f64 },
 
+    /// A saved training state that does not fit this trainer; nothing was changed.
+    #[error("training state: {0}")]
+    State(String),
+
     /// A file the native CLI could not read or write.
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },

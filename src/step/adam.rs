@@ -28,6 +28,18 @@ impl Adam {
         self.t
     }
 
+    /// The first and second moments, and the updates taken: what a saved training state keeps.
+    pub fn moments(&self) -> (&[f32], &[f32], i32) {
+        (&self.m, &self.v, self.t)
+    }
+
+    /// Takes up moments a saved state kept (as long as these: the caller checked).
+    pub fn restore(&mut self, m: &[f32], v: &[f32], t: i32) {
+        self.m.copy_from_slice(m);
+        self.v.copy_from_slice(v);
+        self.t = t;
+    }
+
     /// One update of `params` along `grads` with learning rate `lr`.
     pub fn update(&mut self, params: &mut [f32], grads: &[f32], lr: f32) {
         let len = self.m.len();

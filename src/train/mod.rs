@@ -3,6 +3,7 @@
 //! fill the batch and the noise → the step's gradients → the finiteness check → Adam (`step::descend`).
 
 pub mod evaluate;
+mod state;
 
 use serde::{Deserialize, Serialize};
 
@@ -194,6 +195,36 @@ impl Trainer {
         self.adam = Adam::new(self.step.parameters().len());
         self.config.model = config;
         self.eps = vec![0.0; self.config.batch_size * config.latent];
+        Ok(())
+    }
+
+    /// Everything another trainer of this structure, seed and data needs to go on exactly from here (see `state`).
+    pub fn export_state(&self) -> Vec<u8> {
+        let (m, v, adam_steps) = self.adam.moments();
+        let position = state::Position {
+            adam_steps,
+            step: self.step_count,
+            epoch: self.epoch,
+            cursor: self.cursor,
+            seed: self.config.seed,
+            train_images: self.train.len(),
+            noise: self.noise.position(),
+        };
+        state::encode(position, self.step.parameters(), m, v)
+    }
+
+    /// Goes on from a state `export_state` wrote, with this trainer's own β and learning rate (a branch may change
+    /// them). A state of another structure, size, seed or dataset is refused, and then nothing changes.
+    pub fn load_state(&mut self, bytes: &[u8]) -> Result<()> {
+        let expected = state::Expected { parameters: self.step.parameters().len(), seed: self.config.seed, train_images: self.train.len() };
+        let state::Decoded { position, params, m, v } = state::decode(bytes, &expected)?;
+        self.step.parameters_mut().copy_from_slice(&params);
+        self.adam.restore(&m, &v, position.adam_steps);
+        self.step_count = position.step;
+        self.epoch = position.epoch;
+        self.shuffle_for_epoch();
+        self.cursor = position.cursor;
+        self.noise.set_position(position.noise);
         Ok(())
     }
 

@@ -202,6 +202,20 @@ impl TrainerHandle {
         Ok(self.trainer.replace_model(loaded.model)?)
     }
 
+    /// The full training state (parameters, Adam's moments, where the epoch and the noise are): the time-lapse
+    /// keeps a few, and `loadState` goes on from one.
+    #[wasm_bindgen(js_name = exportState)]
+    pub fn export_state(&self) -> Vec<u8> {
+        self.trainer.export_state()
+    }
+
+    /// Goes on exactly from a state `exportState` wrote (with this trainer's β and learning rate). A state of another
+    /// structure, size, seed or dataset is an error and changes nothing.
+    #[wasm_bindgen(js_name = loadState)]
+    pub fn load_state(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        Ok(self.trainer.load_state(bytes)?)
+    }
+
     #[wasm_bindgen(js_name = setLearningRate)]
     pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), JsError> {
         Ok(self.trainer.set_learning_rate(lr)?)
