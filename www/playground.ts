@@ -113,6 +113,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       decoder: (descriptor, weights) => {
         if (!this.#timelapse.liveDecoder(descriptor, weights)) this.#showDecoder(() => this.#picture.showSnapshot(descriptor, weights));
       },
+      state: (step, epoch, bytes) => this.#timelapse.state(step, epoch, bytes),
       frame: (frame) => {
         const { architecture, hiddenUnits, latentDim, batchSize, seed, datasetId } = this.#link.settings;
         this.#timelapse.frame(frame, JSON.stringify({ architecture, hiddenUnits, latentDim, batchSize, seed, datasetId }));
@@ -147,6 +148,8 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       pause: () => this.pause(),
       train: () => this.train(),
       trainSteps: (steps) => this.#link.trainSteps(steps),
+      branch: (state, settings) => this.#branchFrom(state, settings),
+      branchSettings: () => ({ beta: this.#link.settings.beta, learningRate: this.#link.settings.learningRate }),
     }, { reducedMotion: matchMedia('(prefers-reduced-motion: reduce)').matches });
     this.#startup = new Startup({
       element: this,
@@ -305,6 +308,17 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     return this.#timelapse.seek(step);
   }
 
+  /**
+   * Trains on from the recorded moment at exactly `step` where the full training state was kept (marked ◆ on the
+   * timeline; `frames` lists the steps, at epochs' ends) with other live settings (`beta`, `learningRate`; those
+   * in force otherwise), as a new run in the history that names its branch point. Rejects, changing nothing, when
+   * no state is kept at `step` or a setting is not allowed.
+   */
+  async branch(step: number, settings: { beta?: number; learningRate?: number } = {}): Promise<void> {
+    const timelapse = this.#timelapse.timelapse;
+    await timelapse.branch(wholeNumber('branch: step', step), { ...timelapse.branchSettings(), ...settings });
+  }
+
   // ── the state machine's effects ─────────────────────────────────────────────────────────────────────
   #dispatch(event: LifeEvent): void {
     this.#queue.push(event);
@@ -461,6 +475,22 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   async #confirmNewModel(question: string): Promise<boolean> {
     const trained = this.#link.model.ready !== null && this.#link.history.loss.steps > 0;
     return !trained || !this.#context ? true : this.#context.actions.confirm(question);
+  }
+
+  /** The time-lapse's "branch from here": the settings checked, training held, the state loaded, a new run trained. */
+  async #branchFrom(state: ArrayBuffer, change: { beta: number; learningRate: number }): Promise<void> {
+    try {
+      let next = this.#link.settings;
+      for (const key of ['beta', 'learningRate'] as const) next = (await settingsWith(key, String(change[key]), next, ASSETS.wasm)) ?? next;
+      this.pause();
+      await this.#link.branch(state, { beta: next.beta, learningRate: next.learningRate });
+    } catch (cause) {
+      this.#reportError(`The branch did not start: ${errorMessage(cause)}`);
+      throw new AlreadySaid(errorMessage(cause));
+    }
+    reflectSettings(this, this.#link.settings);
+    this.#views.render();
+    this.train();
   }
 
   /** A .safetensors file becomes the model; the attributes follow its settings, what it carries but cannot be used is named. */

@@ -90,6 +90,12 @@ export interface RequestTable {
   own: { request: { own: OwnImages }; reply: { hash: string; trainSize: number; testSize: number } };
   /** A person's files read, decoded and prepared (progress as `ingest` events; `cancelIngest` stops it). */
   ingest: { request: { collected: Collected }; reply: IngestResult };
+  /**
+   * Training goes on from a full training state the time-lapse kept (a `state` event's bytes) with the live settings
+   * `beta` and `learningRate`: "branch from here". The model's structure, seed and data stay; a state that does not
+   * fit is refused and changes nothing.
+   */
+  branch: { request: { state: ArrayBuffer; beta: number; learningRate: number }; reply: { step: number; epoch: number } };
   /** `manifold`, drawn by a decoder snapshot the element holds (a time-lapse frame's) instead of the model's own. */
   manifoldOf: {
     request: { descriptor: DecoderDescriptor; weights: Float32Array; n: number; x: number; y: number; base: Float32Array };
@@ -218,6 +224,8 @@ export type WorkerEvent =
   /** The decoder's weights now, flat, in the order its descriptor's structure lists them, for the page's own decoder. */
   | { type: 'decoder'; descriptor: DecoderDescriptor; weights: Float32Array }
   | ({ type: 'frame' } & FrameInfo)
+  /** The trainer's full state at an epoch's end (weights, Adam's moments, its place in the data and the noise), for branching. */
+  | { type: 'state'; step: number; epoch: number; bytes: ArrayBuffer }
   | { type: 'status'; running: boolean }
   | { type: 'trained'; epoch: number }
   /** A person's files being read (the `ingest` request's progress). */
@@ -238,7 +246,7 @@ export type WorkerEvent =
   | { type: 'trapped'; where: TrapSite; message: string; heapBytes: number };
 
 /** Where in the worker a call into wasm trapped: a part of the training loop, a command, or a request's kind. */
-export type TrapSite = 'init' | 'command' | 'step' | 'progress' | 'decoder' | 'evaluate' | 'latents' | 'checkpoint' | 'classifier' | 'prepare' | RequestKind;
+export type TrapSite = 'init' | 'command' | 'step' | 'progress' | 'decoder' | 'evaluate' | 'latents' | 'checkpoint' | 'state' | 'classifier' | 'prepare' | RequestKind;
 
 export type Reply =
   | { ok: true; value: ReplyOf<RequestKind> }

@@ -18,6 +18,8 @@ export interface Run {
   /** Milliseconds spent training. */
   wallMs: number;
   samplesPerSec: number;
+  /** A branch ("branch from here" on the timeline): the run it went on from, and the epoch it left it at. */
+  branchOf?: { run: number; epoch: number };
 }
 
 /** Runs kept at most (the oldest go first). */
@@ -49,6 +51,20 @@ export class RunHistory {
     this.#archive();
     this.#current = { id: this.#nextId++, settings: { ...settings }, stepsPerEpoch, epochs: [], wallMs: 0, samplesPerSec: 0 };
     this.#runningSince = null;
+    this.version++;
+  }
+
+  /**
+   * The model goes on from epoch `epoch` of the current run with other live settings: a new run that starts with the
+   * current one's figures up to there (its curve continues them) and names where it branched.
+   */
+  branch(settings: TrainSettings, epoch: number): void {
+    const parent = this.#current;
+    if (!parent) return;
+    this.startRun(settings, parent.stepsPerEpoch);
+    const run = this.#current!;
+    run.branchOf = { run: parent.id, epoch };
+    run.epochs = parent.epochs.filter((e) => e.epoch <= epoch).map((e) => ({ ...e }));
     this.version++;
   }
 

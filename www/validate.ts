@@ -186,6 +186,13 @@ export function validRun(value: unknown, subject = 'the run'): { run: Run | null
     return 0;
   };
   const run: Run = { id, settings: settings.settings as TrainSettings, stepsPerEpoch, epochs, wallMs: measure('wallMs'), samplesPerSec: measure('samplesPerSec') };
+  if (value.branchOf !== undefined) {
+    const from = isRecord(value.branchOf) ? value.branchOf : {};
+    const parent = numberOf('branchOf.run', from.run, { integer: true, min: 1, max: LARGEST_U32 });
+    const epoch = numberOf('branchOf.epoch', from.epoch, { integer: true, min: 0, max: LARGEST_U32 });
+    if (failed(parent) || failed(epoch)) dropped.push(`${subject}: its branch point dropped (${failed(parent) ? parent.why : (epoch as { why: string }).why})`);
+    else run.branchOf = { run: parent, epoch };
+  }
   return { run, dropped };
 }
 

@@ -358,6 +358,7 @@ function vaeSlice(session: Session, limit = Infinity): void {
     // The weights of a finished, evaluated epoch: what a new worker would start from, should this one trap.
     session.sendCheckpoint();
     session.sendLatents(elbo.testElbo);
+    session.sendState(); // after the frame it belongs to
     if (worker.targetEpochs > 0 && session.epoch >= worker.targetEpochs) {
       setRunning(false);
       session.send({ type: 'trained', epoch: session.epoch });

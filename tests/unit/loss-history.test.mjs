@@ -46,3 +46,21 @@ test('clear empties the history and a new version is seen', () => {
   assert.equal(history.epochs.length, 0);
   assert.ok(history.version > version);
 });
+
+test('truncate(step) forgets what came after the step (a branch): whole buckets only, epoch points after it go', () => {
+  const history = new LossHistory();
+  const triples = new Float32Array(3 * 5000).fill(1);
+  history.addSteps(triples);
+  for (const step of [1000, 2000, 3000]) {
+    history.epochs.push({ step, testElbo: 180, kl: 5 });
+  }
+  const width = history.loss.width;
+  history.truncate(2000);
+  for (const series of [history.loss, history.recon, history.kl]) {
+    assert.equal(series.steps, Math.floor(2000 / width) * width, `whole buckets of ${width} steps`);
+    assert.ok(series.steps <= 2000 && series.steps > 2000 - width);
+  }
+  assert.deepEqual(history.epochs.map((e) => e.step), [1000, 2000]);
+  history.addSteps(new Float32Array(3).fill(2));
+  assert.equal(history.loss.last, 2, 'training goes on after the cut');
+});

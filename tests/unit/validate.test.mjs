@@ -100,3 +100,20 @@ test('a run keeps at most MAX_RUN_EPOCHS epochs, and the chart as many epoch poi
   assert.deepEqual(validRun(runs.current).dropped, [], 'what the history holds passes its own validator');
   assert.deepEqual(validCurves(history.save()).dropped, []);
 });
+
+test('a branch: RunHistory.branch starts a run with the parent’s figures up to the branch epoch; validRun keeps or names its branch point', () => {
+  const runs = new RunHistory();
+  runs.startRun(SETTINGS, 71);
+  for (let epoch = 1; epoch <= 4; epoch++) runs.addEpoch({ epoch, testElbo: 200 - epoch, recon: 190 - epoch, kl: 5 }, SETTINGS);
+  runs.branch({ ...SETTINGS, beta: 4 }, 2);
+  assert.deepEqual(runs.runs.map((r) => [r.id, r.epochs.length]), [[1, 4]], 'the parent is archived whole');
+  const branch = runs.current;
+  assert.deepEqual([branch.id, branch.branchOf, branch.settings.beta, branch.epochs.map((e) => e.epoch)], [2, { run: 1, epoch: 2 }, 4, [1, 2]]);
+  branch.epochs[0].kl = 0;
+  assert.equal(runs.runs[0].epochs[0].kl, 5, 'the figures are copied, not shared');
+
+  assert.deepEqual(validRun(branch).run.branchOf, { run: 1, epoch: 2 });
+  const { run: bad, dropped } = validRun({ ...run(3), branchOf: { run: 'one', epoch: 2 } });
+  assert.equal(bad.branchOf, undefined);
+  assert.match(dropped.join(), /the run: its branch point dropped \(branchOf\.run is a string/);
+});

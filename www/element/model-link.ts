@@ -33,6 +33,8 @@ export interface LinkHost {
   own(): { images: OwnImages; hash: string } | null;
   /** A time-lapse frame from the worker. */
   frame(frame: FrameInfo): void;
+  /** The trainer's full state at an epoch's end, for branching. */
+  state(step: number, epoch: number, bytes: ArrayBuffer): void;
 }
 
 /** What a .safetensors file says besides its weights, checked; what cannot be used is named in `problems`. */
@@ -196,6 +198,21 @@ export class ModelLink {
     return file.problems;
   }
 
+  /**
+   * Training goes on from a kept full state (`bytes`, given up to the worker) with other live settings: the chart
+   * forgets what came after its step, and a new run starts there, marked as a branch of the current one. A state
+   * that does not fit rejects and changes nothing.
+   */
+  async branch(bytes: ArrayBuffer, change: { beta: number; learningRate: number }): Promise<{ step: number; epoch: number }> {
+    const reply = await this.request({ kind: 'branch', state: bytes, ...change }, [bytes]);
+    const settings = { ...this.model.settings, ...change };
+    this.model = { ...this.model, settings, trainedEpoch: null, progress: { epoch: reply.epoch, epochProgress: 0, samplesPerSec: 0 } };
+    this.history.truncate(reply.step);
+    this.runs.branch(settings, reply.epoch);
+    this.#host.save();
+    return reply;
+  }
+
   /** After `restart`, once the new worker is ready: the last good weights, with their epoch and curves. */
   async loadCheckpoint(): Promise<void> {
     const checkpoint = this.recovery.checkpoint;
@@ -269,6 +286,8 @@ export class ModelLink {
         return this.#host.ingestProgress(effect.progress);
       case 'frame':
         return this.#host.frame(effect.frame);
+      case 'state':
+        return this.#host.state(effect.step, effect.epoch, effect.bytes);
     }
   }
 }

@@ -29,6 +29,7 @@ const DOING: Record<TrapSite, string> = {
   evaluate: 'evaluating the test digits at the end of an epoch',
   latents: 'computing the test digits’ codes for the latent panel',
   checkpoint: 'keeping a copy of the weights',
+  state: 'keeping the training state for the time-lapse',
   classifier: 'training the digit classifier',
   export: 'exporting the weights',
   load: 'loading weights',
@@ -46,6 +47,7 @@ const DOING: Record<TrapSite, string> = {
   data: 'loading a dataset',
   own: 'building a dataset from your images',
   ingest: 'reading your images',
+  branch: 'going on from a recorded training state (time-lapse)',
   manifoldOf: 'decoding the manifold of a recorded moment (time-lapse)',
 };
 

@@ -47,7 +47,9 @@ export type ModelEffect =
   /** How far reading a person's images has got. */
   | { type: 'ingest'; progress: IngestProgress }
   /** A time-lapse frame, for the element's time-lapse. */
-  | { type: 'frame'; frame: FrameInfo };
+  | { type: 'frame'; frame: FrameInfo }
+  /** The trainer's full state at `step`, for the time-lapse's branching. */
+  | { type: 'state'; step: number; epoch: number; bytes: ArrayBuffer };
 
 export interface ModelStep {
   state: ModelState;
@@ -99,6 +101,8 @@ export function applyWorkerEvent(state: ModelState, event: WorkerEvent): ModelSt
       const { type: _, ...frame } = event;
       return { state, effects: [{ type: 'frame', frame }] };
     }
+    case 'state':
+      return { state, effects: [{ type: 'state', step: event.step, epoch: event.epoch, bytes: event.bytes }] };
     case 'latents':
       return { state: { ...state, latents: { z: event.z, labels: event.labels, projection: event.projection, own: event.own } }, effects: [] };
     case 'ingest':

@@ -5,7 +5,7 @@
 // export's files offered as downloads. The element calls in a handful of places; everything else is here.
 import type { ElementKey } from '../persistence.js';
 import type { DecoderDescriptor, FrameInfo, LatentProjection } from '../protocol.js';
-import { Timelapse, type Moment, type TimelapseHost } from './controller.js';
+import { Timelapse, type BranchSettings, type Moment, type TimelapseHost } from './controller.js';
 import { decoderOf, type Frame, type TimelapseHeader } from './frames.js';
 import { TimelapseStore, type LoadedTimelapse } from './store.js';
 import { TIMELINE_STYLES } from './styles.js';
@@ -38,6 +38,10 @@ export interface TimelapseElementHost {
   pause(): void;
   train(): void;
   trainSteps(steps: number): void;
+  /** Train on from a kept state with other live settings, as a new run (the state's bytes are the host's to give away). */
+  branch(state: ArrayBuffer, settings: BranchSettings): Promise<void>;
+  /** The live settings in force, which a branch starts from. */
+  branchSettings(): BranchSettings;
 }
 
 /** What the views are shown for the moment: the codes and their plane, and where the chart's cursor goes. */
@@ -91,8 +95,9 @@ export class ElementTimelapse {
     this.#host = host;
     const timelapseHost: TimelapseHost = {
       show: (moment) => this.#show(moment),
-      branch: () => Promise.reject(new Error('Branching needs the trainer’s full state (weights and Adam moments), which this version cannot hand over yet.')),
-      branchSettings: () => ({ beta: 1, learningRate: 1e-3 }),
+      // A copy goes to the worker: the record keeps its own, to branch from again.
+      branch: (state, settings) => this.#host.branch(state.state.slice(0), settings),
+      branchSettings: () => this.#host.branchSettings(),
       holdTraining: (hold) => {
         if (hold) {
           this.#resumeAfterSteps = this.#host.running();
@@ -109,7 +114,7 @@ export class ElementTimelapse {
       },
       download: (name, file) => this.#host.download(name, file),
     };
-    this.timelapse = new Timelapse(EMPTY, timelapseHost, { reducedMotion, offers: { branch: false, stepMode: true } });
+    this.timelapse = new Timelapse(EMPTY, timelapseHost, { reducedMotion, offers: { branch: true, stepMode: true } });
   }
 
   /** The element API's `frames`. */
@@ -179,6 +184,13 @@ export class ElementTimelapse {
       codes: info.codes, decoder: info.decoder, projection: info.projection,
     });
     if (this.#unwritten && info.step > 0) this.#startWriting(this.#unwritten.run);
+  }
+
+  /** The trainer's full state at `step` (an epoch's end), kept for branching if it fits the bound. */
+  state(step: number, epoch: number, bytes: ArrayBuffer): void {
+    const last = this.timelapse.recorder.frames.at(-1);
+    // Only beside this run's own frame at that step (the worker sends the state right after it).
+    if (last?.step === step) this.timelapse.addState(step, epoch, bytes);
   }
 
   dispose(): void {

@@ -18,6 +18,15 @@ export class FrameTaker {
     this.#schedule.restart(step);
   }
 
+  /** Training goes on from `step`, where a frame is already kept (a branch): the next is due after it. */
+  restart(step: number): void {
+    this.#schedule.restart(step);
+    this.#schedule.taken(step, 0);
+    this.#lossSum = 0;
+    this.#lossCount = 0;
+    this.lastStep = step;
+  }
+
   /** One training step's loss. */
   addLoss(loss: number): void {
     this.#lossSum += loss;

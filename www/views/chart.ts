@@ -62,7 +62,7 @@ export class ChartView implements View {
     const overlays = this.#overlays();
     canvas.setAttribute('aria-label', 'Loss curves: train loss, reconstruction and test −ELBO per epoch, KL beneath' + (overlays.length
       ? `. Drawn over them: ${overlays.map((r) => `run ${r.id} (test −ELBO ${r.epochs.at(-1)!.testElbo.toFixed(1)} after ${r.epochs.length} epochs)`).join(', ')}`
-      : ''));
+      : '') + branchWords(this.#runs?.current ?? null));
     const { ctx } = s;
     const fg = cssVar(canvas, '--vae-fg', '#222');
     const muted = cssVar(canvas, '--vae-muted', '#888');
@@ -110,6 +110,20 @@ export class ChartView implements View {
     }
 
     overlays.forEach((run, i) => drawRun(s, run, i, xAt, yMain, main, fg));
+
+    const branchOf = this.#runs?.current?.branchOf;
+    if (branchOf) {
+      // Where this run went on from another: a solid mark at that epoch's end, named.
+      const x = Math.round(xAt(branchOf.epoch * (this.#runs!.current!.stepsPerEpoch) - 1)) + 0.5;
+      ctx.strokeStyle = test;
+      ctx.beginPath();
+      ctx.moveTo(x, main.top);
+      ctx.lineTo(x, main.bottom);
+      ctx.stroke();
+      ctx.fillStyle = test;
+      const label = `branch of run ${branchOf.run}`;
+      ctx.fillText(label, Math.min(x + 3, s.width - 8 - ctx.measureText(label).width), main.top + 10);
+    }
 
     if (this.#cursor !== null) {
       // The time-lapse's moment: a line at its step.
@@ -174,6 +188,11 @@ export class ChartView implements View {
 
 /** Dash patterns for the runs drawn over the chart: with the label at each line's end, colour is not the only carrier. */
 const DASHES = [[6, 3], [2, 3], [9, 3, 2, 3], [1, 4]];
+
+/** The chart's words for a run that branched from another (its mark on the chart). */
+function branchWords(run: Run | null): string {
+  return run?.branchOf ? `. This run is a branch of run ${run.branchOf.run} from its epoch ${run.branchOf.epoch} (the solid mark)` : '';
+}
 
 /** An archived run's test −ELBO per epoch, dashed, labelled "run N" at its end. */
 function drawRun(s: CanvasSurface, run: Run, index: number, xAt: (step: number) => number, y: (v: number) => number, area: Area, colour: string): void {

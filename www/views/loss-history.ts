@@ -53,6 +53,17 @@ export class BucketedSeries {
     this.last = NaN;
   }
 
+  /**
+   * Forgets what came after step `steps` (a branch goes on from there): whole buckets are kept, so with buckets of
+   * `width` steps up to width − 1 steps before it go too.
+   */
+  truncate(steps: number): void {
+    if (steps >= this.steps) return;
+    this.length = Math.min(this.length, Math.floor(Math.max(0, steps) / this.width));
+    this.steps = this.length * this.width;
+    this.last = this.length > 0 ? this.mean(this.length - 1) : NaN;
+  }
+
   /** A plain copy for storage (IndexedDB's structured clone): only the buckets in use. */
   save(): SavedSeries {
     const n = this.length;
@@ -142,6 +153,13 @@ export class LossHistory {
   addEpoch(testElbo: number, kl: number): void {
     this.epochs.push({ step: this.loss.steps, testElbo, kl });
     if (this.epochs.length > MAX_RUN_EPOCHS) this.epochs.shift();
+    this.version++;
+  }
+
+  /** Forgets what came after step `step` (a branch goes on from there). */
+  truncate(step: number): void {
+    for (const series of [this.loss, this.recon, this.kl]) series.truncate(step);
+    while (this.epochs.length > 0 && this.epochs.at(-1)!.step > step) this.epochs.pop();
     this.version++;
   }
 

@@ -65,6 +65,11 @@ const handlers: { [K in RequestKind]: Handler<K> } = {
     }));
     return w.guard.run('load', () => shapeOf(next.trainer));
   },
+  branch: (w, { state, beta, learningRate }) => {
+    const session = w.session();
+    w.guard.run('branch', () => session.branchFrom(state, beta, learningRate));
+    return { step: session.step, epoch: session.epoch };
+  },
   encode: (w, { pixels }) => ({ z: w.session().trainer.encode(pixels) }),
   manifold: (w, { n, x, y, base }) => {
     const trainer = w.session().trainer;

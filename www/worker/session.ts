@@ -144,6 +144,28 @@ export class Session {
     this.#checkpointStep = this.step;
   }
 
+  /** The trainer's full state, for the time-lapse's "branch from here" (taken at an epoch's end: a few MB). */
+  sendState(): void {
+    const state = this.#guard.run('state', () => this.trainer.exportState());
+    const bytes = state.byteOffset === 0 && state.byteLength === state.buffer.byteLength ? state.buffer : state.slice().buffer;
+    this.send({ type: 'state', step: this.step, epoch: this.epoch, bytes: bytes as ArrayBuffer }, [bytes as ArrayBuffer]);
+  }
+
+  /**
+   * Goes on from a kept `state` with the live settings given (within a guarded call). The element truncates its
+   * time-lapse to that step, which already holds the frame there: the next frame is the branch's first step.
+   */
+  branchFrom(state: ArrayBuffer, beta: number, learningRate: number): void {
+    this.trainer.loadState(new Uint8Array(state));
+    this.trainer.setBeta(beta);
+    this.trainer.setLearningRate(learningRate);
+    this.epoch = this.trainer.epoch();
+    this.step = this.#checkpointStep = this.trainer.stepCount();
+    this.pendingLosses = [];
+    this.frames.restart(this.step);
+    this.sendDecoder();
+  }
+
   /** Called within a guarded call. */
   free(): void {
     this.report.free();

@@ -1,0 +1,94 @@
+// "Branch from here" in the real <vae-playground>: the worker keeps its full training state at each epoch's end, the
+// time-lapse marks those moments, and a branch trains on from one with other live settings as a new run. A branch
+// from epoch 2 with β = 4 must give, at epoch 3, exactly the figures of a model that trained 2 epochs, took β = 4 and
+// trained one more (the same weights, Adam moments, shuffle and noise): the state is the whole state.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { test } from 'node:test';
+import { servedRepository } from './browser.mjs';
+
+const session = servedRepository();
+const PAGE = 'tests/e2e/fixtures/timelapse/element.html';
+const STEPS_PER_EPOCH = 71; // 9,000 training digits in batches of 128
+
+const events = (page, type) => page.evaluate((type) => window.__events.filter((e) => e.type === type).map((e) => e.detail), type);
+const waitFor = (page, type, count = 1, timeout = 180_000) =>
+  page.waitForFunction(([type, count]) => window.__events.filter((e) => e.type === type).length >= count, [type, count], { timeout });
+
+async function open(query, viewport = { width: 1280, height: 800 }) {
+  const context = await session.browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  await page.goto(`${session.url}${PAGE}${query}`);
+  await waitFor(page, 'ready');
+  return { page, context, problems };
+}
+
+const figures = (e) => ({ epoch: e.epoch, testElbo: e.testElbo, recon: e.recon, kl: e.kl });
+
+test('a branch from epoch 2 with β = 4 trains on exactly as β = 4 from epoch 2 would; the run table and chart name it', async () => {
+  // The reference: two epochs at β = 1, then β = 4 for the third.
+  const reference = await open('?epochs=2&views=latent%20history');
+  await reference.page.evaluate(() => document.getElementById('p').train());
+  await waitFor(reference.page, 'trained');
+  // A setting is checked (in wasm) before it is in force: train once β = 4 has reached the worker.
+  await reference.page.evaluate(() => {
+    const el = document.getElementById('p');
+    el.beta = 4;
+    el.epochs = 3;
+  });
+  await reference.page.waitForTimeout(500);
+  await reference.page.evaluate(() => document.getElementById('p').train());
+  await waitFor(reference.page, 'trained', 2);
+  const expected = figures((await events(reference.page, 'epoch')).find((e) => e.epoch === 3));
+  await reference.context.close();
+
+  // Four epochs at β = 1, then a branch from the end of epoch 2 with β = 4.
+  const { page, context, problems } = await open('?epochs=4&views=latent%20history');
+  await page.evaluate(() => document.getElementById('p').train());
+  await waitFor(page, 'trained');
+  const beforeBranch = (await events(page, 'epoch')).map(figures);
+  assert.deepEqual(beforeBranch.map((e) => e.epoch), [1, 2, 3, 4]);
+  assert.notDeepEqual(beforeBranch[2], expected, 'β = 1 at epoch 3 differs from β = 4: the comparison can fail');
+  const branchStep = 2 * STEPS_PER_EPOCH;
+  assert.ok((await page.evaluate(() => document.getElementById('p').frames.steps)).includes(branchStep), 'a frame at epoch 2’s end');
+
+  // A step without a kept state is refused in words, and nothing changes.
+  const refused = await page.evaluate(() => document.getElementById('p').branch(100, { beta: 4 }).then(() => 'started', (e) => e.message));
+  assert.match(refused, /no training state kept at step 100/);
+  // A setting out of range is refused before anything changes.
+  const badBeta = await page.evaluate((step) => document.getElementById('p').branch(step, { beta: -1 }).then(() => 'started', (e) => e.message), branchStep);
+  assert.match(badBeta, /beta/);
+  assert.equal(await page.evaluate(() => document.getElementById('p').beta), 1);
+
+  await page.evaluate((step) => document.getElementById('p').branch(step, { beta: 4 }), branchStep);
+  assert.equal(await page.evaluate(() => document.getElementById('p').beta), 4, 'the branch’s β is the setting in force');
+  await waitFor(page, 'trained', 2);
+  const afterBranch = (await events(page, 'epoch')).slice(4).map(figures);
+  assert.deepEqual(afterBranch.map((e) => e.epoch), [3, 4], 'the branch counts on from epoch 2 to the element’s 4 epochs');
+  assert.deepEqual(afterBranch[0], expected, 'the branch’s first epoch is the reference’s, bit for bit');
+
+  // The time-lapse: the frames up to the branch point, then the branch's own.
+  const steps = await page.evaluate(() => document.getElementById('p').frames.steps);
+  assert.ok(steps.includes(branchStep) && steps.at(-1) === 4 * STEPS_PER_EPOCH, JSON.stringify(steps));
+  assert.ok(steps.filter((s) => s > branchStep && s < 3 * STEPS_PER_EPOCH).length < STEPS_PER_EPOCH, 'the old epoch 3 is gone');
+
+  // The run table: the first run archived, the branch as the run now, named (views below the fold draw once shown).
+  await page.locator('#p >> .panel.history').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  const rows = await page.evaluate(() => [...document.getElementById('p').shadowRoot.querySelectorAll('.history tbody tr')]
+    .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+  assert.equal(rows.length, 2, JSON.stringify(rows));
+  assert.equal(rows[1][1], '2 (now) · from run 1 at epoch 2');
+  assert.deepEqual([rows[1][4], rows[1][8]], ['4', '4'], 'β = 4; epochs 1–2 of run 1, then 3–4 of its own');
+  assert.equal(rows[0][1], '1');
+  const label = await page.evaluate(() => document.getElementById('p').shadowRoot.querySelector('.chart canvas, canvas.chart')?.getAttribute('aria-label') ?? '');
+  assert.match(label, /branch of run 1 from its epoch 2/);
+
+  mkdirSync('shots', { recursive: true });
+  await page.locator('#p').screenshot({ path: 'shots/branch-1280.png' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
