@@ -92,3 +92,36 @@ test('a branch from epoch 2 with β = 4 trains on exactly as β = 4 from epoch 2
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('keyboard only: seek to an epoch’s end, "Branch from here…", type β, Enter: a new run trains from there', async () => {
+  const { page, context, problems } = await open('?epochs=3&views=latent%20history');
+  await page.evaluate(() => document.getElementById('p').train());
+  await waitFor(page, 'trained');
+  const branchStep = 2 * STEPS_PER_EPOCH;
+  assert.equal(await page.evaluate((step) => document.getElementById('p').seek(step), branchStep), branchStep);
+
+  const button = page.locator('#p >> [data-timeline="branch"]');
+  await page.waitForFunction(() => !document.getElementById('p').shadowRoot.querySelector('[data-timeline="branch"]').disabled);
+  await button.focus();
+  await page.keyboard.press('Enter');
+  const form = page.locator('#p >> .branch-form');
+  assert.match(await form.locator('.branch-what').textContent(), /from step 142 \(epoch 2\)/);
+  assert.equal(await page.evaluate(() => document.getElementById('p').shadowRoot.activeElement?.name), 'beta', 'the form opens on β');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('4');
+  await page.keyboard.press('Enter');
+  await waitFor(page, 'trained', 2);
+  assert.match(await page.locator('#p >> .timeline-note').textContent(), /A new run trains on from step 142 with β = 4/);
+  const epochs = (await events(page, 'epoch')).map((e) => e.epoch);
+  assert.deepEqual(epochs, [1, 2, 3, 3], 'epoch 3 again, as the branch');
+
+  await page.locator('#p >> .panel.history').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  assert.match(await page.locator('#p >> .history tbody tr.current').textContent(), /2 \(now\) · from run 1 at epoch 2/);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(300);
+  mkdirSync('shots', { recursive: true });
+  await page.locator('#p').screenshot({ path: 'shots/branch-keyboard-1280.png' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
