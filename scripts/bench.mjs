@@ -4,7 +4,8 @@
 // steps) and warm; the f32x4 multiply-add peak measured in the same Worker and the step's GFLOP/s as a share of it;
 // where a step's time goes; allocations per 1,000 steps. The page: time to the first decoded digit, decode latency
 // while training, seconds from the first training step to a test −ELBO ≤ 165, the real worker's wasm heap over 10
-// epochs, what the views cost. wasm size. Native: samples/s on one thread.
+// epochs, what the views cost; the time-lapse: samples/s with and without recording, a scrub's cost. wasm size.
+// Native: samples/s on one thread.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -129,6 +130,49 @@ try {
     return { pca_fit: Number.isNaN(pcaFitMs) ? null : +pcaFitMs.toFixed(0), classifier_training: +classifierTrainMs.toFixed(0), classifier_test_accuracy: classifierAccuracy };
   }));
   await play.close();
+
+  // 5. The time-lapse: training samples/s with and without recording (fresh pages, alternating: epochs 1–5, the
+  // evaluation at each epoch's end included in both), and what a scrub costs the main thread while training.
+  const timelapse = `${url}tests/e2e/fixtures/timelapse/element.html`;
+  const fresh = async (query) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${timelapse}${query}`);
+    await page.waitForFunction(() => window.__events.some((e) => e.type === 'ready'), null, { timeout: 60_000 });
+    const worker = page.workers().find((w) => w.url().endsWith('/dist/worker.js'));
+    return { context, page, worker };
+  };
+  const recordingCost = async (epochs, rounds) => {
+    const figures = { on_samples_per_sec: [], off_samples_per_sec: [], on_extra_frame_share_of_training_time: [] };
+    for (let round = 0; round < 2 * rounds; round++) {
+      const on = round % 2 === 0;
+      const { context, page, worker } = await fresh(`?epochs=${epochs}`);
+      await worker.evaluate((on) => self.vaePlaygroundDiagnostics.record(on), on);
+      const seconds = await page.evaluate(() => new Promise((resolve) => {
+        const el = document.getElementById('p');
+        const start = performance.now();
+        el.addEventListener('trained', () => resolve((performance.now() - start) / 1000), { once: true });
+        el.train();
+      }));
+      const trainSize = await page.evaluate(() => window.__events.find((e) => e.type === 'ready').detail.trainSize);
+      figures[on ? 'on_samples_per_sec' : 'off_samples_per_sec'].push(Math.round((epochs * trainSize) / seconds));
+      if (on) {
+        const f = await worker.evaluate(() => self.vaePlaygroundDiagnostics.timelapse());
+        figures.on_extra_frame_share_of_training_time.push(+(f.extraMs / f.trainedMs).toFixed(4));
+      }
+      await context.close();
+    }
+    const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+    figures.cost_of_mean_samples_per_sec = +(1 - mean(figures.on_samples_per_sec) / mean(figures.off_samples_per_sec)).toFixed(4);
+    return figures;
+  };
+  result.timelapse_recording = { epochs_1_5: await recordingCost(5, 3), epochs_1_20: await recordingCost(20, 2) };
+  const scrub = await fresh('?epochs=0');
+  await scrub.page.evaluate(() => document.getElementById('p').train());
+  await scrub.page.waitForFunction(() => document.getElementById('p').frames.count >= 12, null, { timeout: 60_000 });
+  const { scrubCost } = await import('../tests/e2e/fixtures/timelapse/measure.mjs');
+  result.timelapse_scrub_ms_while_training = await scrub.page.evaluate(scrubCost, 80);
+  await scrub.context.close();
 } finally {
   await browser.close();
   server.close();

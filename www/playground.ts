@@ -421,7 +421,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     return {
       ...model, dataset, own, history, runs, z, pixels, decoderVersion, marker, drawing, epochs: this.#epochs, limits: this.#startup.limits,
       loading: this.#datasets.fetching ?? loadingText(this.#life), error: this.#messages.shown, persist: this.#startup.keeper !== null,
-      latents: moment?.latents ?? model.latents, moment: moment && { step: moment.step },
+      latents: moment?.latents ?? model.latents, moment: moment && { step: moment.step, trail: moment.trail },
     };
   }
 

@@ -48,6 +48,8 @@ const diagnostics = {
   leaveMemory: (bytes: number) => leaveWasmMemory(bytes),
   /** The time-lapse's recording: frames taken, those taken only for it and their cost, time spent training. */
   timelapse: () => worker.session?.frames.figures ?? null,
+  /** For the benchmark: the current model records its time-lapse (frames and states) or not. */
+  record: (on: boolean) => void (worker.session && (worker.session.recording = on)),
 };
 (self as unknown as { vaePlaygroundDiagnostics: typeof diagnostics }).vaePlaygroundDiagnostics = diagnostics;
 
@@ -333,7 +335,7 @@ function vaeSlice(session: Session, limit = Infinity): void {
         epochFinished = result.epochFinished;
         session.epoch = result.epoch;
         session.step = result.step;
-      } while (!epochFinished && ++taken < limit && performance.now() - sliceStart < SLICE_MS && !session.frames.due(session.step));
+      } while (!epochFinished && ++taken < limit && performance.now() - sliceStart < SLICE_MS && !session.frameDue());
     });
   } catch (cause) {
     if (cause instanceof Trapped) throw cause;
@@ -365,7 +367,7 @@ function vaeSlice(session: Session, limit = Infinity): void {
     }
   } else if (now - session.lastLatents >= LATENTS_EVERY_MS) {
     session.sendLatents();
-  } else if (session.frames.due(session.step)) {
+  } else if (session.frameDue()) {
     session.sendFrame(); // a time-lapse frame between the codes sent anyway
   }
 }

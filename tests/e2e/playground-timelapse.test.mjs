@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { servedRepository } from './browser.mjs';
 import { webmFacts } from './fixtures/timelapse/ebml.mjs';
+import { scrubCost } from './fixtures/timelapse/measure.mjs';
 
 const session = servedRepository();
 const PAGE = 'tests/e2e/fixtures/timelapse/element.html';
@@ -195,6 +196,12 @@ test('step mode holds training; "Train one step" trains one step and shows its f
     await settle(page);
     const change = await lastFrameChange(page);
     assert.equal(change.step, from + k, 'the new frame is shown');
+    // What the step changed, in words (its lines on the latent panel are often under a pixel).
+    const note = await page.locator('#p >> .timeline-note').textContent();
+    const said = note.match(/^Step ([\d,]+) → ([\d,]+): the test codes moved ([\d.e-]+) on average \(([\d.e-]+) at most\)/);
+    assert.ok(said, note);
+    assert.deepEqual([Number(said[1].replace(/,/g, '')), Number(said[2].replace(/,/g, ''))], [from + k - 1, from + k]);
+    assert.ok(Number(said[3]) > 0 && Number(said[4]) >= Number(said[3]), note);
   }
   assert.equal(await page.evaluate(() => document.getElementById('p').running), false, 'held between steps');
   await mode.click();
@@ -303,35 +310,7 @@ test('figures: what a scrub costs the main thread while training (seek, then the
   const { page, context, problems } = await open('?epochs=0');
   await page.evaluate(() => document.getElementById('p').train());
   await page.waitForFunction(() => document.getElementById('p').frames.count >= 12, null, { timeout: 60_000 });
-  const figures = await page.evaluate(async () => {
-    const el = document.getElementById('p');
-    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-    const sync = [];
-    const views = [];
-    for (let i = 0; i < 80; i++) {
-      const { steps } = el.frames;
-      const step = steps[(i * 7) % (steps.length - 1)];
-      await frame();
-      // In one animation frame: W (first in the next frame), then the seek (which asks the views for that frame),
-      // then Y (after the views): Y − W is the views' work for the moment; the seek's own work is timed here.
-      await new Promise((resolve) => requestAnimationFrame(() => {
-        let w = 0;
-        requestAnimationFrame(() => (w = performance.now()));
-        const t0 = performance.now();
-        el.seek(step);
-        sync.push(performance.now() - t0);
-        requestAnimationFrame(() => {
-          views.push(performance.now() - w);
-          resolve();
-        });
-      }));
-    }
-    const stats = (a) => {
-      const s = [...a].sort((x, y) => x - y);
-      return { p50: +s[Math.floor(s.length / 2)].toFixed(2), p95: +s[Math.floor(s.length * 0.95)].toFixed(2), max: +s.at(-1).toFixed(2) };
-    };
-    return { seeks: sync.length, seek: stats(sync), views: stats(views), total: stats(sync.map((v, i) => v + views[i])), running: el.running };
-  });
+  const figures = await page.evaluate(scrubCost, 80);
   console.log(`# a scrub while training (ms, ${figures.seeks} seeks): seek ${JSON.stringify(figures.seek)}, the views' frame ${JSON.stringify(figures.views)}, both ${JSON.stringify(figures.total)}`);
   assert.equal(figures.running, true, 'training went on while scrubbing');
   console.log(`# recording while training until paused: ${JSON.stringify(await recordingFigures(page))}`);

@@ -1,7 +1,7 @@
 // The time-lapse of one element: the record (FrameRecorder), what is shown (the replay machine), the replay's clock,
 // the mirror in storage, branching and export. The element feeds it frames and states from the worker and shows what
 // it says through `TimelapseHost.show`; the timeline view reads and drives it through `TimelineModel` only.
-import { decoderOf, FrameRecorder, interpolateCodes, planeOf, type Frame, type FrameInput, type FrameLosses, type RecordChange, type StateFrame, type TimelapseHeader } from './frames.js';
+import { decoderOf, FrameRecorder, interpolateCodes, planeOf, type Frame, type FrameInput, type FrameLosses, type RecordChange, type StateFrame, type StepChange, type TimelapseHeader, stepChangeOf } from './frames.js';
 import { timelapseJson } from './json.js';
 import { describeMoment, drawPicture, extentOf } from './render.js';
 import { initialReplay, reduce, shown, type ReplayEvent, type ReplayState, type Shown } from './replay.js';
@@ -72,6 +72,8 @@ export interface TimelineSnapshot {
   /** Why there is no branching at all (no state fits the bound), in words; null when there is. */
   branchBlocked: string | null;
   exporting: boolean;
+  /** Step mode: what the last step changed (null otherwise). */
+  stepChange: StepChange | null;
   /** What this host offers: branching and step mode need a trainer that can hand over its state and train by steps. */
   offers: { branch: boolean; stepMode: boolean };
 }
@@ -264,6 +266,7 @@ export class Timelapse implements TimelineModel {
         ? `This model’s training state is too large to keep within the time-lapse’s ${Math.round(this.#recorder.bound / 2 ** 20)} MB, so it cannot branch.`
         : null,
       exporting: this.#exporting,
+      stepChange: this.#replay.stepMode ? stepChangeOf(frames.at(-2), frames.at(-1), this.#recorder.header.latent) : null,
       offers: this.#offers,
     };
   }

@@ -49,6 +49,8 @@ export interface MomentView {
   /** The test images' codes then (the person's own images mixed in are not recorded: no markers for them). */
   latents: { z: Float32Array; labels: Uint8Array; projection: LatentProjection | null; own: null };
   step: number;
+  /** Step mode: each point a frame ago (in the panel's plane), so the panel can draw what the last step changed. */
+  trail: Float32Array | null;
 }
 
 const EMPTY: TimelapseHeader = { latent: 2, count: 0, labels: new Uint8Array(0), decoder: { architecture: 'mlp', latent: 2, values: 0 } };
@@ -238,7 +240,7 @@ export class ElementTimelapse {
 
   #show(moment: Moment | null): void {
     const frame = moment?.frame ?? null;
-    this.#view = moment ? { latents: { z: moment.codes, labels: moment.labels, projection: planeView(moment), own: null }, step: moment.step } : null;
+    this.#view = moment ? { latents: { z: moment.codes, labels: moment.labels, projection: planeView(moment), own: null }, step: moment.step, trail: moment.trail } : null;
     if (frame !== this.#shownFrame) {
       this.#shownFrame = frame;
       if (moment && frame) {

@@ -379,3 +379,29 @@ export function planeOf(frame: Frame, latent: number): Float32Array | null {
   if (latent === 2) return frame.codes;
   return frame.projection?.points ?? null;
 }
+
+/** What one step changed, in step mode: between the last two frames, how far the codes moved and the loss. */
+export interface StepChange {
+  from: number;
+  to: number;
+  /** Mean and largest distance a test image's code moved (in latent units). */
+  meanMove: number;
+  maxMove: number;
+  /** The training loss of the step (−ELBO per image). */
+  loss: number;
+}
+
+export function stepChangeOf(before: Frame | undefined, after: Frame | undefined, latent: number): StepChange | null {
+  if (!before || !after || before.codes.length !== after.codes.length) return null;
+  const count = after.codes.length / latent;
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < count; i++) {
+    let d2 = 0;
+    for (let j = 0; j < latent; j++) d2 += (after.codes[i * latent + j] - before.codes[i * latent + j]) ** 2;
+    const d = Math.sqrt(d2);
+    sum += d;
+    max = Math.max(max, d);
+  }
+  return { from: before.step, to: after.step, meanMove: count > 0 ? sum / count : 0, maxMove: max, loss: after.losses.train };
+}

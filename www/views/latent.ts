@@ -19,6 +19,8 @@ export class LatentView implements View {
   #canvas!: HTMLCanvasElement;
   #z: [number, number] = [0, 0];
   #points: Float32Array = new Float32Array(0);
+  /** Step mode: where each point was a frame ago (a short line from there shows what the step changed). */
+  #trail: Float32Array | null = null;
   #labels: Uint8Array = new Uint8Array(0);
   #latents: PlaygroundState['latents'] = null;
   /** With more than two latent dimensions: the test codes' main plane, and the full z the ring stands for. */
@@ -69,6 +71,11 @@ export class LatentView implements View {
     if (state.z.length > 2 && state.z.some((v, i) => v !== this.#fullZ[i])) {
       this.#fullZ = [...state.z];
       this.#showZ(this.#planeOf(state.z));
+    }
+    const trail = state.moment?.trail ?? null;
+    if (trail !== this.#trail) {
+      this.#trail = trail;
+      this.#surface?.invalidate();
     }
     if (state.marker !== this.#marker) {
       this.#marker = state.marker;
@@ -283,6 +290,20 @@ export class LatentView implements View {
     const radius = Math.max(1.6, Math.min(3, s.width / 160));
     const classes = this.#dataset.classNames.length;
     const colourOf = (label: number) => (this.#dataset.labelled ? classColor(label, classes) : UNLABELLED_COLOR);
+    const trail = this.#trail;
+    if (trail && trail.length === this.#points.length) {
+      // Step mode: a line from where each code was a frame ago to where it is.
+      ctx.strokeStyle = fg;
+      ctx.globalAlpha = 0.35;
+      ctx.beginPath();
+      for (let i = 0; i < this.#labels.length; i++) {
+        const [x0, y0] = this.#toScreen(trail[2 * i], trail[2 * i + 1], s);
+        const [x1, y1] = this.#toScreen(this.#points[2 * i], this.#points[2 * i + 1], s);
+        ctx.moveTo(x0, y0);
+        ctx.lineTo(x1, y1);
+      }
+      ctx.stroke();
+    }
     ctx.globalAlpha = 0.75;
     for (let i = 0; i < this.#labels.length; i++) {
       const [x, y] = this.#toScreen(this.#points[2 * i], this.#points[2 * i + 1], s);

@@ -28,6 +28,8 @@ export class TimelineView implements View {
   #export!: HTMLButtonElement;
   #form!: HTMLFormElement;
   #note!: HTMLElement;
+  /** The step whose change the note last described (step mode). */
+  #saidStep = -1;
   #liveBadge!: HTMLElement;
   #snapshot: TimelineSnapshot | null = null;
   #drawnVersion = -1;
@@ -146,6 +148,13 @@ export class TimelineView implements View {
         `${live ? '; now, following training' : ''}${hasState ? '; training state kept here: you can branch' : ''}`);
     this.#track.setAttribute('aria-disabled', String(count === 0));
     this.#liveBadge.textContent = live ? (replay.stepMode ? '● step mode' : '● now') : replay.mode === 'replaying' ? '▶ replaying' : '';
+    const change = snap.stepChange;
+    if (change && change.to !== this.#saidStep) {
+      // The lines on the latent panel are true to scale, often under a pixel for one step: the figures say it too.
+      this.#saidStep = change.to;
+      this.#note.textContent = `Step ${change.from.toLocaleString('en-US')} → ${change.to.toLocaleString('en-US')}: the test codes moved ` +
+        `${change.meanMove.toPrecision(2)} on average (${change.maxMove.toPrecision(2)} at most); the step's training loss ${change.loss.toFixed(1)}.`;
+    }
 
     this.#play.textContent = replay.mode === 'replaying' ? 'Pause' : 'Play';
     this.#play.disabled = count < 2;

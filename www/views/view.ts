@@ -79,7 +79,7 @@ export interface PlaygroundState {
   /** Whether the model is kept across reloads (the `persist` attribute): the toolbar then offers "Start over". */
   persist: boolean;
   /** The time-lapse's moment shown instead of now (the chart marks its step); null or absent when live. */
-  moment?: { step: number } | null;
+  moment?: { step: number; trail: Float32Array | null } | null;
 }
 
 /** What views may ask the element to do. */

@@ -31,6 +31,8 @@ export class Session {
   lastLatents = 0;
   /** The time-lapse's frames: when one is due, the loss since the last. */
   readonly frames: FrameTaker;
+  /** Whether the time-lapse is recorded (frames and states); off only for the benchmark's comparison. */
+  recording = true;
   /** The step the last checkpoint was taken at (none yet: -1). */
   #checkpointStep = -1;
   readonly #post: Post;
@@ -80,11 +82,16 @@ export class Session {
   /** The test codes for the latent panel, and with them a time-lapse frame (`testElbo`: just evaluated). */
   sendLatents(testElbo: number | null = null): void {
     const { z, labels, latent, projection, own } = this.#codes(true);
-    this.#sendFrame(z.slice(), labels.slice(), latent, projection && copyProjection(projection), testElbo, 0);
+    if (this.recording) this.#sendFrame(z.slice(), labels.slice(), latent, projection && copyProjection(projection), testElbo, 0);
     const transfer = [z.buffer, labels.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : []),
       ...(own ? [own.z.buffer, own.labels.buffer] : [])];
     this.send({ type: 'latents', z, labels, latent, projection, own }, transfer as ArrayBuffer[]);
     this.lastLatents = performance.now();
+  }
+
+  /** Whether a frame of its own is due now (the schedule's, while recording). */
+  frameDue(): boolean {
+    return this.recording && this.frames.due(this.step);
   }
 
   /** A time-lapse frame on its own (its codes computed for it): its time counts against the recording's share. */
@@ -146,6 +153,7 @@ export class Session {
 
   /** The trainer's full state, for the time-lapse's "branch from here" (taken at an epoch's end: a few MB). */
   sendState(): void {
+    if (!this.recording) return;
     const state = this.#guard.run('state', () => this.trainer.exportState());
     const bytes = state.byteOffset === 0 && state.byteLength === state.buffer.byteLength ? state.buffer : state.slice().buffer;
     this.send({ type: 'state', step: this.step, epoch: this.epoch, bytes: bytes as ArrayBuffer }, [bytes as ArrayBuffer]);
