@@ -14,9 +14,10 @@ import { EARLY_STEPS } from './thinning.js';
 export const SHARE = 0.02;
 /**
  * The share is of the training time, but of at least this much: the first frames spend the allowance of a run's first
- * 5 s (100 ms: the first epoch's dense frames), and over any run longer than that the share holds.
+ * 10 s (200 ms: the first epoch's dense frames, where the codes move most), and over any run longer than that the
+ * share holds. A shorter horizon (5 s was tried) leaves the first epoch with about half the frames.
  */
-export const HORIZON_MS = 5_000;
+export const HORIZON_MS = 10_000;
 /** Frames asked for per doubling of (step + EARLY_STEPS): the first at steps 0, 2, 4, 6, …, then ever sparser. */
 export const PER_OCTAVE = 8;
 
