@@ -28,7 +28,7 @@ import { adoptStyles } from './styles.js';
 import { ElementTimelapse, adoptTimelineStyles } from './timelapse/element-link.js';
 import { elementKeyOf } from './persistence.js';
 import type { PlaygroundState } from './views/view.js';
-import { errorMessage, fetchBytes } from './wasm.js';
+import { errorMessage, fetchBytes, loadWasm, wasmReady } from './wasm.js';
 
 export type * from './element/events.js';
 
@@ -98,6 +98,8 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   #epochs: number = SETTINGS.epochs.default;
   /** Seeds for `sample()` without a seed: each call draws new digits, and a page reload repeats the sequence. */
   #nextSampleSeed = 1;
+  /** Setting changes waiting to be applied (for wasm, a dataset, or one before them). */
+  #settingsWaiting = 0;
 
   constructor() {
     super();
@@ -206,7 +208,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
         this.#reportError(errorMessage(cause));
       }
     } else if (type !== 'boolean') {
-      this.#startup.settled = this.#startup.settled.then(() => this.#applySetting(key as keyof TrainSettings, value));
+      this.#changeSetting(key as keyof TrainSettings, value);
     }
   }
 
@@ -445,21 +447,51 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     this.#views.show(views);
   }
 
+  /**
+   * A setting attribute changed. Checked in wasm: at once when the module is loaded and no earlier change waits, so
+   * that `el.beta = 4; el.train()` trains with β = 4 from its first step; otherwise after what waits (and the
+   * dataset, which may need fetching, always so).
+   */
+  #changeSetting(key: keyof TrainSettings, text: string | null): void {
+    if (this.#settingsWaiting === 0 && wasmReady() && key !== 'datasetId') {
+      try {
+        const next = settingsWith(key, text, this.#link.settings);
+        if (next) this.#useSetting(key, next);
+      } catch (cause) {
+        this.#refuseSetting(cause);
+      }
+      this.#views.render();
+      return;
+    }
+    this.#settingsWaiting++;
+    this.#startup.settled = this.#startup.settled.then(() => this.#applySetting(key, text)).finally(() => this.#settingsWaiting--);
+  }
+
   async #applySetting(key: keyof TrainSettings, text: string | null): Promise<void> {
     try {
-      const next = await settingsWith(key, text, this.#link.settings, ASSETS.wasm);
+      await loadWasm(ASSETS.wasm);
+      const next = settingsWith(key, text, this.#link.settings);
       if (!next) return;
       if (key === 'datasetId') await this.#datasets.prepare(next);
-      if (!isLive(key)) this.#startup.keeper?.flush(); // a save still waiting keeps the model trained with the settings before
-      this.#link.settings = next;
-      if (isLive(key)) this.#link.set({ [key]: next[key] });
-      else this.reset(); // before the worker exists this changes nothing: the boot uses the new settings
+      this.#useSetting(key, next);
     } catch (cause) {
-      this.#link.settings = { ...this.#link.settings }; // the form goes back to the value in force
-      this.#reportError(errorMessage(cause)); // the last valid setting stays in force
+      this.#refuseSetting(cause);
     } finally {
       this.#views.render();
     }
+  }
+
+  #useSetting(key: keyof TrainSettings, next: TrainSettings): void {
+    if (!isLive(key)) this.#startup.keeper?.flush(); // a save still waiting keeps the model trained with the settings before
+    this.#link.settings = next;
+    if (isLive(key)) this.#link.set({ [key]: next[key] });
+    else this.reset(); // before the worker exists this changes nothing: the boot uses the new settings
+  }
+
+  /** A setting that is not allowed: the last valid one stays in force, and the form goes back to it. */
+  #refuseSetting(cause: unknown): void {
+    this.#link.settings = { ...this.#link.settings };
+    this.#reportError(errorMessage(cause));
   }
 
   /** The person's set in force becomes the dataset, and a new model trains on it. */
@@ -481,7 +513,8 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   async #branchFrom(state: ArrayBuffer, change: { beta: number; learningRate: number }): Promise<void> {
     try {
       let next = this.#link.settings;
-      for (const key of ['beta', 'learningRate'] as const) next = (await settingsWith(key, String(change[key]), next, ASSETS.wasm)) ?? next;
+      await loadWasm(ASSETS.wasm);
+      for (const key of ['beta', 'learningRate'] as const) next = settingsWith(key, String(change[key]), next) ?? next;
       this.pause();
       await this.#link.branch(state, { beta: next.beta, learningRate: next.learningRate });
     } catch (cause) {

@@ -35,6 +35,11 @@ export function chooseWasmBuild(builds: { relaxed: string; simd128: string }, se
 let loading: Promise<void> | null = null;
 let memory: WebAssembly.Memory | null = null;
 
+/** Whether the module is loaded in this realm (its exports can be called now). */
+export function wasmReady(): boolean {
+  return memory !== null;
+}
+
 export function loadWasm(url: string): Promise<void> {
   loading ??= init({ module_or_path: url }).then(
     (exports) => {

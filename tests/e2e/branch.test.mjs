@@ -33,14 +33,13 @@ test('a branch from epoch 2 with β = 4 trains on exactly as β = 4 from epoch 2
   const reference = await open('?epochs=2&views=latent%20history');
   await reference.page.evaluate(() => document.getElementById('p').train());
   await waitFor(reference.page, 'trained');
-  // A setting is checked (in wasm) before it is in force: train once β = 4 has reached the worker.
+  // β set and training started in one tick: the setting is in force from the first step after it.
   await reference.page.evaluate(() => {
     const el = document.getElementById('p');
     el.beta = 4;
     el.epochs = 3;
+    el.train();
   });
-  await reference.page.waitForTimeout(500);
-  await reference.page.evaluate(() => document.getElementById('p').train());
   await waitFor(reference.page, 'trained', 2);
   const expected = figures((await events(reference.page, 'epoch')).find((e) => e.epoch === 3));
   await reference.context.close();

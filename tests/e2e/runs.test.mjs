@@ -28,7 +28,8 @@ test('β = 1 vs β = 4: two runs in the table, the first drawn over the chart, t
   assert.equal(rows.length, 2, JSON.stringify(rows));
   assert.deepEqual([rows[0][1], rows[0][4], rows[0][8]], ['1', '1', '1'], 'run 1: β 1, one epoch');
   assert.deepEqual([rows[1][1], rows[1][4], rows[1][8]], ['2 (now)', '4', '1'], 'run 2: β 4, one epoch');
-  assert.notEqual(rows[0][9], rows[1][9], 'their test −ELBO differ');
+  // β = 4 (set and trained in one tick: in force from the new model's first step) squeezes the code: a smaller KL.
+  assert.ok(Number(rows[1][11]) < 0.7 * Number(rows[0][11]), `KL ${rows[0][11]} at β = 1, ${rows[1][11]} at β = 4`);
 
   const chartPixels = () => page.evaluate(() => {
     const canvas = document.querySelector('vae-playground').shadowRoot.querySelector('.chart canvas');

@@ -6,7 +6,7 @@ import type { TrainSettings } from '../protocol.js';
 import {
   MODEL_KEYS, SETTINGS, SETTING_KEYS, isNumberSetting, parseChoiceSetting, parseNumberSetting, type ChoiceKey, type SettingKey,
 } from '../settings.js';
-import { errorMessage, loadWasm } from '../wasm.js';
+import { errorMessage } from '../wasm.js';
 
 /**
  * One reflected property per setting, from the table: numbers and choices read the value in force (`inForce`),
@@ -32,13 +32,12 @@ export function defineSettingProperties<E extends HTMLElement>(prototype: E, inF
 
 /**
  * The settings with `key` set from `text`, or null if that is the value in force; an Error naming the attribute and
- * the text if it is not a valid value (checked by the Rust core, so wasm is loaded first).
+ * the text if it is not a valid value (checked by the Rust core: the wasm module must be loaded, see `wasmReady`).
  */
-export async function settingsWith(key: keyof TrainSettings, text: string | null, current: TrainSettings, wasmUrl: string): Promise<TrainSettings | null> {
+export function settingsWith(key: keyof TrainSettings, text: string | null, current: TrainSettings): TrainSettings | null {
   const value = isNumberSetting(key) ? parseNumberSetting(key, text) : parseChoiceSetting(key as ChoiceKey, text);
   if (value === current[key]) return null;
   const next = { ...current, [key]: value };
-  await loadWasm(wasmUrl);
   try {
     validateSettings(next);
   } catch (cause) {
