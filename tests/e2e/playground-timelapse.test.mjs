@@ -255,6 +255,9 @@ test('with persist a reload keeps the time-lapse; the kept model resumes it', as
   assert.deepEqual(after.steps, before.steps);
   // The restored frames are shown as they were: the first one is the untrained model's.
   assert.equal(await first.page.evaluate(() => document.getElementById('p').seek(0)), 0);
+  // The training state kept at epoch 1's end came back too: a branch from it starts.
+  await first.page.evaluate((step) => document.getElementById('p').branch(step, { beta: 2 }), STEPS_PER_EPOCH);
+  assert.equal(await first.page.evaluate(() => document.getElementById('p').beta), 2);
   // "Start over" forgets the kept time-lapse with the kept model.
   assert.ok((await storedRecords(first.page)) > before.count, 'the frames are in IndexedDB');
   await first.page.locator('#p >> [data-action="start-over"]').click();

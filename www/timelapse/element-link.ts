@@ -217,8 +217,9 @@ export class ElementTimelapse {
     // The kept model resumes where its time-lapse had got to (a file loaded at another step starts afresh).
     const covers = kept !== null && kept !== undefined && kept.frames.length > 0 && kept.frames[0].step <= step && step <= kept.frames.at(-1)!.step;
     if (kept && covers && kept.header.run === run && sameSizes(kept.header, header)) {
-      // The kept model is back: its time-lapse up to here, and what comes next written after it.
-      this.timelapse.adopt(kept.frames.filter((f) => f.step < step), []);
+      // The kept model is back: its time-lapse up to here (with the training states kept, to branch from), and what
+      // comes next written after it.
+      this.timelapse.adopt(kept.frames.filter((f) => f.step < step), kept.states.filter((s) => s.step <= step));
       void store.truncate(step, { ...header, run, savedAt: Date.now() }).catch(() => {});
       this.timelapse.mirrorTo(store, run);
     } else {
