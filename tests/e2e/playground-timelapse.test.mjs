@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { servedRepository } from './browser.mjs';
+import { servedRepository, watchMainThread } from './browser.mjs';
 import { webmFacts } from './fixtures/timelapse/ebml.mjs';
 import { scrubCost } from './fixtures/timelapse/measure.mjs';
 
@@ -309,11 +309,14 @@ test('Export time-lapse: a WebM of (frames − 1) × 3 + 1 frames at 24 fps, 960
   await context.close();
 });
 
-test('figures: what a scrub costs the main thread while training (seek, then the views\u2019 frame)', async () => {
+test('a scrub while training: no main-thread task over 50 ms; figures: what it costs (seek, then the views\u2019 frame)', async () => {
   const { page, context, problems } = await open('?epochs=0');
   await page.evaluate(() => document.getElementById('p').train());
   await page.waitForFunction(() => document.getElementById('p').frames.count >= 12, null, { timeout: 60_000 });
+  const mainThread = await watchMainThread(page);
   const figures = await page.evaluate(scrubCost, 80);
+  const { tasks, overCpu } = await mainThread.stop();
+  assert.deepEqual(overCpu, [], `no main-thread task over 50 ms while scrubbing during training (over 50 ms of wall-clock: ${JSON.stringify(tasks)})`);
   console.log(`# a scrub while training (ms, ${figures.seeks} seeks): seek ${JSON.stringify(figures.seek)}, the views' frame ${JSON.stringify(figures.views)}, both ${JSON.stringify(figures.total)}`);
   assert.equal(figures.running, true, 'training went on while scrubbing');
   console.log(`# recording while training until paused: ${JSON.stringify(await recordingFigures(page))}`);
