@@ -13,6 +13,7 @@ import { ModelLink } from './element/model-link.js';
 import { OwnFlow } from './element/own-flow.js';
 import { Picture } from './element/picture.js';
 import { AlreadySaid } from './element/recovery.js';
+import { SettingChanges } from './element/setting-changes.js';
 import { Startup } from './element/startup.js';
 import { recoveryWords } from './element/traps.js';
 import { ViewHost } from './element/view-host.js';
@@ -21,14 +22,14 @@ import { manifoldCells, viewContext } from './element/view-wiring.js';
 import { className, type Dataset, type OwnSummary } from './datasets.js';
 import type { TrainSettings } from './protocol.js';
 import {
-  ATTRIBUTES, DEFAULT_SETTINGS, SETTINGS, descriptor, isLive, keyOfAttribute, parseNumberSetting, parseUrl, parseViews, type SettingKey,
+  ATTRIBUTES, DEFAULT_SETTINGS, SETTINGS, descriptor, keyOfAttribute, parseNumberSetting, parseUrl, parseViews, type SettingKey,
   type SettingProperties,
 } from './settings.js';
 import { adoptStyles } from './styles.js';
 import { ElementTimelapse, adoptTimelineStyles } from './timelapse/element-link.js';
 import { elementKeyOf } from './persistence.js';
 import type { PlaygroundState } from './views/view.js';
-import { errorMessage, fetchBytes, loadWasm, wasmReady } from './wasm.js';
+import { errorMessage, fetchBytes, loadWasm } from './wasm.js';
 
 export type * from './element/events.js';
 
@@ -84,6 +85,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   readonly #views: ViewHost;
   readonly #link: ModelLink;
   readonly #startup: Startup;
+  readonly #settingChanges: SettingChanges;
   readonly #picture = new Picture();
   readonly #messages = new Messages();
   /** The person's own images: "my set", the set in force, a drop being read. */
@@ -98,8 +100,6 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   #epochs: number = SETTINGS.epochs.default;
   /** Seeds for `sample()` without a seed: each call draws new digits, and a page reload repeats the sequence. */
   #nextSampleSeed = 1;
-  /** Setting changes waiting to be applied (for wasm, a dataset, or one before them). */
-  #settingsWaiting = 0;
 
   constructor() {
     super();
@@ -165,6 +165,16 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       own: () => this.#own.set.inForce?.images ?? null,
       useOwn: (own) => this.#own.give(own),
     });
+    this.#settingChanges = new SettingChanges({
+      link: this.#link,
+      datasets: this.#datasets,
+      wasmUrl: ASSETS.wasm,
+      enqueue: (task) => (this.#startup.settled = this.#startup.settled.then(task)),
+      flushSave: () => this.#startup.keeper?.flush(),
+      reset: () => this.reset(),
+      reportError: (message) => this.#reportError(message),
+      render: () => this.#views.render(),
+    });
   }
 
   /** Whether the worker is training now. */
@@ -208,7 +218,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
         this.#reportError(errorMessage(cause));
       }
     } else if (type !== 'boolean') {
-      this.#changeSetting(key as keyof TrainSettings, value);
+      this.#settingChanges.change(key as keyof TrainSettings, value);
     }
   }
 
@@ -445,53 +455,6 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     const { views, unknown } = parseViews(this.getAttribute('views'), this.hasAttribute('compact'));
     if (unknown.length) this.#reportError(`views="${this.getAttribute('views')}": no view called ${unknown.map((u) => `"${u}"`).join(', ')}; the views are ${SECTIONS.join(', ')}.`);
     this.#views.show(views);
-  }
-
-  /**
-   * A setting attribute changed. Checked in wasm: at once when the module is loaded and no earlier change waits, so
-   * that `el.beta = 4; el.train()` trains with β = 4 from its first step; otherwise after what waits (and the
-   * dataset, which may need fetching, always so).
-   */
-  #changeSetting(key: keyof TrainSettings, text: string | null): void {
-    if (this.#settingsWaiting === 0 && wasmReady() && key !== 'datasetId') {
-      try {
-        const next = settingsWith(key, text, this.#link.settings);
-        if (next) this.#useSetting(key, next);
-      } catch (cause) {
-        this.#refuseSetting(cause);
-      }
-      this.#views.render();
-      return;
-    }
-    this.#settingsWaiting++;
-    this.#startup.settled = this.#startup.settled.then(() => this.#applySetting(key, text)).finally(() => this.#settingsWaiting--);
-  }
-
-  async #applySetting(key: keyof TrainSettings, text: string | null): Promise<void> {
-    try {
-      await loadWasm(ASSETS.wasm);
-      const next = settingsWith(key, text, this.#link.settings);
-      if (!next) return;
-      if (key === 'datasetId') await this.#datasets.prepare(next);
-      this.#useSetting(key, next);
-    } catch (cause) {
-      this.#refuseSetting(cause);
-    } finally {
-      this.#views.render();
-    }
-  }
-
-  #useSetting(key: keyof TrainSettings, next: TrainSettings): void {
-    if (!isLive(key)) this.#startup.keeper?.flush(); // a save still waiting keeps the model trained with the settings before
-    this.#link.settings = next;
-    if (isLive(key)) this.#link.set({ [key]: next[key] });
-    else this.reset(); // before the worker exists this changes nothing: the boot uses the new settings
-  }
-
-  /** A setting that is not allowed: the last valid one stays in force, and the form goes back to it. */
-  #refuseSetting(cause: unknown): void {
-    this.#link.settings = { ...this.#link.settings };
-    this.#reportError(errorMessage(cause));
   }
 
   /** The person's set in force becomes the dataset, and a new model trains on it. */
