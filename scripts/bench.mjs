@@ -133,14 +133,10 @@ try {
 
   // 5. The time-lapse: training samples/s with and without recording (fresh pages, alternating: epochs 1–5, the
   // evaluation at each epoch's end included in both), and what a scrub costs the main thread while training.
-  const timelapse = `${url}tests/e2e/fixtures/timelapse/element.html`;
+  const { openTimelapsePage } = await import('../tests/e2e/fixtures/timelapse/page.mjs');
   const fresh = async (query) => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    await page.goto(`${timelapse}${query}`);
-    await page.waitForFunction(() => window.__events.some((e) => e.type === 'ready'), null, { timeout: 60_000 });
-    const worker = page.workers().find((w) => w.url().endsWith('/dist/worker.js'));
-    return { context, page, worker };
+    const { context, page } = await openTimelapsePage({ browser, url }, query);
+    return { context, page, worker: page.workers().find((w) => w.url().endsWith('/dist/worker.js')) };
   };
   const recordingCost = async (epochs, rounds) => {
     const figures = { on_samples_per_sec: [], off_samples_per_sec: [], on_extra_frame_share_of_training_time: [] };

@@ -6,25 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { servedRepository } from './browser.mjs';
+import { STEPS_PER_EPOCH, events, openTimelapsePage, waitFor } from './fixtures/timelapse/page.mjs';
 
 const session = servedRepository();
-const PAGE = 'tests/e2e/fixtures/timelapse/element.html';
-const STEPS_PER_EPOCH = 71; // 9,000 training digits in batches of 128
-
-const events = (page, type) => page.evaluate((type) => window.__events.filter((e) => e.type === type).map((e) => e.detail), type);
-const waitFor = (page, type, count = 1, timeout = 180_000) =>
-  page.waitForFunction(([type, count]) => window.__events.filter((e) => e.type === type).length >= count, [type, count], { timeout });
-
-async function open(query, viewport = { width: 1280, height: 800 }) {
-  const context = await session.browser.newContext({ viewport });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  await page.goto(`${session.url}${PAGE}${query}`);
-  await waitFor(page, 'ready');
-  return { page, context, problems };
-}
+const open = (query) => openTimelapsePage(session, query);
 
 const figures = (e) => ({ epoch: e.epoch, testElbo: e.testElbo, recon: e.recon, kl: e.kl });
 

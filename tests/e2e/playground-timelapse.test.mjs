@@ -10,10 +10,9 @@ import { gunzipSync } from 'node:zlib';
 import { servedRepository, watchMainThread } from './browser.mjs';
 import { webmFacts } from './fixtures/timelapse/ebml.mjs';
 import { scrubCost } from './fixtures/timelapse/measure.mjs';
+import { STEPS_PER_EPOCH, events, openTimelapsePage, waitFor } from './fixtures/timelapse/page.mjs';
 
 const session = servedRepository();
-const PAGE = 'tests/e2e/fixtures/timelapse/element.html';
-const STEPS_PER_EPOCH = 71; // 9,000 training digits in batches of 128
 const SHOTS = 'shots';
 
 /** The bundled test split (the last 1,000 digits) as bytes, base64: encoded in the page to compare codes. */
@@ -23,21 +22,8 @@ const TEST_IMAGES = (() => {
   return Buffer.from(idx.subarray(16 + (count - 1000) * 784, 16 + count * 784)).toString('base64');
 })();
 
-const events = (page, type) => page.evaluate((type) => window.__events.filter((e) => e.type === type).map((e) => e.detail), type);
-const waitFor = (page, type, count = 1, timeout = 120_000) =>
-  page.waitForFunction(([type, count]) => window.__events.filter((e) => e.type === type).length >= count, [type, count], { timeout });
 const settle = (page) => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-
-async function open(query = '', { viewport = { width: 1280, height: 800 }, touch = false, context = null, reducedMotion = 'no-preference' } = {}) {
-  const ctx = context ?? (await session.browser.newContext({ viewport, hasTouch: touch, isMobile: touch, acceptDownloads: true, reducedMotion }));
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  await page.goto(`${session.url}${PAGE}${query}`);
-  await waitFor(page, 'ready');
-  return { page, context: ctx, problems };
-}
+const open = (query, options) => openTimelapsePage(session, query, options);
 
 /** μ of the 1,000 test digits through the element's public `encode`, now. */
 const testCodes = (page) => page.evaluate(async (base64) => {
