@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { importWww } from './bundle.mjs';
 
 const f16 = await importWww('www/timelapse/f16.ts');
-const { decodeMlp, mlpDecoderValues } = await importWww('www/timelapse/mlp-decoder.ts');
+const { decodeMlp, mlpDecoderValues } = await importWww('tests/e2e/fixtures/timelapse/mlp-decoder.ts');
 
 // The oracle: all finite f16 values from their definition (sign · 2^(e−15) · 1.m, subnormals 2⁻¹⁴ · 0.m), sorted.
 const finite = [];

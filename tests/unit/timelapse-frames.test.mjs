@@ -7,7 +7,7 @@ import { importWww } from './bundle.mjs';
 
 const frames = await importWww('www/timelapse/frames.ts');
 const thinning = await importWww('www/timelapse/thinning.ts');
-const { mlpDecoderValues } = await importWww('www/timelapse/mlp-decoder.ts');
+const { mlpDecoderValues } = await importWww('tests/e2e/fixtures/timelapse/mlp-decoder.ts');
 const { FrameRecorder, MEMORY_BOUND, MAX_FRAMES, MAX_STATES, capacity, between, interpolateCodes, decoderOf, TimelapseError } = frames;
 
 /** A recorder for an MLP of these sizes, and a frame maker whose codes and decoder carry the step. */
