@@ -4,7 +4,8 @@
 // steps) and warm; the f32x4 multiply-add peak measured in the same Worker and the step's GFLOP/s as a share of it;
 // where a step's time goes; allocations per 1,000 steps. The page: time to the first decoded digit, decode latency
 // while training, seconds from the first training step to a test −ELBO ≤ 165, the real worker's wasm heap over 10
-// epochs, what the views cost; the time-lapse: samples/s with and without recording, a scrub's cost. wasm size.
+// epochs, what the views cost; the time-lapse: samples/s with and without recording, a scrub's cost; the conv
+// structure's page rate and decode. wasm size.
 // Native: samples/s on one thread.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,22 @@ import { PAGE_PATHS, serve } from './serve.mjs';
 // The benchmark's own wasm builds (`node scripts/build.mjs --bench`), with the diagnostics the shipped ones leave out.
 const builds = JSON.parse(readFileSync(new URL('./wasm-builds.json', import.meta.url), 'utf8')).builds;
 const benchDir = (relaxed) => builds.find((b) => (b.rustflags?.includes('+relaxed-simd') ?? false) === relaxed).bench.dir;
+/** In the page: 300 decodes on the main thread along a path through the latent plane, while the worker trains. */
+async function decodeLatency() {
+  const el = document.querySelector('vae-playground');
+  const times = [];
+  for (let i = 0; i < 300; i++) {
+    const z = [Math.sin(i / 20) * 2, Math.cos(i / 30) * 2];
+    const start = performance.now();
+    await el.decode(z);
+    times.push(performance.now() - start);
+    if (i % 10 === 0) await new Promise(requestAnimationFrame);
+  }
+  times.sort((a, b) => a - b);
+  const at = (p) => +times[Math.floor(times.length * p)].toFixed(3);
+  return { p50: at(0.5), p95: at(0.95), samples: times.length, training: el.running };
+}
+
 const { server, url } = await serve('.', { paths: [...PAGE_PATHS, 'bench/', ...builds.map((b) => `${b.bench.dir}/`), 'data/'] });
 const browser = await launch();
 const result = { machine: `${cpus()[0].model.trim()}, ${cpus().length} cores`, browser: `Chromium ${browser.version()}` };
@@ -68,20 +85,7 @@ try {
   result.first_digit_ms_after_navigation = Math.round(await play.evaluate(() => performance.getEntriesByName('vae-playground:first-digit')[0].startTime));
   await play.waitForFunction(() => document.querySelector('vae-playground').running, null, { timeout: 30_000 });
   await play.waitForTimeout(3000);
-  result.decode_ms_while_training = await play.evaluate(async () => {
-    const el = document.querySelector('vae-playground');
-    const times = [];
-    for (let i = 0; i < 300; i++) {
-      const z = [Math.sin(i / 20) * 2, Math.cos(i / 30) * 2];
-      const start = performance.now();
-      await el.decode(z);
-      times.push(performance.now() - start);
-      if (i % 10 === 0) await new Promise(requestAnimationFrame);
-    }
-    times.sort((a, b) => a - b);
-    const at = (p) => +times[Math.floor(times.length * p)].toFixed(3);
-    return { p50: at(0.5), p95: at(0.95), samples: times.length, training: el.running };
-  });
+  result.decode_ms_while_training = await play.evaluate(decodeLatency);
 
   // 3. The real worker loop (evaluation, latents and decoder snapshots included): its wasm heap over 10 epochs.
   const worker = play.workers().find((w) => w.url().endsWith('/dist/worker.js'));
@@ -169,6 +173,24 @@ try {
   const { scrubCost } = await import('../tests/e2e/fixtures/timelapse/measure.mjs');
   result.timelapse_scrub_ms_while_training = await scrub.page.evaluate(scrubCost, 80);
   await scrub.context.close();
+
+  // 6. The convolutional structure in the page: its training rate (the page's own progress events) and the main
+  // thread's conv decode while it trains.
+  const conv = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const convPage = await conv.newPage();
+  await convPage.addInitScript(() => {
+    customElements.whenDefined('vae-playground').then(() => {
+      window.__rates = [];
+      document.querySelector('vae-playground').addEventListener('progress', (e) => window.__rates.push(e.detail.samplesPerSec));
+    });
+  });
+  await convPage.goto(`${url}#architecture=conv`);
+  await convPage.waitForFunction(() => document.querySelector('vae-playground').running && window.__rates.length > 0, null, { timeout: 60_000 });
+  await convPage.waitForTimeout(3000);
+  const convDecode = await convPage.evaluate(decodeLatency);
+  const rates = await convPage.evaluate(() => window.__rates.slice(-5));
+  result.conv_in_the_page = { samples_per_sec_last_progress: rates.map(Math.round), decode_ms_while_training: convDecode };
+  await conv.close();
 } finally {
   await browser.close();
   server.close();
