@@ -13,7 +13,7 @@ export interface View {
   dispose(): void;
 }
 
-/** The ranges the Rust core accepts, for the inputs' bounds (see `settingLimits` in src/bindings.rs). */
+/** The ranges the Rust core accepts, for the inputs' bounds (see `settingLimits` in src/wasm/settings.rs). */
 export type SettingLimits = Record<'hiddenUnits' | 'latentDim' | 'beta' | 'learningRate' | 'batchSize', {
   min: number;
   max?: number;

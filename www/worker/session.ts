@@ -185,7 +185,7 @@ function copyProjection(p: LatentProjection): LatentProjection {
   return { points: p.points.slice(), mean: p.mean.slice(), axes: p.axes.slice(), explained: [p.explained[0], p.explained[1]] };
 }
 
-/** The test codes' PCA plane (see `projectLatents` in src/bindings.rs for the packed layout). */
+/** The test codes' PCA plane (see `projectLatents` in src/wasm/explore.rs for the packed layout). */
 function projection2d(z: Float32Array, latent: number): LatentProjection {
   const packed = projectLatents(z, latent);
   const n = z.length / latent;
