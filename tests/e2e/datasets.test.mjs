@@ -270,6 +270,9 @@ test('drawings added to "my set" with a label, mixed into MNIST: their markers s
     const add = shadow(page, '[data-action="add-to-set"]');
     await page.waitForFunction(() => !document.querySelector('vae-playground').shadowRoot.querySelector('[data-action="add-to-set"]').disabled);
     await add.click();
+    // The views draw on the next animation frame: the next stroke waits until this drawing is counted (and the pad
+    // cleared), or a stroke begun before then would be cleared with it.
+    await page.waitForFunction((n) => document.querySelector('vae-playground').shadowRoot.querySelector('.set-count').textContent.startsWith(`My set: ${n} image`), i + 1);
   }
   assert.equal(await shadow(page, '.set-count').textContent(), 'My set: 20 images (7: 20).');
 
