@@ -92,6 +92,10 @@ fn a_state_that_does_not_fit_is_refused_and_changes_nothing() {
     cursor_past_end[40..48].copy_from_slice(&1_000_000u64.to_le_bytes());
     let mut same_seed = trainer(TrainConfig::default());
     refuse(&mut same_seed, &cursor_past_end, "position");
+    let mut last_epoch = cursor_past_end.clone();
+    // The epoch is the 4th u64 of the header: the largest there is still gets words, not an overflow.
+    last_epoch[32..40].copy_from_slice(&u64::MAX.to_le_bytes());
+    refuse(&mut same_seed, &last_epoch, "position");
     assert_eq!(same_seed.step_count(), 0);
     assert_eq!(weights_of(&target), before, "a refused state changes nothing");
     assert_eq!(target.step_count(), 1);

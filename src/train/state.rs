@@ -70,7 +70,7 @@ fn refuse(problem: impl std::fmt::Display) -> Error {
 
 pub fn decode(bytes: &[u8], expected: &Expected) -> Result<Decoded> {
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-        return Err(refuse("these bytes are not a training state (one begins with VAESTATE); keep the state the time-lapse took"));
+        return Err(refuse("these bytes are not a training state (one begins with VAESTATE): give it bytes exportState wrote"));
     }
     let word = |i: usize| u64::from_le_bytes(bytes[8 + 8 * i..16 + 8 * i].try_into().expect("8 bytes"));
     let parameters = word(0);
@@ -105,7 +105,7 @@ pub fn decode(bytes: &[u8], expected: &Expected) -> Result<Decoded> {
     if cursor >= train_images || adam_steps > i32::MAX as u64 || adam_steps > step {
         return Err(refuse(format!(
             "its position (image {cursor} of {train_images} in epoch {}, step {step}, {adam_steps} updates) is not one a trainer reaches",
-            epoch + 1
+            epoch.saturating_add(1)
         )));
     }
     let noise = u128::from_le_bytes(bytes[HEADER - 16..HEADER].try_into().expect("16 bytes"));
