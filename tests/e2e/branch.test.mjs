@@ -109,3 +109,16 @@ test('keyboard only: seek to an epoch’s end, "Branch from here…", type β, E
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a trap right after a branch brings the worker back to the branch point, not to where the old run had got', async () => {
+  const { page, context } = await open('?epochs=4&views=latent');
+  await page.evaluate(() => document.getElementById('p').train());
+  await waitFor(page, 'trained');
+  const [worker] = page.workers();
+  await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.injectTrap('step'));
+  await page.evaluate((step) => document.getElementById('p').branch(step, { beta: 4 }), 2 * STEPS_PER_EPOCH);
+  await page.waitForFunction(() => window.__events.some((e) => e.type === 'error' && /WebAssembly error/.test(e.detail.message)), null, { timeout: 30_000 });
+  const { message } = (await events(page, 'error')).at(-1);
+  assert.match(message, /It was restarted with the weights it had after 2 epochs;/, 'the branch point (epoch 2), not the old run’s epoch 4');
+  await context.close();
+});

@@ -209,6 +209,10 @@ export class ModelLink {
     this.model = { ...this.model, settings, trainedEpoch: null, progress: { epoch: reply.epoch, epochProgress: 0, samplesPerSec: 0 } };
     this.history.truncate(reply.step);
     this.runs.branch(settings, reply.epoch);
+    // The worker's checkpoint of the branch point came before this reply: it comes back with the branch's settings
+    // and curves, should the worker trap.
+    const kept = this.recovery.checkpoint;
+    if (kept?.bytes && kept.epoch === reply.epoch) this.recovery.keep({ ...kept, settings: { ...settings }, curves: this.history.save() });
     this.#host.save();
     return reply;
   }

@@ -146,8 +146,8 @@ export class Session {
   sendCheckpoint(): void {
     if (this.step === this.#checkpointStep) return;
     const file = this.#guard.run('checkpoint', () => this.trainer.exportWeights({}));
-    const bytes = file.byteOffset === 0 && file.byteLength === file.buffer.byteLength ? file.buffer : file.slice().buffer;
-    this.send({ type: 'checkpoint', bytes: bytes as ArrayBuffer, epoch: this.epoch }, [bytes as ArrayBuffer]);
+    const bytes = ownBuffer(file);
+    this.send({ type: 'checkpoint', bytes, epoch: this.epoch }, [bytes]);
     this.#checkpointStep = this.step;
   }
 
@@ -155,23 +155,25 @@ export class Session {
   sendState(): void {
     if (!this.recording) return;
     const state = this.#guard.run('state', () => this.trainer.exportState());
-    const bytes = state.byteOffset === 0 && state.byteLength === state.buffer.byteLength ? state.buffer : state.slice().buffer;
-    this.send({ type: 'state', step: this.step, epoch: this.epoch, bytes: bytes as ArrayBuffer }, [bytes as ArrayBuffer]);
+    const bytes = ownBuffer(state);
+    this.send({ type: 'state', step: this.step, epoch: this.epoch, bytes }, [bytes]);
   }
 
   /**
    * Goes on from a kept `state` with the live settings given (within a guarded call). The element truncates its
-   * time-lapse to that step, which already holds the frame there: the next frame is the branch's first step.
+   * time-lapse to that step, which already holds the frame there: the next frame is the branch's first step. The
+   * branch point's weights are the checkpoint now: a worker that traps before the next epoch's end comes back to them.
    */
   branchFrom(state: ArrayBuffer, beta: number, learningRate: number): void {
     this.trainer.loadState(new Uint8Array(state));
     this.trainer.setBeta(beta);
     this.trainer.setLearningRate(learningRate);
     this.epoch = this.trainer.epoch();
-    this.step = this.#checkpointStep = this.trainer.stepCount();
+    this.step = this.trainer.stepCount();
     this.pendingLosses = [];
     this.frames.restart(this.step);
     this.sendDecoder();
+    this.sendCheckpoint();
   }
 
   /** Called within a guarded call. */
@@ -179,6 +181,11 @@ export class Session {
     this.report.free();
     this.trainer.free();
   }
+}
+
+/** The bytes a wasm export returned as an ArrayBuffer of their own, to transfer (a copy only if they share one). */
+function ownBuffer(view: Uint8Array): ArrayBuffer {
+  return (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view.buffer : view.slice().buffer) as ArrayBuffer;
 }
 
 function copyProjection(p: LatentProjection): LatentProjection {
