@@ -7,7 +7,7 @@ use vae_playground::kernels::matmul::{matmul, Mat, Start};
 use vae_playground::wasm::allocation_count;
 use vae_playground::wasm::{
     grid_points, prepare_drawing, project_latents, setting_limits, simd_kernel_enabled, validate_settings, weights_info, ClassifierHandle,
-    DataHandle, DecoderHandle, PcaHandle, StepResult, TrainerHandle,
+    DataHandle, DecoderHandle, EvaluatorHandle, PcaHandle, StepResult, TrainerHandle,
 };
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
@@ -377,4 +377,23 @@ fn the_convolutional_structure_trains_and_travels_through_the_handles() {
     assert_eq!(DecoderHandle::from_safetensors(&bytes).unwrap().decode(&z).unwrap(), pixels);
     let msg = message(weights_info(&bytes[..bytes.len() / 2]).unwrap_err());
     assert!(msg.starts_with("weights: this is not a readable safetensors file"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn an_evaluator_away_from_training_reports_the_trainers_own_figures() {
+    let mut t = trainer(4);
+    let evaluator = EvaluatorHandle::new(t.decoder_descriptor().unwrap(), t.test_images()).unwrap_or_else(|e| panic!("{}", message(e)));
+    assert_eq!(t.test_images().len(), 1000 * 784, "the last 1,000 of the bundled digits are the test set");
+    let mut result = StepResult::new();
+    for round in 0..2 {
+        let (own, away) = (t.evaluate().unwrap(), evaluator.evaluate(&t.parameters()).unwrap());
+        assert_eq!((own.neg_elbo, own.recon, own.kl), (away.neg_elbo, away.recon, away.kl), "round {round}");
+        for _ in 0..5 {
+            t.step(&mut result).unwrap();
+        }
+    }
+    let msg = message(evaluator.evaluate(&t.parameters()[1..]).err().unwrap());
+    assert!(msg.contains(&format!("{} parameters given", t.parameters().len() - 1)), "{msg}");
+    let msg = message(EvaluatorHandle::new(js_sys::JSON::parse(r#"{"latent":2}"#).unwrap(), t.test_images()).err().unwrap());
+    assert!(msg.starts_with("model descriptor not understood"), "{msg}");
 }

@@ -1,5 +1,5 @@
 //! The thin wasm-bindgen layer, one file per thing it binds: the settings object (`settings`), the data
-//! (`data`), the trainer (`trainer`), the page's decoder (`decoder`), what the views ask (`explore`), and the
+//! (`data`), the trainer (`trainer`), the page's decoder (`decoder`), the test set's evaluation away from training (`evaluator`), what the views ask (`explore`), and the
 //! build's diagnostics (`diagnostics`; the benchmark's behind the `bench` feature, with the counting allocator,
 //! `alloc_count`). Numbers and bytes in and out; every error becomes a JS `Error` carrying the crate's own message
 //! (`?` converts: `JsError: From<E: Error>`).
@@ -9,6 +9,7 @@ pub mod alloc_count;
 pub mod data;
 pub mod decoder;
 pub mod diagnostics;
+pub mod evaluator;
 pub mod explore;
 pub mod settings;
 pub mod trainer;
@@ -20,6 +21,7 @@ pub use decoder::DecoderHandle;
 #[cfg(feature = "bench")]
 pub use diagnostics::{allocation_count, fma_peak_loop, set_simd_kernel};
 pub use diagnostics::{relaxed_simd, simd_kernel_enabled};
+pub use evaluator::EvaluatorHandle;
 pub use explore::{grid_points, project_latents, ClassifierHandle, PcaHandle};
 pub use settings::{setting_limits, validate_settings};
 pub use trainer::{weights_info, weights_metadata, ElboResult, StepResult, TrainerHandle};

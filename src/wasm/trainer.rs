@@ -131,6 +131,17 @@ impl TrainerHandle {
         Ok(ElboResult { neg_elbo: elbo.neg_elbo, recon: elbo.recon, kl: elbo.kl })
     }
 
+    /// The model's parameters, flat in its tensors' order: what an `EvaluatorHandle` evaluates.
+    pub fn parameters(&self) -> Vec<f32> {
+        self.trainer.model().parameters().to_vec()
+    }
+
+    /// The test split's images, as bytes: what an `EvaluatorHandle` is made with.
+    #[wasm_bindgen(js_name = testImages)]
+    pub fn test_images(&self) -> Vec<u8> {
+        self.trainer.test_set().images().to_vec()
+    }
+
     /// μ(x) of every test image, row-major [test size × latent].
     #[wasm_bindgen(js_name = testLatents)]
     pub fn test_latents(&self) -> Vec<f32> {
