@@ -67,7 +67,8 @@ button:disabled { opacity: 0.5; cursor: default; }
 /* Colour, not weight: the first bold tabular-number text laid out while training started cost a 60–130 ms task. */
 .status strong { color: var(--vae-fg); font-weight: inherit; }
 .progress { height: 3px; background: var(--vae-border); border-radius: 2px; overflow: hidden; }
-.progress > div { height: 100%; width: 0; background: var(--vae-accent); transition: width 0.12s linear; }
+/* No transition: a width that animates lays out and paints every frame, a core's worth the training worker needs. */
+.progress > div { height: 100%; width: 0; background: var(--vae-accent); }
 .main { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); gap: 12px; align-items: start; }
 .panel { background: var(--vae-panel); border: 1px solid var(--vae-border); border-radius: var(--vae-radius); padding: 10px; min-width: 0; }
 .panel h2 { margin: 0 0 6px; font-size: 12px; font-weight: 600; color: var(--vae-muted); text-transform: uppercase; letter-spacing: 0.06em; }
@@ -170,9 +171,6 @@ dialog.confirm p { margin: 0 0 14px; }
   .strips .movie { grid-column: 1; grid-row: auto; width: 50%; }
   .draw-body figure:first-child { grid-column: 1 / -1; }
   .status { margin-left: 0; width: 100%; }
-}
-@media (prefers-reduced-motion: reduce) {
-  .progress > div { transition: none; }
 }
 /* compact: just the latent panel and the digit, side by side, for a blog post. */
 :host([compact]) .root { padding: 8px; gap: 8px; }
