@@ -206,6 +206,8 @@ export interface FrameInfo {
 
 export interface EpochInfo {
   epoch: number;
+  /** Steps trained when the epoch ended (the event comes later: its figures are computed off the training path). */
+  step: number;
   testElbo: number;
   recon: number;
   kl: number;

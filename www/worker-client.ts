@@ -4,6 +4,7 @@ import {
   post, type FromWorker, type Generation, type OwnImages, type ReplyOf, type RequestKind, type RequestOf, type ToWorker,
   type TrainSettings, type WorkerEvent, type WorkerRequest, type WorkerSources,
 } from './protocol.js';
+import { startWorker } from './start-worker.js';
 
 export interface WorkerClientHandlers {
   /** A message about the current model (messages about older generations never arrive here, except a trap). */
@@ -32,7 +33,7 @@ export class WorkerClient {
   constructor(workerUrl: string, handlers: WorkerClientHandlers) {
     this.#workerUrl = workerUrl;
     this.#handlers = handlers;
-    this.#worker = startWorker(workerUrl);
+    this.#worker = startWorker(workerUrl, 'vae-playground trainer');
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
     this.#worker.onerror = (event) => {
       event.preventDefault();
@@ -124,23 +125,5 @@ export class WorkerClient {
     if (message.generation < this.#current) return;
     this.#current = message.generation;
     this.#handlers.onEvent(event as WorkerEvent);
-  }
-}
-
-/**
- * A module worker for `url`. Browsers refuse `new Worker(url)` for another origin's URL, so a widget loaded from a
- * CDN starts a same-origin `blob:` worker that imports the real script (which needs CORS headers, as any
- * cross-origin module does).
- */
-function startWorker(url: string): Worker {
-  const options: WorkerOptions = { type: 'module', name: 'vae-playground trainer' };
-  if (new URL(url).origin === location.origin) return new Worker(url, options);
-  const shim = new Blob([`import ${JSON.stringify(url)};`], { type: 'text/javascript' });
-  const shimUrl = URL.createObjectURL(shim);
-  try {
-    return new Worker(shimUrl, options);
-  } finally {
-    // The worker has its own reference to the script once started; the URL itself is no longer needed.
-    setTimeout(() => URL.revokeObjectURL(shimUrl), 30_000);
   }
 }

@@ -1,14 +1,16 @@
 // The training worker: loads wasm and digits, runs the trainer in short slices, answers commands between slices.
-// One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it.
+// One `Session` holds everything about the current model, so a reset is one assignment; one loop trains it. Each
+// epoch's test −ELBO is computed by the evaluator (a Worker of its own, www/evaluator.ts) while training goes on.
 // Every call into wasm goes through one trap guard: after a trap the worker says so (`trapped`) and calls into that
 // wasm instance no more; the element replaces it with a new worker holding the last checkpoint.
 import { ClassifierHandle, TrainerHandle } from '../pkg/vae_playground.js';
 import { DATASETS } from './datasets.js';
-import { post, type FromWorker, type Generation, type ToWorker, type TrainSettings } from './protocol.js';
+import { Evaluation } from './evaluation/client.js';
+import { post, type DecoderDescriptor, type FromWorker, type Generation, type ToWorker, type TrainSettings } from './protocol.js';
 import { CLASSIFIER_CLASSES, DataShelf, type LoadedData } from './worker/data.js';
 import { OwnImageReader } from './worker/own-images.js';
 import { answer, transferablesOf, type Worker } from './worker/requests.js';
-import { Session } from './worker/session.js';
+import { Session, type EpochEnd } from './worker/session.js';
 import { TrapGuard, Trapped } from './worker/traps.js';
 import { errorMessage, leaveWasmMemory, loadWasm, wasmMemoryBytes } from './wasm.js';
 
@@ -48,6 +50,9 @@ const diagnostics = {
   leaveMemory: (bytes: number) => leaveWasmMemory(bytes),
   /** The time-lapse's recording: frames taken, those taken only for it and their cost, time spent training. */
   timelapse: () => worker.session?.frames.figures ?? null,
+  /** Where each epoch's test −ELBO is computed ('worker': the evaluator; 'here': this worker), and the training
+   * steps taken while one was being computed (training does not wait for it). */
+  evaluation: () => ({ place: worker.evaluation?.place ?? null, stepsWhileEvaluating: worker.stepsWhileEvaluating }),
   /** For the benchmark: the current model records its time-lapse (frames and states) or not. */
   record: (on: boolean) => void (worker.session && (worker.session.recording = on)),
 };
@@ -68,6 +73,14 @@ const worker = {
   /** Requests that need the classifier, answered when its training is done. */
   classifierWaiters: [] as { resolve(): void; reject(cause: Error): void }[],
   lastClassifierNews: 0,
+  /** Where each epoch's figures are computed (made at init, when the wasm's address is known). */
+  evaluation: null as Evaluation | null,
+  /** Epoch ends waiting for their figures, sent in epoch order: the last of the chain, and how many. */
+  epochEnds: null as Promise<void> | null,
+  epochEndsWaiting: 0,
+  stepsWhileEvaluating: 0,
+  /** When the last training slice ended: the progress rate counts wall-clock time, everything between slices too. */
+  lastSliceEnd: null as number | null,
 };
 
 /** What the request handlers see of the worker. */
@@ -107,9 +120,12 @@ function generationOf(message: ToWorker): Generation {
 }
 
 async function handle(message: ToWorker): Promise<void> {
+  // What a message does comes after the epoch ends already taken have been sent, as it did when they were sent at once.
+  await epochEndsSent();
   switch (message.type) {
     case 'init': {
       await loadWasm(message.sources.wasm);
+      worker.evaluation = new Evaluation(new URL('./evaluator.js', import.meta.url).href, message.sources.wasm, guard);
       const shelf = (worker.shelf = new DataShelf(message.sources, guard));
       if (message.own) await shelf.setOwn(message.own);
       const data = await shelf.get(message.settings.datasetId);
@@ -128,6 +144,8 @@ async function handle(message: ToWorker): Promise<void> {
       const session = worker.session;
       if (!session || worker.running || guard.trapped) return;
       vaeSlice(session, message.steps);
+      worker.lastSliceEnd = null; // the time until the next step is the person's, not training's
+      await epochEndsSent();
       session.sendProgress(performance.now());
       session.sendDecoder();
       if (session.frames.lastStep !== session.step) session.sendFrame();
@@ -191,6 +209,7 @@ function replaceSession(settings: TrainSettings, generation: Generation, data: L
     throw cause;
   }
   const next = new Session(trainer, data, generation, send, guard);
+  worker.evaluation?.model(trainer.decoderDescriptor() as DecoderDescriptor, trainer.testImages());
   worker.session?.free();
   worker.session = next;
   if (data !== worker.data) useData(data);
@@ -269,6 +288,7 @@ function setRunning(value: boolean, { checkpoint = true } = {}): void {
   if (value) {
     startLoop();
   } else {
+    worker.lastSliceEnd = null;
     session.sendDecoder();
     if (checkpoint) session.sendCheckpoint();
   }
@@ -306,29 +326,51 @@ async function trainLoop(): Promise<void> {
   while (worker.session && !guard.trapped && (worker.running || classifierBusy())) {
     try {
       classifierSlice();
-      if (worker.running) vaeSlice(worker.session);
+      const session = worker.session;
+      if (worker.running && vaeSlice(session) && targetReached(session)) {
+        // The last epoch asked for: its figures come before training says it has stopped, as they always did.
+        await epochEndsSent();
+        if (worker.session === session && worker.running && targetReached(session)) {
+          setRunning(false);
+          session.send({ type: 'trained', epoch: session.epoch });
+        }
+      }
     } catch (cause) {
       if (cause instanceof Trapped) return; // reported; nothing more is asked of this instance
       // Anything else (divergence is handled in the slice) stops training, with the reason said.
-      worker.running = false;
-      worker.session?.send({ type: 'status', running: false });
-      worker.session?.send({ type: 'error', message: `Training stopped: ${errorMessage(cause)}`, fatal: false });
+      stopWithError(cause);
     }
     await yieldToEvents();
   }
+  worker.lastSliceEnd = null;
 }
 
-/** About SLICE_MS of VAE training, then whatever is due: progress, a decoder snapshot, the epoch's evaluation. */
-function vaeSlice(session: Session, limit = Infinity): void {
+function targetReached(session: Session): boolean {
+  return worker.targetEpochs > 0 && session.epoch >= worker.targetEpochs;
+}
+
+function stopWithError(cause: unknown): void {
+  worker.running = false;
+  worker.session?.send({ type: 'status', running: false });
+  worker.session?.send({ type: 'error', message: `Training stopped: ${errorMessage(cause)}`, fatal: false });
+}
+
+/**
+ * About SLICE_MS of VAE training, then whatever is due: progress, a decoder snapshot, the epoch's end. Returns
+ * whether an epoch ended.
+ */
+function vaeSlice(session: Session, limit = Infinity): boolean {
   const t = session.trainer;
   const sliceStart = performance.now();
   let epochFinished = false;
   let taken = 0;
+  let steps = 0;
   try {
     guard.run('step', () => {
       do {
         const result = session.report;
         t.step(result);
+        steps++;
         session.pendingLosses.push(result.loss, result.recon, result.kl);
         session.frames.addLoss(result.loss);
         session.throughput.samples += result.samples;
@@ -342,32 +384,52 @@ function vaeSlice(session: Session, limit = Infinity): void {
     // Divergence: the trainer kept its last good weights; stop and say so.
     setRunning(false);
     session.send({ type: 'error', message: errorMessage(cause), fatal: false });
-    return;
+    return false;
   }
   const now = performance.now();
-  session.throughput.ms += now - sliceStart;
+  if (worker.epochEndsWaiting > 0) worker.stepsWhileEvaluating += steps;
+  // Wall-clock time since the last slice ended: the epochs' ends, the yields and the classifier's turns count too.
+  session.throughput.ms += now - (worker.lastSliceEnd ?? sliceStart);
+  worker.lastSliceEnd = now;
   session.frames.trained(now - sliceStart);
   if (now - session.lastProgress >= PROGRESS_EVERY_MS || epochFinished) session.sendProgress(now);
   if (now - session.lastDecoder >= DECODER_EVERY_MS || epochFinished) session.sendDecoder();
   if (epochFinished) {
-    const elbo = guard.run('evaluate', () => {
-      const result = t.evaluate();
-      const figures = { testElbo: result.negElbo, recon: result.recon, kl: result.kl };
-      result.free();
-      return figures;
-    });
-    session.send({ type: 'epoch', epoch: session.epoch, ...elbo });
-    // The weights of a finished, evaluated epoch: what a new worker would start from, should this one trap.
-    session.sendCheckpoint();
-    session.sendLatents(elbo.testElbo);
-    session.sendState(); // after the frame it belongs to
-    if (worker.targetEpochs > 0 && session.epoch >= worker.targetEpochs) {
-      setRunning(false);
-      session.send({ type: 'trained', epoch: session.epoch });
-    }
+    endEpoch(session);
   } else if (now - session.lastLatents >= LATENTS_EVERY_MS) {
-    session.sendLatents();
+    session.sendLatents(); // without a frame while an epoch's end waits for its figures
   } else if (session.frameDue()) {
     session.sendFrame(); // a time-lapse frame between the codes sent anyway
   }
+  return epochFinished;
+}
+
+/**
+ * Takes the epoch's end now and has its figures computed away from training; it is sent when they are in, after
+ * every earlier epoch's end. Training goes on meanwhile.
+ */
+function endEpoch(session: Session): void {
+  const evaluation = worker.evaluation!;
+  const end: EpochEnd = session.takeEpochEnd();
+  const figures = evaluation.evaluate(() => session.trainer.parameters());
+  figures.catch(() => {}); // handled below, once the epoch ends before it are sent
+  worker.epochEndsWaiting++;
+  const sent = (worker.epochEnds ?? Promise.resolve())
+    .then(() => figures)
+    .then(
+      (done) => session.sendEpochEnd(end, done),
+      (cause) => {
+        session.dropEpochEnd();
+        if (!(cause instanceof Trapped) && worker.session === session) stopWithError(cause);
+      },
+    )
+    .finally(() => {
+      if (--worker.epochEndsWaiting === 0) worker.epochEnds = null;
+    });
+  worker.epochEnds = sent;
+}
+
+/** Once every epoch end taken so far has been sent (at once if none waits). */
+async function epochEndsSent(): Promise<void> {
+  if (worker.epochEnds) await worker.epochEnds;
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { servedRepository } from './browser.mjs';
+import { servedRepository, trainingWorkers } from './browser.mjs';
 import { STEPS_PER_EPOCH, events, openTimelapsePage, waitFor } from './fixtures/timelapse/page.mjs';
 
 const session = servedRepository();
@@ -114,7 +114,7 @@ test('a trap right after a branch brings the worker back to the branch point, no
   const { page, context } = await open('?epochs=4&views=latent');
   await page.evaluate(() => document.getElementById('p').train());
   await waitFor(page, 'trained');
-  const [worker] = page.workers();
+  const [worker] = trainingWorkers(page);
   await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.injectTrap('step'));
   await page.evaluate((step) => document.getElementById('p').branch(step, { beta: 4 }), 2 * STEPS_PER_EPOCH);
   await page.waitForFunction(() => window.__events.some((e) => e.type === 'error' && /WebAssembly error/.test(e.detail.message)), null, { timeout: 30_000 });

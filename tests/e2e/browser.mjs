@@ -33,6 +33,18 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
   return { page, problems };
 }
 
+/** The page's training workers: each starts an evaluator of its own (www/evaluator.ts), which this leaves out. */
+export function trainingWorkers(page) {
+  return page.workers().filter((w) => !isEvaluator(w));
+}
+
+/** The page's evaluators: Workers that compute each epoch's test −ELBO while their training worker goes on. */
+export function evaluators(page) {
+  return page.workers().filter(isEvaluator);
+}
+
+const isEvaluator = (worker) => worker.url().endsWith('/dist/evaluator.js');
+
 let axe = null;
 
 /** Serious and critical axe-core violations on the page as it is now, one line each. */

@@ -218,7 +218,7 @@ describe('the packed widget under a host page’s strict policy', () => {
   test('the shipped scripts hold no eval and no new Function', () => {
     const dist = join(project, 'node_modules/vae-playground/dist');
     const scripts = readdirSync(dist).filter((f) => f.endsWith('.js'));
-    assert.deepEqual(scripts.sort(), ['vae-playground.js', 'worker.js']);
+    assert.deepEqual(scripts.sort(), ['evaluator.js', 'vae-playground.js', 'worker.js']);
     for (const file of scripts) {
       const code = readFileSync(join(dist, file), 'utf8');
       assert.doesNotMatch(code, /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(\s*["'`]/, `${file} compiles no code from strings`);
@@ -230,6 +230,15 @@ describe('the packed widget under a host page’s strict policy', () => {
    * element: a page Playwright fulfils itself counts as a public address, and Chromium then refuses its requests to
    * the loopback servers, so the page is a file the test server serves).
    */
+  /** Where the training worker had each epoch evaluated ('worker': its evaluator, a Worker of its own). */
+  async function evaluationPlace(page) {
+    for (const worker of page.workers()) {
+      const evaluation = await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics?.evaluation() ?? null);
+      if (evaluation) return evaluation.place;
+    }
+    return null;
+  }
+
   async function hostPage(name, base, policy) {
     writeFileSync(join(project, `${name}.html`), `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${policy}"><title>A host page with a strict policy</title>
@@ -248,6 +257,7 @@ describe('the packed widget under a host page’s strict policy', () => {
     assertStrict(policy);
     const { page, problems, violations } = await hostPage('same-origin', site.url, policy);
     await useEveryView(page);
+    assert.equal(await evaluationPlace(page), 'worker', 'the evaluator runs under this policy too');
     assert.deepEqual(await violations(), []);
     assert.deepEqual(problems, []);
     await page.close();
@@ -262,6 +272,7 @@ describe('the packed widget under a host page’s strict policy', () => {
     const { page, problems, violations } = await hostPage('cdn', cdn.url, policy);
     await useEveryView(page);
     assert.ok(page.workers().some((w) => w.url().startsWith('blob:')), 'the worker is the blob: shim, under the page’s policy');
+    assert.equal(await evaluationPlace(page), 'worker', 'the evaluator, a blob: shim too, runs under this policy');
     assert.deepEqual(await violations(), []);
     assert.deepEqual(problems, []);
     await page.close();

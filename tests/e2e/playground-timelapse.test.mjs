@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { servedRepository, watchMainThread } from './browser.mjs';
+import { servedRepository, watchMainThread, trainingWorkers } from './browser.mjs';
 import { webmFacts } from './fixtures/timelapse/ebml.mjs';
 import { scrubCost } from './fixtures/timelapse/measure.mjs';
 import { STEPS_PER_EPOCH, events, openTimelapsePage, waitFor } from './fixtures/timelapse/page.mjs';
@@ -102,7 +102,7 @@ test('a seek shows the codes and the decoder recorded at that step; Back to now 
 
 /** What recording cost in the worker (frames, those taken only for the time-lapse, their time and the training time). */
 async function recordingFigures(page) {
-  const worker = page.workers()[0];
+  const [worker] = trainingWorkers(page);
   const f = await worker.evaluate(() => self.vaePlaygroundDiagnostics.timelapse());
   return { ...f, extraMs: +f.extraMs.toFixed(1), trainedMs: Math.round(f.trainedMs), share: `${((100 * f.extraMs) / f.trainedMs).toFixed(2)} %` };
 }

@@ -10,7 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
 import { serve } from '../../scripts/serve.mjs';
-import { dragAcross, launch, openPage, watchMainThread } from './browser.mjs';
+import { dragAcross, launch, openPage, watchMainThread, trainingWorkers } from './browser.mjs';
 
 const repo = resolve('.');
 let project, browser;
@@ -106,7 +106,7 @@ describe('one widget', () => {
     });
     const before = (await eventsOf(page, 'w', 'progress')).length;
     await waitForEvent(page, 'w', 'progress', before + 5);
-    const [worker] = page.workers();
+    const [worker] = trainingWorkers(page);
     const loops = await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics);
     assert.equal(loops.activeLoops, 1, 'one loop is training');
     assert.equal(loops.maxActiveLoops, 1, 'there never were two');
@@ -127,7 +127,7 @@ describe('one widget', () => {
     }
     const after = await page.evaluate(async (z) => Array.from(await document.getElementById('w').decode(z)), z);
     assert.deepEqual(after, before, 'the same trained model decodes the same z after the moves');
-    assert.equal(page.workers().length, 1, 'the same single worker');
+    assert.equal(trainingWorkers(page).length, 1, 'the same single worker');
     assert.equal(await latentListenerCount(page), listenersBefore, 'no listeners added by re-connecting');
     await page.evaluate(() => document.getElementById('w').train());
     const n = (await eventsOf(page, 'w', 'progress')).length;
@@ -177,7 +177,7 @@ describe('one widget', () => {
   });
 
   test('a real removal ends the worker, and decode() then rejects at once', async () => {
-    const closed = new Promise((done) => page.workers()[0].once('close', done));
+    const closed = new Promise((done) => trainingWorkers(page)[0].once('close', done));
     const outcome = await page.evaluate(async () => {
       const w = document.getElementById('w');
       w.remove();

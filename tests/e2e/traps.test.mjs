@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { openPage, servedRepository } from './browser.mjs';
+import { openPage, servedRepository, trainingWorkers } from './browser.mjs';
 
 const session = servedRepository();
 const PAGE = 'tests/e2e/fixtures/traps.html';
@@ -30,7 +30,7 @@ for (const [site, doing] of SITES) {
     await waitForCount(page, 'ready', 1);
     await page.evaluate(() => document.getElementById('t').train());
     await waitForCount(page, 'epoch', 1);
-    const [trapping] = page.workers();
+    const [trapping] = trainingWorkers(page);
     const ended = new Promise((done) => trapping.once('close', done));
     await trapping.evaluate((site) => globalThis.vaePlaygroundDiagnostics.injectTrap(site), site);
     // A classify() waiting for the classifier, which trains in the loop's spare slices for a few seconds.
@@ -50,13 +50,13 @@ for (const [site, doing] of SITES) {
     await ended;
 
     await waitForCount(page, 'ready', 2); // the new worker, with the last good weights in
-    assert.equal(page.workers().length, 1, 'the trapped worker is gone, one new one');
+    assert.equal(trainingWorkers(page).length, 1, 'the trapped worker is gone, one new one');
     assert.equal(await page.evaluate(() => document.getElementById('t').running), false, 'it waits to be asked');
     const epochs = (await page.evaluate(() => window.__events.filter((e) => e.type === 'epoch').length));
     await page.evaluate(() => document.getElementById('t').train());
     await waitForCount(page, 'epoch', epochs + 1);
     assert.equal((await lastOf(page, 'epoch')).epoch, restartedFrom + 1, 'training goes on from the restored epoch');
-    const [fresh] = page.workers();
+    const [fresh] = trainingWorkers(page);
     const loops = await fresh.evaluate(() => globalThis.vaePlaygroundDiagnostics);
     assert.deepEqual([loops.activeLoops, loops.maxActiveLoops], [1, 1], 'one loop');
 
@@ -102,7 +102,7 @@ test('a real out-of-memory: with 1.5 GB of the heap left, Compress fitting PCA o
   await page.goto(`${session.url}${PAGE}?data=big-images.gz%20big-labels.gz&views=latent%20compress`);
   await waitForCount(page, 'ready', 1, 120_000);
   assert.equal((await lastOf(page, 'ready')).trainSize, 339_000);
-  const [worker] = page.workers();
+  const [worker] = trainingWorkers(page);
   const heap = await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.leaveMemory(1.5e9));
   assert.ok(heap > 2.5e9, `the heap grew to ${heap} bytes, leaving 1.5 GB`);
   await page.locator('#t >> .panel.compress').scrollIntoViewIfNeeded();
@@ -115,7 +115,7 @@ test('a real out-of-memory: with 1.5 GB of the heap left, Compress fitting PCA o
   await page.waitForTimeout(3000); // the Compress view sees the new model: it must not ask again
   assert.equal(await count(page, 'error', TRAP_WORDS), 1, 'one trap: no restart loop');
   assert.equal(await page.locator('#t >> .error p').textContent(), message, 'the message stays shown');
-  assert.equal(page.workers().length, 1);
+  assert.equal(trainingWorkers(page).length, 1);
 
   await page.evaluate(() => document.getElementById('t').train());
   const progress = await count(page, 'progress');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { serve } from '../../scripts/serve.mjs';
-import { dragAcross, launch, openPage } from './browser.mjs';
+import { dragAcross, launch, openPage, trainingWorkers, evaluators } from './browser.mjs';
 
 const repo = resolve('.');
 let project, tarball, server, url, browser;
@@ -85,7 +85,8 @@ describe('examples/embed.html, no build step', () => {
   test('both widgets load and train, each in its own worker', async () => {
     const { page, problems } = await openPage(browser, `${url}embed.html`);
     await page.waitForFunction(() => [...document.querySelectorAll('vae-playground')].every((el) => el.running), null, { timeout: 30_000 });
-    assert.equal(page.workers().length, 2, 'one worker per widget');
+    assert.equal(trainingWorkers(page).length, 2, 'one training worker per widget');
+    assert.equal(evaluators(page).length, 2, 'and one evaluator each');
     await page.waitForFunction(() => /epoch \d+: test −ELBO/.test(document.getElementById('log').textContent), null, { timeout: 30_000 });
     assert.deepEqual(problems, []);
     await page.close();
@@ -245,23 +246,23 @@ describe('the widget API', () => {
   });
 
   test('an element removed while it is still loading starts no worker', async () => {
-    const before = page.workers().length;
+    const before = trainingWorkers(page).length;
     await page.evaluate(() => {
       const el = document.createElement('vae-playground');
       document.body.append(el);
       el.remove(); // before its wasm and digits have loaded
     });
     await page.waitForTimeout(1500);
-    assert.equal(page.workers().length, before);
+    assert.equal(trainingWorkers(page).length, before);
   });
 
   test('removing an element terminates its worker', async () => {
-    const before = page.workers().length;
+    const before = trainingWorkers(page).length;
     assert.equal(before, 3);
-    const closed = new Promise((done) => page.workers().forEach((w) => w.once('close', () => done(w.url()))));
+    const closed = new Promise((done) => trainingWorkers(page).forEach((w) => w.once('close', () => done(w.url()))));
     await page.evaluate(() => document.getElementById('c').remove());
     await closed;
-    assert.equal(page.workers().length, before - 1);
+    assert.equal(trainingWorkers(page).length, before - 1);
     assert.deepEqual(problems, []);
   });
 });

@@ -64,3 +64,12 @@ test('truncate(step) forgets what came after the step (a branch): whole buckets 
   history.addSteps(new Float32Array(3).fill(2));
   assert.equal(history.loss.last, 2, 'training goes on after the cut');
 });
+
+test("an epoch's figures that arrive after later steps are placed where the epoch ended", () => {
+  const history = new LossHistory();
+  history.addSteps(new Float32Array(3 * 71).fill(200)); // epoch 1 ends at step 71
+  history.addSteps(new Float32Array(3 * 12).fill(190)); // epoch 2 begins while epoch 1 is evaluated
+  history.addEpoch(185, 3, 12);
+  history.addEpoch(180, 4); // on time
+  assert.deepEqual(history.epochs.map((e) => e.step), [71, 83]);
+});

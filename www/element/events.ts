@@ -6,7 +6,7 @@ import type { FrameChangeDetail } from '../timelapse/element-link.js';
 export type { FrameChangeDetail };
 
 export interface ProgressDetail { epoch: number; step: number; loss: number; samplesPerSec: number }
-export interface EpochDetail { epoch: number; testElbo: number; recon: number; kl: number }
+export interface EpochDetail { epoch: number; step: number; testElbo: number; recon: number; kl: number }
 export interface LatentChangeDetail { z: number[]; pixels: Float32Array }
 export interface TrainedDetail { epoch: number }
 export interface DrawChangeDetail { pixels: Float32Array; z: number[] }

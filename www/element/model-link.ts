@@ -78,6 +78,8 @@ export class ModelLink {
   #closed: Error | null = null;
   /** Between a trap and the last good weights being back. */
   #restarting = false;
+  /** The worker's step count as its last progress said (an epoch's figures come a few steps later). */
+  #workerStep = 0;
 
   constructor(workerUrl: string, host: LinkHost, settings: TrainSettings) {
     this.#workerUrl = workerUrl;
@@ -264,10 +266,12 @@ export class ModelLink {
     switch (effect.type) {
       case 'steps':
         this.history.addSteps(effect.losses);
+        this.#workerStep = effect.step;
         this.runs.speed(effect.samplesPerSec);
         return;
       case 'epochEnded':
-        this.history.addEpoch(effect.epoch.testElbo, effect.epoch.kl);
+        // The figures arrive after the next epoch's first steps: the point goes where the epoch ended.
+        this.history.addEpoch(effect.epoch.testElbo, effect.epoch.kl, Math.max(0, this.#workerStep - effect.epoch.step));
         this.runs.addEpoch(effect.epoch, effect.settings);
         return;
       case 'runClock':

@@ -34,7 +34,8 @@ export type ModelEffect =
   /** The main thread's decoder takes the worker's snapshot. */
   | { type: 'decoder'; descriptor: DecoderDescriptor; weights: Float32Array }
   /** Losses (loss, recon, kl per step) for the chart; samples/s for the current run. */
-  | { type: 'steps'; losses: Float32Array; samplesPerSec: number }
+  /** `step`: the worker's step count after them. */
+  | { type: 'steps'; losses: Float32Array; samplesPerSec: number; step: number }
   /** An epoch's test figures for the chart and the current run, with the settings in force. */
   | { type: 'epochEnded'; epoch: EpochInfo; settings: TrainSettings }
   | { type: 'runClock'; running: boolean }
@@ -114,7 +115,7 @@ export function applyWorkerEvent(state: ModelState, event: WorkerEvent): ModelSt
       return {
         state: { ...state, progress: { epoch: event.epoch, epochProgress: event.epochProgress, samplesPerSec: event.samplesPerSec } },
         effects: [
-          { type: 'steps', losses: event.losses, samplesPerSec: event.samplesPerSec },
+          { type: 'steps', losses: event.losses, samplesPerSec: event.samplesPerSec, step: event.step },
           { type: 'emit', name: 'progress', detail: { epoch: event.epoch, step: event.step, loss, samplesPerSec: event.samplesPerSec } },
         ],
       };

@@ -150,8 +150,9 @@ export class LossHistory {
     this.version++;
   }
 
-  addEpoch(testElbo: number, kl: number): void {
-    this.epochs.push({ step: this.loss.steps, testElbo, kl });
+  /** An epoch's test figures; `stepsSince`: steps already added that came after the epoch ended. */
+  addEpoch(testElbo: number, kl: number, stepsSince = 0): void {
+    this.epochs.push({ step: Math.max(0, this.loss.steps - stepsSince), testElbo, kl });
     if (this.epochs.length > MAX_RUN_EPOCHS) this.epochs.shift();
     this.version++;
   }

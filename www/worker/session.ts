@@ -1,8 +1,11 @@
 // One model being trained in the worker, with its counters and clocks, and what it tells the element about itself:
 // its sizes, decoder snapshots, test codes, progress, and checkpoints (its weights, for a worker that replaces this
-// one after a trap). Every call into wasm goes through the worker's trap guard.
+// one after a trap). An epoch's end is taken at its step and sent once its test figures are in (they are computed
+// away from training): until then nothing that is ordered by step (frames, codes) is sent. Every call into wasm goes
+// through the worker's trap guard.
 import { StepResult, TrainerHandle, projectLatents, relaxedSimd, simdKernelEnabled } from '../../pkg/vae_playground.js';
-import type { Architecture, DecoderDescriptor, FromWorker, Generation, LatentProjection, ModelShape, OwnCodes, WorkerEvent } from '../protocol.js';
+import type { Figures } from '../evaluation/protocol.js';
+import type { Architecture, DecoderDescriptor, FrameInfo, FromWorker, Generation, LatentProjection, ModelShape, OwnCodes, WorkerEvent } from '../protocol.js';
 import { FrameTaker } from '../timelapse/taker.js';
 import type { LoadedData } from './data.js';
 import type { TrapGuard } from './traps.js';
@@ -11,6 +14,23 @@ import type { TrapGuard } from './traps.js';
 export const OWN_MARKERS = 1000;
 
 export type Post = (message: FromWorker, transfer?: Transferable[]) => void;
+
+type Codes = { z: Float32Array; labels: Uint8Array; latent: number; projection: LatentProjection | null; own: OwnCodes | null };
+
+/** Everything an epoch's end sends but its test figures, taken at its step (see `Session.takeEpochEnd`). */
+export interface EpochEnd {
+  /** The line of training it belongs to (a branch starts a new one: what the old one took is then dropped). */
+  line: number;
+  epoch: number;
+  step: number;
+  /** The weights as a .safetensors file, unless a checkpoint was already taken at this step. */
+  checkpoint: ArrayBuffer | null;
+  codes: Codes;
+  /** The time-lapse's frame at this step (its test −ELBO filled in when sent), while recording. */
+  frame: FrameInfo | null;
+  /** The trainer's full state (for branching), while recording. */
+  state: ArrayBuffer | null;
+}
 
 /** A trainer's structure and sizes. Called within a guarded call. */
 export function shapeOf(trainer: TrainerHandle): ModelShape {
@@ -33,8 +53,14 @@ export class Session {
   readonly frames: FrameTaker;
   /** Whether the time-lapse is recorded (frames and states); off only for the benchmark's comparison. */
   recording = true;
-  /** The step the last checkpoint was taken at (none yet: -1). */
+  /** The step the last checkpoint was taken at, and the step of the last one sent (none yet: -1). */
   #checkpointStep = -1;
+  #sentCheckpointStep = -1;
+  /** Epoch ends taken and not yet sent or dropped (their figures are being computed). */
+  #epochEndsPending = 0;
+  #line = 0;
+  /** The step of the codes the panel was last sent. */
+  #latentsStep = -1;
   readonly #post: Post;
   readonly #guard: TrapGuard;
   /** What the decoder snapshots hold: fixed for the session's model (a file that changes it makes a new session). */
@@ -79,46 +105,93 @@ export class Session {
     this.lastDecoder = performance.now();
   }
 
-  /** The test codes for the latent panel, and with them a time-lapse frame (`testElbo`: just evaluated). */
-  sendLatents(testElbo: number | null = null): void {
-    const { z, labels, latent, projection, own } = this.#codes(true);
-    if (this.recording) this.#sendFrame(z.slice(), labels.slice(), latent, projection && copyProjection(projection), testElbo, 0);
-    const transfer = [z.buffer, labels.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : []),
-      ...(own ? [own.z.buffer, own.labels.buffer] : [])];
+  /**
+   * The test codes for the latent panel, and with them a time-lapse frame — unless an epoch's end waits for its
+   * figures: frames are ordered by step, and that epoch's frame goes first.
+   */
+  sendLatents(): void {
+    const codes = this.#codes(true);
+    const frame = this.recording && this.#epochEndsPending === 0 ? this.#takeFrame(copyCodes(codes), 0) : null;
+    if (frame) this.#sendFrame(frame);
+    this.#sendCodes(codes, this.step);
+  }
+
+  #sendCodes({ z, labels, latent, projection, own }: Codes, step: number): void {
+    const transfer = [z.buffer, labels.buffer, ...(projection ? projectionBuffers(projection) : []), ...(own ? [own.z.buffer, own.labels.buffer] : [])];
     this.send({ type: 'latents', z, labels, latent, projection, own }, transfer as ArrayBuffer[]);
     this.lastLatents = performance.now();
+    this.#latentsStep = step;
+  }
+
+  /**
+   * Takes the epoch's end at this step — codes, frame, checkpoint, state — to be sent with its figures
+   * (`sendEpochEnd`) or dropped (`dropEpochEnd`).
+   */
+  takeEpochEnd(): EpochEnd {
+    const codes = this.#codes(true);
+    const frame = this.recording ? this.#takeFrame(copyCodes(codes), 0) : null;
+    let checkpoint: ArrayBuffer | null = null;
+    if (this.step !== this.#checkpointStep) {
+      checkpoint = ownBuffer(this.#guard.run('checkpoint', () => this.trainer.exportWeights({})));
+      this.#checkpointStep = this.step;
+    }
+    const state = this.recording ? ownBuffer(this.#guard.run('state', () => this.trainer.exportState())) : null;
+    this.#epochEndsPending++;
+    return { line: this.#line, epoch: this.epoch, step: this.step, checkpoint, codes, frame, state };
+  }
+
+  /**
+   * An epoch's end with its figures, in the order the element expects: epoch, checkpoint, frame, codes, state
+   * (the checkpoint and codes only if nothing newer was sent while it waited).
+   */
+  sendEpochEnd(end: EpochEnd, figures: Figures): void {
+    this.#epochEndsPending--;
+    if (end.line !== this.#line) return;
+    this.send({ type: 'epoch', epoch: end.epoch, step: end.step, ...figures });
+    // A checkpoint sent since (training stopped) is newer: the element keeps the last one it hears.
+    if (end.checkpoint && end.step > this.#sentCheckpointStep) this.#sendCheckpointBytes(end.checkpoint, end.epoch, end.step);
+    if (end.frame) this.#sendFrame({ ...end.frame, testElbo: figures.testElbo });
+    if (end.step > this.#latentsStep) this.#sendCodes(end.codes, end.step); // newer codes went while it waited
+    if (end.state) this.send({ type: 'state', step: end.step, epoch: end.epoch, bytes: end.state }, [end.state]);
+  }
+
+  /** An epoch's end whose figures will not come (its evaluation failed; the reason is said elsewhere). */
+  dropEpochEnd(): void {
+    this.#epochEndsPending--;
   }
 
   /** Whether a frame of its own is due now (the schedule's, while recording). */
   frameDue(): boolean {
-    return this.recording && this.frames.due(this.step);
+    return this.recording && this.#epochEndsPending === 0 && this.frames.due(this.step);
   }
 
   /** A time-lapse frame on its own (its codes computed for it): its time counts against the recording's share. */
   sendFrame(): void {
     const start = performance.now();
-    const { z, labels, latent, projection } = this.#codes(false);
-    this.#sendFrame(z, labels, latent, projection, null, start);
+    this.#sendFrame(this.#takeFrame(this.#codes(false), start));
+  }
+
+  /** `start`: when the frame's own work began (0: it came with codes sent anyway, at no extra cost). */
+  #takeFrame({ z, labels, latent, projection }: Codes, start: number): FrameInfo {
+    const decoder = this.#guard.run('decoder', () => this.trainer.decoderSnapshot());
+    const extraMs = start > 0 ? performance.now() - start : 0;
+    const trainLoss = this.frames.taken(this.step, extraMs);
+    return { step: this.step, epoch: this.epoch, trainLoss, testElbo: null, codes: z, labels, descriptor: this.#decoder, latent, decoder, projection };
+  }
+
+  #sendFrame(frame: FrameInfo): void {
+    const transfer = [frame.codes.buffer, frame.labels.buffer, frame.decoder.buffer, ...(frame.projection ? projectionBuffers(frame.projection) : [])];
+    this.send({ type: 'frame', ...frame }, transfer as ArrayBuffer[]);
   }
 
   /** The test codes (and, with `withOwn`, the codes of the person's images mixed in, for their markers). */
-  #codes(withOwn: boolean): { z: Float32Array; labels: Uint8Array; latent: number; projection: LatentProjection | null; own: OwnCodes | null } {
+  #codes(withOwn: boolean): Codes {
     return this.#guard.run('latents', () => {
       const z = this.trainer.testLatents();
       const latent = this.trainer.latent();
       const labels = this.data.testLabels?.slice() ?? this.trainer.testLabels();
       return { z, labels, latent, projection: latent > 2 ? projection2d(z, latent) : null, own: withOwn ? this.#ownCodes() : null };
     });
-  }
-
-  /** `start`: when the frame's own work began (0: it came with codes sent anyway, at no extra cost). */
-  #sendFrame(codes: Float32Array, labels: Uint8Array, latent: number, projection: LatentProjection | null, testElbo: number | null, start: number): void {
-    const decoder = this.#guard.run('decoder', () => this.trainer.decoderSnapshot());
-    const extraMs = start > 0 ? performance.now() - start : 0;
-    const trainLoss = this.frames.taken(this.step, extraMs);
-    const transfer = [codes.buffer, labels.buffer, decoder.buffer, ...(projection ? [projection.points.buffer, projection.mean.buffer, projection.axes.buffer] : [])];
-    const frame = { step: this.step, epoch: this.epoch, trainLoss, testElbo, codes, labels, descriptor: this.#decoder, latent, decoder, projection };
-    this.send({ type: 'frame', ...frame }, transfer as ArrayBuffer[]);
   }
 
   /** μ of the person's images mixed into MNIST (the first OWN_MARKERS of them), for their markers. */
@@ -146,17 +219,13 @@ export class Session {
   sendCheckpoint(): void {
     if (this.step === this.#checkpointStep) return;
     const file = this.#guard.run('checkpoint', () => this.trainer.exportWeights({}));
-    const bytes = ownBuffer(file);
-    this.send({ type: 'checkpoint', bytes, epoch: this.epoch }, [bytes]);
     this.#checkpointStep = this.step;
+    this.#sendCheckpointBytes(ownBuffer(file), this.epoch, this.step);
   }
 
-  /** The trainer's full state, for the time-lapse's "branch from here" (taken at an epoch's end: a few MB). */
-  sendState(): void {
-    if (!this.recording) return;
-    const state = this.#guard.run('state', () => this.trainer.exportState());
-    const bytes = ownBuffer(state);
-    this.send({ type: 'state', step: this.step, epoch: this.epoch, bytes }, [bytes]);
+  #sendCheckpointBytes(bytes: ArrayBuffer, epoch: number, step: number): void {
+    this.send({ type: 'checkpoint', bytes, epoch }, [bytes]);
+    this.#sentCheckpointStep = step;
   }
 
   /**
@@ -166,6 +235,7 @@ export class Session {
    */
   branchFrom(state: ArrayBuffer, beta: number, learningRate: number): void {
     this.trainer.loadState(new Uint8Array(state));
+    this.#line++; // epoch ends taken on the old line are not sent
     this.trainer.setBeta(beta);
     this.trainer.setLearningRate(learningRate);
     this.epoch = this.trainer.epoch();
@@ -186,6 +256,14 @@ export class Session {
 /** The bytes a wasm export returned as an ArrayBuffer of their own, to transfer (a copy only if they share one). */
 function ownBuffer(view: Uint8Array): ArrayBuffer {
   return (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view.buffer : view.slice().buffer) as ArrayBuffer;
+}
+
+function copyCodes(codes: Codes): Codes {
+  return { ...codes, z: codes.z.slice(), labels: codes.labels.slice(), projection: codes.projection && copyProjection(codes.projection), own: null };
+}
+
+function projectionBuffers(p: LatentProjection): ArrayBuffer[] {
+  return [p.points.buffer, p.mean.buffer, p.axes.buffer] as ArrayBuffer[];
 }
 
 function copyProjection(p: LatentProjection): LatentProjection {

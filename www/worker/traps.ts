@@ -24,6 +24,13 @@ export class TrapGuard {
     return this.#trapped !== null;
   }
 
+  /** A trap in wasm that works for this worker elsewhere (its evaluator's): reported as this worker's own, once. */
+  trappedElsewhere(where: TrapSite, message: string): void {
+    if (this.#trapped !== null) return;
+    this.#trapped = `The training worker stopped: its WebAssembly trapped (${message}) at ${where}.`;
+    this.#report(where, message);
+  }
+
   /** `call` (which calls into wasm), unless wasm has trapped; a trap here is reported once and rethrown as `Trapped`. */
   run<T>(where: TrapSite, call: () => T): T {
     if (this.#trapped !== null) throw new Trapped(this.#trapped);
