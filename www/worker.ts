@@ -19,6 +19,8 @@ const SLICE_MS = 25;
 const PROGRESS_EVERY_MS = 120;
 const DECODER_EVERY_MS = 200;
 const LATENTS_EVERY_MS = 1000;
+/** Epoch ends that may wait for their figures while training goes on; one more and training waits for them. */
+const EPOCH_ENDS_AHEAD = 2;
 /** Classifier training per loop turn: it shares the worker with the VAE, so each gets a slice in turn. */
 const CLASSIFIER_SLICE_MS = 8;
 const CLASSIFIER_SEED = 0;
@@ -327,7 +329,10 @@ async function trainLoop(): Promise<void> {
     try {
       classifierSlice();
       const session = worker.session;
-      if (worker.running && vaeSlice(session) && targetReached(session)) {
+      const ended = worker.running && vaeSlice(session);
+      // Training runs ahead of evaluation by at most EPOCH_ENDS_AHEAD epochs (each waiting end holds a few MB).
+      if (ended && worker.epochEndsWaiting > EPOCH_ENDS_AHEAD) await epochEndsSent();
+      if (ended && targetReached(session)) {
         // The last epoch asked for: its figures come before training says it has stopped, as they always did.
         await epochEndsSent();
         if (worker.session === session && worker.running && targetReached(session)) {
