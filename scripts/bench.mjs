@@ -75,6 +75,10 @@ try {
       const el = document.querySelector('vae-playground');
       window.__toElbo165 = { firstStep: null, reached: null, epoch: null };
       el.addEventListener('progress', () => (window.__toElbo165.firstStep ??= performance.now()));
+      // The page's own training rate, as its progress events report it (wall-clock: evaluation, snapshots and the
+      // yields between slices count), over epochs 11–25: after the decode-latency test below has left the main thread.
+      window.__pageRates = [];
+      el.addEventListener('progress', (e) => e.detail.epoch >= 10 && e.detail.epoch < 25 && window.__pageRates.push(e.detail.samplesPerSec));
       el.addEventListener('epoch', (e) => {
         if (window.__toElbo165.reached === null && e.detail.testElbo <= 165) Object.assign(window.__toElbo165, { reached: performance.now(), epoch: e.detail.epoch });
       });
@@ -103,6 +107,18 @@ try {
   await play.waitForFunction(() => window.__toElbo165?.reached !== null, null, { timeout: 180_000 });
   const toElbo = await play.evaluate(() => window.__toElbo165);
   result.seconds_from_first_step_to_test_neg_elbo_165 = { seconds: +((toElbo.reached - toElbo.firstStep) / 1000).toFixed(1), at_epoch: toElbo.epoch };
+  await play.waitForFunction(() => window.__epochs >= 25, null, { timeout: 180_000 });
+  // Issue 17's first target: the page keeps ≥ 0.9× of the raw step (section 1, same run, the build the page loads).
+  const pageRates = (await play.evaluate(() => window.__pageRates)).sort((a, b) => a - b);
+  const pageRate = pageRates[Math.floor(pageRates.length / 2)];
+  const rawRates = result.relaxed_simd_build.train_samples_per_sec.after_200_warmup_steps;
+  const rawRate = rawRates.reduce((sum, r) => sum + r, 0) / rawRates.length;
+  result.page_training_rate = {
+    progress_samples_per_sec_median_epochs_11_25: Math.round(pageRate),
+    raw_step_samples_per_sec: Math.round(rawRate),
+    share_of_raw_step: +(pageRate / rawRate).toFixed(2),
+    evaluation: await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.evaluation()),
+  };
 
   // 4. What the views cost, with training paused (round trips to the worker included).
   await play.evaluate(() => document.querySelector('vae-playground').pause());
