@@ -25,6 +25,8 @@ export interface EpochEnd {
   step: number;
   /** The weights as a .safetensors file, unless a checkpoint was already taken at this step. */
   checkpoint: ArrayBuffer | null;
+  /** What had been sent when it was taken (`Session`'s counts). */
+  sent: { checkpoints: number; codes: number };
   codes: Codes;
   /** The time-lapse's frame at this step (its test −ELBO filled in when sent), while recording. */
   frame: FrameInfo | null;
@@ -53,14 +55,13 @@ export class Session {
   readonly frames: FrameTaker;
   /** Whether the time-lapse is recorded (frames and states); off only for the benchmark's comparison. */
   recording = true;
-  /** The step the last checkpoint was taken at, and the step of the last one sent (none yet: -1). */
+  /** The step the last checkpoint was taken at (none yet: -1). */
   #checkpointStep = -1;
-  #sentCheckpointStep = -1;
+  /** Checkpoints and codes sent so far: an epoch's end sends its own only if none went while it waited. */
+  #sent = { checkpoints: 0, codes: 0 };
   /** Epoch ends taken and not yet sent or dropped (their figures are being computed). */
   #epochEndsPending = 0;
   #line = 0;
-  /** The step of the codes the panel was last sent. */
-  #latentsStep = -1;
   readonly #post: Post;
   readonly #guard: TrapGuard;
   /** What the decoder snapshots hold: fixed for the session's model (a file that changes it makes a new session). */
@@ -113,14 +114,14 @@ export class Session {
     const codes = this.#codes(true);
     const frame = this.recording && this.#epochEndsPending === 0 ? this.#takeFrame(copyCodes(codes), 0) : null;
     if (frame) this.#sendFrame(frame);
-    this.#sendCodes(codes, this.step);
+    this.#sendCodes(codes);
   }
 
-  #sendCodes({ z, labels, latent, projection, own }: Codes, step: number): void {
+  #sendCodes({ z, labels, latent, projection, own }: Codes): void {
     const transfer = [z.buffer, labels.buffer, ...(projection ? projectionBuffers(projection) : []), ...(own ? [own.z.buffer, own.labels.buffer] : [])];
     this.send({ type: 'latents', z, labels, latent, projection, own }, transfer as ArrayBuffer[]);
     this.lastLatents = performance.now();
-    this.#latentsStep = step;
+    this.#sent.codes++;
   }
 
   /**
@@ -137,7 +138,7 @@ export class Session {
     }
     const state = this.recording ? ownBuffer(this.#guard.run('state', () => this.trainer.exportState())) : null;
     this.#epochEndsPending++;
-    return { line: this.#line, epoch: this.epoch, step: this.step, checkpoint, codes, frame, state };
+    return { line: this.#line, epoch: this.epoch, step: this.step, checkpoint, sent: { ...this.#sent }, codes, frame, state };
   }
 
   /**
@@ -148,10 +149,10 @@ export class Session {
     this.#epochEndsPending--;
     if (end.line !== this.#line) return;
     this.send({ type: 'epoch', epoch: end.epoch, step: end.step, ...figures });
-    // A checkpoint sent since (training stopped) is newer: the element keeps the last one it hears.
-    if (end.checkpoint && end.step > this.#sentCheckpointStep) this.#sendCheckpointBytes(end.checkpoint, end.epoch, end.step);
+    // A checkpoint sent since (training stopped) is newer: the element keeps the last one it hears. So are codes.
+    if (end.checkpoint && end.sent.checkpoints === this.#sent.checkpoints) this.#sendCheckpointBytes(end.checkpoint, end.epoch);
     if (end.frame) this.#sendFrame({ ...end.frame, testElbo: figures.testElbo });
-    if (end.step > this.#latentsStep) this.#sendCodes(end.codes, end.step); // newer codes went while it waited
+    if (end.sent.codes === this.#sent.codes) this.#sendCodes(end.codes);
     if (end.state) this.send({ type: 'state', step: end.step, epoch: end.epoch, bytes: end.state }, [end.state]);
   }
 
@@ -220,12 +221,12 @@ export class Session {
     if (this.step === this.#checkpointStep) return;
     const file = this.#guard.run('checkpoint', () => this.trainer.exportWeights({}));
     this.#checkpointStep = this.step;
-    this.#sendCheckpointBytes(ownBuffer(file), this.epoch, this.step);
+    this.#sendCheckpointBytes(ownBuffer(file), this.epoch);
   }
 
-  #sendCheckpointBytes(bytes: ArrayBuffer, epoch: number, step: number): void {
+  #sendCheckpointBytes(bytes: ArrayBuffer, epoch: number): void {
     this.send({ type: 'checkpoint', bytes, epoch }, [bytes]);
-    this.#sentCheckpointStep = step;
+    this.#sent.checkpoints++;
   }
 
   /**
