@@ -36,7 +36,7 @@ test('news about an older generation is dropped once a reset is on its way', () 
   const { c, events, deliver } = client();
   c.reset(SETTINGS);
   deliver({ type: 'status', running: false, generation: 1 });
-  deliver({ type: 'epoch', epoch: 3, testElbo: 1, recon: 1, kl: 0, generation: 1 });
+  deliver({ type: 'epoch', epoch: 3, step: 213, testElbo: 1, recon: 1, kl: 0, generation: 1 });
   assert.deepEqual(events, []);
   deliver({ type: 'status', running: false, generation: 2 });
   assert.deepEqual(events, [{ type: 'status', running: false }]);

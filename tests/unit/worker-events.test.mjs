@@ -35,7 +35,7 @@ test('progress: the state, the losses for the chart, and a progress event with t
   const { state, effects } = apply(base(), { type: 'progress', epoch: 2, step: 150, epochProgress: 0.4, samplesPerSec: 50000, losses });
   assert.deepEqual(state.progress, { epoch: 2, epochProgress: 0.4, samplesPerSec: 50000 });
   assert.deepEqual(effects, [
-    { type: 'steps', losses, samplesPerSec: 50000 },
+    { type: 'steps', losses, samplesPerSec: 50000, step: 150 },
     { type: 'emit', name: 'progress', detail: { epoch: 2, step: 150, loss: 300, samplesPerSec: 50000 } },
   ]);
   const empty = apply(base(), { type: 'progress', epoch: 0, step: 0, epochProgress: 0, samplesPerSec: 0, losses: new Float32Array(0) });
@@ -43,7 +43,7 @@ test('progress: the state, the losses for the chart, and a progress event with t
 });
 
 test('epoch: the figures go to the chart and the run (with the settings in force), an epoch event, and a save', () => {
-  const epoch = { epoch: 3, testElbo: 180.5, recon: 170, kl: 10.5 };
+  const epoch = { epoch: 3, step: 213, testElbo: 180.5, recon: 170, kl: 10.5 };
   const { state, effects } = apply(base(), { type: 'epoch', ...epoch });
   assert.deepEqual(state, base());
   assert.deepEqual(effects, [{ type: 'epochEnded', epoch, settings: SETTINGS }, { type: 'emit', name: 'epoch', detail: epoch }, { type: 'save' }]);
