@@ -122,8 +122,8 @@ function generationOf(message: ToWorker): Generation {
 }
 
 async function handle(message: ToWorker): Promise<void> {
-  // What a message does comes after the epoch ends already taken have been sent, as it did when they were sent at once.
-  await epochEndsSent();
+  // A command does not wait for an epoch's figures (a conv epoch's take seconds): what it sends cannot be overtaken
+  // by an older epoch end (a newer checkpoint or codes stand; a new model or a branch drops the old ones).
   switch (message.type) {
     case 'init': {
       await loadWasm(message.sources.wasm);
@@ -147,7 +147,7 @@ async function handle(message: ToWorker): Promise<void> {
       if (!session || worker.running || guard.trapped) return;
       vaeSlice(session, message.steps);
       worker.lastSliceEnd = null; // the time until the next step is the person's, not training's
-      await epochEndsSent();
+      await epochEndsSent(); // frames go in step order: an epoch's end these steps passed goes first
       session.sendProgress(performance.now());
       session.sendDecoder();
       if (session.frames.lastStep !== session.step) session.sendFrame();
