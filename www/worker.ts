@@ -10,7 +10,8 @@ import { post, type DecoderDescriptor, type FromWorker, type Generation, type To
 import { CLASSIFIER_CLASSES, DataShelf, type LoadedData } from './worker/data.js';
 import { OwnImageReader } from './worker/own-images.js';
 import { answer, transferablesOf, type Worker } from './worker/requests.js';
-import { Session, type EpochEnd } from './worker/session.js';
+import { EpochEnds } from './worker/epoch-ends.js';
+import { Session } from './worker/session.js';
 import { TrapGuard, Trapped } from './worker/traps.js';
 import { errorMessage, leaveWasmMemory, loadWasm, wasmMemoryBytes } from './wasm.js';
 
@@ -77,9 +78,8 @@ const worker = {
   lastClassifierNews: 0,
   /** Where each epoch's figures are computed (made at init, when the wasm's address is known). */
   evaluation: null as Evaluation | null,
-  /** Epoch ends waiting for their figures, sent in epoch order: the last of the chain, and how many. */
-  epochEnds: null as Promise<void> | null,
-  epochEndsWaiting: 0,
+  /** Epoch ends waiting for their figures (made with the evaluation). */
+  epochEnds: null as EpochEnds | null,
   stepsWhileEvaluating: 0,
   /** When the last training slice ended: the progress rate counts wall-clock time, everything between slices too. */
   lastSliceEnd: null as number | null,
@@ -128,6 +128,9 @@ async function handle(message: ToWorker): Promise<void> {
     case 'init': {
       await loadWasm(message.sources.wasm);
       worker.evaluation = new Evaluation(new URL('./evaluator.js', import.meta.url).href, message.sources.wasm, guard);
+      worker.epochEnds = new EpochEnds(worker.evaluation, (session, cause) => {
+        if (worker.session === session) stopWithError(cause);
+      });
       const shelf = (worker.shelf = new DataShelf(message.sources, guard));
       if (message.own) await shelf.setOwn(message.own);
       const data = await shelf.get(message.settings.datasetId);
@@ -147,7 +150,7 @@ async function handle(message: ToWorker): Promise<void> {
       if (!session || worker.running || guard.trapped) return;
       vaeSlice(session, message.steps);
       worker.lastSliceEnd = null; // the time until the next step is the person's, not training's
-      await epochEndsSent(); // frames go in step order: an epoch's end these steps passed goes first
+      await worker.epochEnds?.sent(); // frames go in step order: an epoch's end these steps passed goes first
       session.sendProgress(performance.now());
       session.sendDecoder();
       if (session.frames.lastStep !== session.step) session.sendFrame();
@@ -331,10 +334,10 @@ async function trainLoop(): Promise<void> {
       const session = worker.session;
       const ended = worker.running && vaeSlice(session);
       // Training runs ahead of evaluation by at most EPOCH_ENDS_AHEAD epochs (each waiting end holds a few MB).
-      if (ended && worker.epochEndsWaiting > EPOCH_ENDS_AHEAD) await epochEndsSent();
+      if (ended && worker.epochEnds!.waiting > EPOCH_ENDS_AHEAD) await worker.epochEnds!.sent();
       if (ended && targetReached(session)) {
         // The last epoch asked for: its figures come before training says it has stopped, as they always did.
-        await epochEndsSent();
+        await worker.epochEnds?.sent();
         if (worker.session === session && worker.running && targetReached(session)) {
           setRunning(false);
           session.send({ type: 'trained', epoch: session.epoch });
@@ -392,7 +395,7 @@ function vaeSlice(session: Session, limit = Infinity): boolean {
     return false;
   }
   const now = performance.now();
-  if (worker.epochEndsWaiting > 0) worker.stepsWhileEvaluating += steps;
+  if (worker.epochEnds!.waiting > 0) worker.stepsWhileEvaluating += steps;
   // Wall-clock time since the last slice ended: the epochs' ends, the yields and the classifier's turns count too.
   session.throughput.ms += now - (worker.lastSliceEnd ?? sliceStart);
   worker.lastSliceEnd = now;
@@ -400,41 +403,11 @@ function vaeSlice(session: Session, limit = Infinity): boolean {
   if (now - session.lastProgress >= PROGRESS_EVERY_MS || epochFinished) session.sendProgress(now);
   if (now - session.lastDecoder >= DECODER_EVERY_MS || epochFinished) session.sendDecoder();
   if (epochFinished) {
-    endEpoch(session);
+    worker.epochEnds!.take(session);
   } else if (now - session.lastLatents >= LATENTS_EVERY_MS) {
     session.sendLatents(); // without a frame while an epoch's end waits for its figures
   } else if (session.frameDue()) {
     session.sendFrame(); // a time-lapse frame between the codes sent anyway
   }
   return epochFinished;
-}
-
-/**
- * Takes the epoch's end now and has its figures computed away from training; it is sent when they are in, after
- * every earlier epoch's end. Training goes on meanwhile.
- */
-function endEpoch(session: Session): void {
-  const evaluation = worker.evaluation!;
-  const end: EpochEnd = session.takeEpochEnd();
-  const figures = evaluation.evaluate(() => session.trainer.parameters());
-  figures.catch(() => {}); // handled below, once the epoch ends before it are sent
-  worker.epochEndsWaiting++;
-  const sent = (worker.epochEnds ?? Promise.resolve())
-    .then(() => figures)
-    .then(
-      (done) => session.sendEpochEnd(end, done),
-      (cause) => {
-        session.dropEpochEnd();
-        if (!(cause instanceof Trapped) && worker.session === session) stopWithError(cause);
-      },
-    )
-    .finally(() => {
-      if (--worker.epochEndsWaiting === 0) worker.epochEnds = null;
-    });
-  worker.epochEnds = sent;
-}
-
-/** Once every epoch end taken so far has been sent (at once if none waits). */
-async function epochEndsSent(): Promise<void> {
-  if (worker.epochEnds) await worker.epochEnds;
 }
