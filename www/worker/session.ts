@@ -131,11 +131,7 @@ export class Session {
   takeEpochEnd(): EpochEnd {
     const codes = this.#codes(true);
     const frame = this.recording ? this.#takeFrame(copyCodes(codes), 0) : null;
-    let checkpoint: ArrayBuffer | null = null;
-    if (this.step !== this.#checkpointStep) {
-      checkpoint = ownBuffer(this.#guard.run('checkpoint', () => this.trainer.exportWeights({})));
-      this.#checkpointStep = this.step;
-    }
+    const checkpoint = this.#takeCheckpoint();
     const state = this.recording ? ownBuffer(this.#guard.run('state', () => this.trainer.exportState())) : null;
     this.#epochEndsPending++;
     return { line: this.#line, epoch: this.epoch, step: this.step, checkpoint, sent: { ...this.#sent }, codes, frame, state };
@@ -218,10 +214,16 @@ export class Session {
 
   /** The weights as a .safetensors file (transferred), unless they have not changed since the last one. */
   sendCheckpoint(): void {
-    if (this.step === this.#checkpointStep) return;
+    const bytes = this.#takeCheckpoint();
+    if (bytes) this.#sendCheckpointBytes(bytes, this.epoch);
+  }
+
+  /** The weights as a .safetensors file, unless one was already taken at this step. */
+  #takeCheckpoint(): ArrayBuffer | null {
+    if (this.step === this.#checkpointStep) return null;
     const file = this.#guard.run('checkpoint', () => this.trainer.exportWeights({}));
     this.#checkpointStep = this.step;
-    this.#sendCheckpointBytes(ownBuffer(file), this.epoch);
+    return ownBuffer(file);
   }
 
   #sendCheckpointBytes(bytes: ArrayBuffer, epoch: number): void {
