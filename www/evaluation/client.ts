@@ -2,13 +2,14 @@
 // of its own) and the figures come back while training goes on. Where a Worker cannot start another (or the evaluator
 // fails), the same evaluation runs in the training worker itself, on the same wasm function: the figures are the
 // same either way, only where the time goes differs.
-import { EvaluatorHandle } from '../../pkg/vae_playground.js';
 import type { DecoderDescriptor } from '../protocol.js';
 import { startWorker } from '../start-worker.js';
 import { Trapped, type TrapGuard } from '../worker/traps.js';
 import type { Figures, FromEvaluator, ToEvaluator } from './protocol.js';
+import { TestSet } from './test-set.js';
 
 interface Pending {
+  model: number;
   parameters: Float32Array;
   resolve(figures: Figures): void;
   reject(cause: Error): void;
@@ -20,9 +21,10 @@ export type EvaluationPlace = 'worker' | 'here';
 export class Evaluation {
   #worker: Worker | null;
   readonly #guard: TrapGuard;
-  /** The current model: its number, what it is, its test images (kept for evaluating here, should it come to that). */
-  #model: { id: number; descriptor: DecoderDescriptor; testImages: Uint8Array } | null = null;
-  #local: { id: number; handle: EvaluatorHandle } | null = null;
+  /** The current model's number (0: none yet). */
+  #model = 0;
+  /** The current model's test set here, for evaluating in this worker should it come to that. */
+  readonly #here = new TestSet();
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
 
@@ -34,7 +36,7 @@ export class Evaluation {
     this.#worker.onmessage = (event: MessageEvent<FromEvaluator>) => this.#receive(event.data);
     this.#worker.onerror = (event) => {
       event.preventDefault();
-      this.#evaluateHere(`the evaluator failed to start or crashed (${event.message || 'no details'})`);
+      this.#moveHere(`the evaluator failed to start or crashed (${event.message || 'no details'})`);
     };
     this.#post({ type: 'load', wasm: wasmUrl });
   }
@@ -45,8 +47,9 @@ export class Evaluation {
 
   /** The model that later evaluations are for: its structure and test images. */
   model(descriptor: DecoderDescriptor, testImages: Uint8Array): void {
-    this.#model = { id: (this.#model?.id ?? 0) + 1, descriptor, testImages };
-    this.#post({ type: 'model', model: this.#model.id, descriptor, testImages });
+    this.#model++;
+    this.#here.model(this.#model, descriptor, testImages);
+    this.#post({ type: 'model', model: this.#model, descriptor, testImages });
   }
 
   /**
@@ -55,7 +58,7 @@ export class Evaluation {
    */
   evaluate(parametersNow: () => Float32Array): Promise<Figures> {
     const model = this.#model;
-    if (!model) return Promise.reject(new Error('No model to evaluate yet.'));
+    if (model === 0) return Promise.reject(new Error('No model to evaluate yet.'));
     // An injected trap (end-to-end tests) is for the wasm that evaluates: the evaluator's, when there is one.
     const injectTrap = this.#worker !== null && this.#guard.injectAt === 'evaluate';
     if (injectTrap) this.#guard.injectAt = null;
@@ -65,11 +68,11 @@ export class Evaluation {
     } catch (cause) {
       return Promise.reject(cause);
     }
-    if (!this.#worker) return Promise.resolve().then(() => this.#evaluateLocally(parameters));
+    if (!this.#worker) return Promise.resolve().then(() => this.#evaluateHere(model, parameters));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { parameters, resolve, reject });
-      this.#post({ type: 'evaluate', id, model: model.id, parameters, injectTrap });
+      this.#pending.set(id, { model, parameters, resolve, reject });
+      this.#post({ type: 'evaluate', id, model, parameters, injectTrap });
     });
   }
 
@@ -89,37 +92,27 @@ export class Evaluation {
         return;
       case 'failed':
         this.#pending.set(message.id, pending);
-        return this.#evaluateHere(message.message);
+        return this.#moveHere(message.message);
     }
   }
 
   /** From now on every evaluation runs here, those still waiting first. */
-  #evaluateHere(why: string): void {
+  #moveHere(why: string): void {
     console.warn(`vae-playground: evaluating in the training worker: ${why}`);
     this.#worker?.terminate();
     this.#worker = null;
     for (const [id, pending] of this.#pending) {
       this.#pending.delete(id);
       try {
-        pending.resolve(this.#evaluateLocally(pending.parameters));
+        pending.resolve(this.#evaluateHere(pending.model, pending.parameters));
       } catch (cause) {
         pending.reject(cause instanceof Error ? cause : new Error(String(cause)));
       }
     }
   }
 
-  #evaluateLocally(parameters: Float32Array): Figures {
-    return this.#guard.run('evaluate', () => {
-      const model = this.#model!;
-      if (this.#local?.id !== model.id) {
-        this.#local?.handle.free();
-        this.#local = { id: model.id, handle: new EvaluatorHandle(model.descriptor, model.testImages) };
-      }
-      const result = this.#local.handle.evaluate(parameters);
-      const figures = { testElbo: result.negElbo, recon: result.recon, kl: result.kl };
-      result.free();
-      return figures;
-    });
+  #evaluateHere(model: number, parameters: Float32Array): Figures {
+    return this.#guard.run('evaluate', () => this.#here.evaluate(model, parameters));
   }
 
   #post(message: ToEvaluator): void {
