@@ -6,7 +6,7 @@
 import { ClassifierHandle, TrainerHandle } from '../pkg/vae_playground.js';
 import { DATASETS } from './datasets.js';
 import { Evaluation } from './evaluation/client.js';
-import { post, type DecoderDescriptor, type FromWorker, type Generation, type ToWorker, type TrainSettings } from './protocol.js';
+import { post, type FromWorker, type Generation, type ToWorker, type TrainSettings } from './protocol.js';
 import { CLASSIFIER_CLASSES, DataShelf, type LoadedData } from './worker/data.js';
 import { OwnImageReader } from './worker/own-images.js';
 import { answer, transferablesOf, type Worker } from './worker/requests.js';
@@ -214,7 +214,7 @@ function replaceSession(settings: TrainSettings, generation: Generation, data: L
     throw cause;
   }
   const next = new Session(trainer, data, generation, send, guard);
-  worker.evaluation?.model(trainer.decoderDescriptor() as DecoderDescriptor, trainer.testImages());
+  worker.evaluation?.model(next.descriptor, trainer.testImages());
   worker.session?.free();
   worker.session = next;
   if (data !== worker.data) useData(data);

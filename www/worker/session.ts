@@ -78,6 +78,11 @@ export class Session {
     this.frames = new FrameTaker(this.step);
   }
 
+  /** What the model is: structure, sizes, image (what its decoder snapshots and evaluations are for). */
+  get descriptor(): DecoderDescriptor {
+    return this.#decoder;
+  }
+
   send(event: WorkerEvent, transfer: Transferable[] = []): void {
     this.#post({ ...event, generation: this.generation } as FromWorker, transfer);
   }
