@@ -124,8 +124,7 @@ pub enum Refused {
     Gradient(f32),
 }
 
-/// One optimizer step on a batch: the gradient of the batch-mean loss, then — if the loss and every gradient are
-/// finite — Adam with learning rate `lr`. A refused step changes no parameter and no moment.
+/// One optimizer step on a batch: the gradient of the batch-mean loss, then `apply`.
 pub fn descend(
     step: &mut dyn TrainStep,
     adam: &mut Adam,
@@ -136,7 +135,22 @@ pub fn descend(
     clock: &mut dyn Clock,
 ) -> std::result::Result<StepMetrics, Refused> {
     let n = images.len() / step.config().image.pixels();
-    let (recon, kl) = step.gradients(images, eps, beta, 1.0 / n as f32, clock);
+    let sums = step.gradients(images, eps, beta, 1.0 / n as f32, clock);
+    apply(step, adam, sums, beta, n, lr, clock)
+}
+
+/// The update that follows a batch's gradient, however many calls computed it: for (Σ recon, Σ kl) over the batch's
+/// `n` images and the batch-mean gradient in the step's buffer, Adam with learning rate `lr` — if the loss and every
+/// gradient are finite. A refused step changes no parameter and no moment.
+pub fn apply(
+    step: &mut dyn TrainStep,
+    adam: &mut Adam,
+    (recon, kl): (f32, f32),
+    beta: f32,
+    n: usize,
+    lr: f32,
+    clock: &mut dyn Clock,
+) -> std::result::Result<StepMetrics, Refused> {
     let metrics = StepMetrics::from_sums(recon, kl, beta, n);
     if !metrics.loss.is_finite() {
         return Err(Refused::Loss(metrics.loss));

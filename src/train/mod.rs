@@ -1,14 +1,18 @@
 //! Training: the same `Trainer` runs in the native CLI and in the browser's worker. It owns the settings (once), the
 //! data and its shuffled epochs, a step of the model's structure (`step::TrainStep`) and the optimizer; a step is
-//! fill the batch and the noise → the step's gradients → the finiteness check → Adam (`step::descend`).
+//! fill the batch and the noise → the step's gradients → the finiteness check → Adam (`step::apply`). A step's batch
+//! can be shared out: each worker computes the gradient of its rows (`share_gradients`), their sum makes one update
+//! (`finish_shared_step`); one worker takes the same path with one share.
 
 pub mod evaluate;
+pub mod share;
 mod state;
 
 use serde::{Deserialize, Serialize};
 
 pub use crate::step::{Clock, Part, StepMetrics};
 pub use evaluate::{evaluate, Elbo, EVAL_SEED, EVAL_Z_SAMPLES};
+pub use share::ShareWorker;
 
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -95,6 +99,8 @@ pub struct Trainer {
     epoch: u64,
     step_count: u64,
     noise: SeededRng,
+    /// The rows of a step begun (`begin_shared_step`) and not yet finished; 0 between steps.
+    batch_rows: usize,
 }
 
 impl Trainer {
@@ -125,6 +131,7 @@ impl Trainer {
             epoch: 0,
             step_count: 0,
             noise: SeededRng::derived(config.seed, NOISE_STREAM),
+            batch_rows: 0,
         };
         trainer.shuffle_for_epoch();
         Ok(trainer)
@@ -241,27 +248,77 @@ impl Trainer {
         self.step_timed(&mut ())
     }
 
-    /// `step`, telling `clock` as each part of it ends (the benchmark's per-part profile).
+    /// `step`, telling `clock` as each part of it ends (the benchmark's per-part profile): a shared step with one
+    /// share, the whole batch — so that one worker and several take the very same path.
     pub fn step_timed(&mut self, clock: &mut dyn Clock) -> Result<StepReport> {
-        let end = (self.cursor + self.config.batch_size).min(self.order.len());
-        self.train.fill_batch(&self.order[self.cursor..end], &mut self.batch);
-        let metrics = self.train_rows(end - self.cursor, clock)?;
-        let samples = end - self.cursor;
-        self.cursor = end;
+        let rows = self.begin_shared_step();
+        let sums = self.share_gradients(0, rows, clock);
+        self.finish_shared_step(sums, clock)
+    }
+
+    /// Starts a step whose batch may be shared out among workers: draws the noise of each of the batch's rows (the
+    /// next `batch_size` of the shuffled epoch, fewer at its end) and returns how many rows it has. `shared_batch`
+    /// then says which images and noise they are; `share_gradients` computes this trainer's share;
+    /// `finish_shared_step` takes the summed gradients to one update. Every row's noise is drawn here, in order, so
+    /// the batch is the one a single worker draws.
+    pub fn begin_shared_step(&mut self) -> usize {
+        let rows = (self.cursor + self.config.batch_size).min(self.order.len()) - self.cursor;
+        self.noise.fill_standard_normal(&mut self.eps[..rows * self.config.model.latent]);
+        self.batch_rows = rows;
+        rows
+    }
+
+    /// The started step's training-set indices (one per row) and noise (`latent` values per row).
+    pub fn shared_batch(&self) -> (&[usize], &[f32]) {
+        let rows = self.batch_rows;
+        (&self.order[self.cursor..self.cursor + rows], &self.eps[..rows * self.config.model.latent])
+    }
+
+    /// The gradient of rows `start..end` of the started step's batch into the step's gradient buffer (overwriting
+    /// it), scaled by 1 / the batch's rows, so that the shares' gradients sum to the batch mean's; returns the
+    /// rows' (Σ recon, Σ kl).
+    pub fn share_gradients(&mut self, start: usize, end: usize, clock: &mut dyn Clock) -> (f32, f32) {
+        let rows = self.batch_rows;
+        assert!(start < end && end <= rows, "rows {start}..{end} of a batch of {rows}");
+        let (pixels, latent) = (self.config.model.image.pixels(), self.config.model.latent);
+        let indices = &self.order[self.cursor + start..self.cursor + end];
+        let images = &mut self.batch[..indices.len() * pixels];
+        self.train.fill_batch(indices, images);
+        clock.mark(Part::Batch);
+        let beta = self.config.beta as f32;
+        self.step.gradients(images, &self.eps[start * latent..end * latent], beta, 1.0 / rows as f32, clock)
+    }
+
+    /// The step's gradient buffer: where the other workers' shares are added to this trainer's.
+    pub fn gradients_mut(&mut self) -> &mut [f32] {
+        &mut self.step.buffers_mut().grads
+    }
+
+    /// Ends the started step: for the batch's summed (Σ recon, Σ kl) and summed gradient, one Adam update (a
+    /// non-finite loss or gradient changes nothing and is an error), then the epoch's cursor moves on.
+    pub fn finish_shared_step(&mut self, sums: (f32, f32), clock: &mut dyn Clock) -> Result<StepReport> {
+        let rows = std::mem::take(&mut self.batch_rows);
+        assert!(rows > 0, "a shared step finished that was not begun");
+        let metrics = self.apply(sums, rows, clock)?;
+        self.cursor += rows;
         let epoch_finished = self.cursor == self.order.len();
         if epoch_finished {
             self.epoch += 1;
             self.shuffle_for_epoch();
         }
-        Ok(StepReport { metrics, samples, step: self.step_count, epoch: self.epoch, epoch_finished })
+        Ok(StepReport { metrics, samples: rows, step: self.step_count, epoch: self.epoch, epoch_finished })
     }
 
     /// One optimizer step on the images `x` (1 to batch size images of the model's size, intensities in [0, 1]).
     /// A non-finite loss or gradient changes nothing and is an error.
     pub fn train_on(&mut self, x: &[f32]) -> Result<StepMetrics> {
         let rows = self.config.model.image.count("batch", x, self.config.batch_size)?;
+        let (pixels, latent) = (self.config.model.image.pixels(), self.config.model.latent);
+        let eps = &mut self.eps[..rows * latent];
+        self.noise.fill_standard_normal(eps);
         self.batch[..x.len()].copy_from_slice(x);
-        self.train_rows(rows, &mut ())
+        let sums = self.step.gradients(&self.batch[..rows * pixels], eps, self.config.beta as f32, 1.0 / rows as f32, &mut ());
+        self.apply(sums, rows, &mut ())
     }
 
     /// Floating-point operations in the matrix products of one full-batch step.
@@ -269,22 +326,17 @@ impl Trainer {
         self.step.matmul_flops(self.config.batch_size)
     }
 
-    /// One optimizer step on the first `rows` images of the batch buffer.
-    fn train_rows(&mut self, rows: usize, clock: &mut dyn Clock) -> Result<StepMetrics> {
-        let (pixels, latent) = (self.config.model.image.pixels(), self.config.model.latent);
-        let eps = &mut self.eps[..rows * latent];
-        self.noise.fill_standard_normal(eps);
-        clock.mark(Part::Batch);
+    /// Adam along the gradient in the step's buffer, for the batch's sums over its `rows` images.
+    fn apply(&mut self, sums: (f32, f32), rows: usize, clock: &mut dyn Clock) -> Result<StepMetrics> {
         let next_step = self.step_count + 1;
         let (beta, lr) = (self.config.beta as f32, self.config.learning_rate as f32);
-        let metrics =
-            step::descend(self.step.as_mut(), &mut self.adam, &self.batch[..rows * pixels], eps, beta, lr, clock).map_err(|refused| {
-                let (what, value) = match refused {
-                    Refused::Loss(v) => ("loss", v),
-                    Refused::Gradient(v) => ("gradient", v),
-                };
-                Error::Diverged { step: next_step, what, value, learning_rate: self.config.learning_rate }
-            })?;
+        let metrics = step::apply(self.step.as_mut(), &mut self.adam, sums, beta, rows, lr, clock).map_err(|refused| {
+            let (what, value) = match refused {
+                Refused::Loss(v) => ("loss", v),
+                Refused::Gradient(v) => ("gradient", v),
+            };
+            Error::Diverged { step: next_step, what, value, learning_rate: self.config.learning_rate }
+        })?;
         self.step_count = next_step;
         Ok(metrics)
     }
