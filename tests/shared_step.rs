@@ -92,6 +92,6 @@ fn a_share_naming_images_it_does_not_hold_is_refused_in_words() {
     let eps = vec![0.0; 2 * config.model.latent];
     let message = share.compute(&[0, 270], &eps, 1.0, 0.5).unwrap_err().to_string();
     assert!(message.contains("image 270 of a training set of 270"), "{message}");
-    let message = share.compute(&[0; 9], &vec![0.0; 18], 1.0, 0.5).unwrap_err().to_string();
+    let message = share.compute(&[0; 9], &[0.0; 18], 1.0, 0.5).unwrap_err().to_string();
     assert!(message.contains("at most 8 rows"), "{message}");
 }
