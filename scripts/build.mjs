@@ -66,7 +66,7 @@ step('TypeScript: esbuild bundles');
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist/data', { recursive: true });
 await build({
-  entryPoints: { 'vae-playground': 'www/index.ts', worker: 'www/worker.ts', evaluator: 'www/evaluator.ts', main: 'www/main.ts' },
+  entryPoints: { 'vae-playground': 'www/index.ts', worker: 'www/worker.ts', evaluator: 'www/evaluator.ts', 'share-worker': 'www/share-worker.ts', main: 'www/main.ts' },
   outdir: 'dist',
   bundle: true,
   format: 'esm',

@@ -7,7 +7,7 @@ use vae_playground::kernels::matmul::{matmul, Mat, Start};
 use vae_playground::wasm::allocation_count;
 use vae_playground::wasm::{
     grid_points, prepare_drawing, project_latents, setting_limits, simd_kernel_enabled, validate_settings, weights_info, ClassifierHandle,
-    DataHandle, DecoderHandle, EvaluatorHandle, PcaHandle, StepResult, TrainerHandle,
+    DataHandle, DecoderHandle, EvaluatorHandle, PcaHandle, ShareHandle, ShareSums, StepResult, TrainerHandle,
 };
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
@@ -396,4 +396,78 @@ fn an_evaluator_away_from_training_reports_the_trainers_own_figures() {
     assert!(msg.contains(&format!("{} parameters given", t.parameters().len() - 1)), "{msg}");
     let msg = message(EvaluatorHandle::new(js_sys::JSON::parse(r#"{"latent":2}"#).unwrap(), t.test_images()).err().unwrap());
     assert!(msg.starts_with("model descriptor not understood"), "{msg}");
+}
+
+/// One step shared between the training worker's handle and a `ShareHandle`, through typed arrays as the Workers use
+/// them (views of a SharedArrayBuffer there): rows 0..split here, the rest there.
+fn shared_step(t: &mut TrainerHandle, share: &mut ShareHandle, arrays: &SharedArrays, split: u32, report: &mut StepResult) {
+    let SharedArrays { indices, noise, parameters, gradients } = arrays;
+    t.copy_parameters_to(parameters).unwrap();
+    let rows = t.begin_shared_step(indices, noise).unwrap();
+    let (mut mine, mut theirs) = (ShareSums::new(), ShareSums::new());
+    t.share_gradients(0, split, &mut mine).unwrap();
+    let latent = t.latent() as u32;
+    share
+        .compute(parameters, &indices.subarray(split, rows), &noise.subarray(split * latent, rows * latent), rows - split, t.beta(), 1.0 / rows as f32, &mut theirs)
+        .unwrap();
+    share.copy_gradients_to(gradients).unwrap();
+    t.add_gradients(gradients).unwrap();
+    t.finish_shared_step(mine.recon + theirs.recon, mine.kl + theirs.kl, report).unwrap();
+}
+
+struct SharedArrays {
+    indices: js_sys::Uint32Array,
+    noise: js_sys::Float32Array,
+    parameters: js_sys::Float32Array,
+    gradients: js_sys::Float32Array,
+}
+
+impl SharedArrays {
+    fn for_trainer(t: &TrainerHandle) -> SharedArrays {
+        let (batch, count) = (t.batch_size() as u32, t.parameter_count() as u32);
+        SharedArrays {
+            indices: js_sys::Uint32Array::new_with_length(batch),
+            noise: js_sys::Float32Array::new_with_length(batch * t.latent() as u32),
+            parameters: js_sys::Float32Array::new_with_length(count),
+            gradients: js_sys::Float32Array::new_with_length(count),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_step_shared_between_two_handles_is_one_trainers_step_and_allocates_nothing() {
+    let (mut alone, mut shared) = (trainer(6), trainer(6));
+    let descriptor = shared.decoder_descriptor().unwrap();
+    let mut share = ShareHandle::new(descriptor, shared.train_images(), 128).unwrap_or_else(|e| panic!("{}", message(e)));
+    let arrays = SharedArrays::for_trainer(&shared);
+    let (mut want, mut got) = (StepResult::new(), StepResult::new());
+    for step in 0..20 {
+        alone.step(&mut want).unwrap();
+        shared_step(&mut shared, &mut share, &arrays, 50, &mut got);
+        assert!((got.loss - want.loss).abs() <= 1e-4 * want.loss, "step {step}: loss {} against {}", got.loss, want.loss);
+        assert_eq!((got.step, got.epoch, got.samples), (want.step, want.epoch, want.samples));
+    }
+    let difference = alone.parameters().iter().zip(shared.parameters()).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(difference < 1e-4, "largest parameter difference after 20 steps: {difference}");
+
+    #[cfg(feature = "bench")]
+    {
+        let before = allocation_count();
+        let mut epochs_ended = 0;
+        for _ in 0..80 {
+            shared_step(&mut shared, &mut share, &arrays, 64, &mut got);
+            epochs_ended += got.epoch_finished as u32;
+        }
+        assert_eq!(epochs_ended, 1, "the window crosses an epoch's end");
+        assert_eq!(allocation_count() - before, 0.0, "allocations in 80 shared steps, both sides");
+    }
+
+    // Misuse is refused in words, and changes nothing.
+    let msg = message(shared.share_gradients(0, 10, &mut ShareSums::new()).err().unwrap());
+    assert!(msg.contains("begin a shared step first"), "{msg}");
+    let msg = message(shared.begin_shared_step(&js_sys::Uint32Array::new_with_length(3), &arrays.noise).err().unwrap());
+    assert!(msg.contains("batch indices: 3 values given, 128 needed"), "{msg}");
+    let mut sums = ShareSums::new();
+    let msg = message(share.compute(&arrays.parameters, &arrays.indices, &arrays.noise, 129, 1.0, 1.0, &mut sums).err().unwrap());
+    assert!(msg.contains("at most 128"), "{msg}");
 }

@@ -28,6 +28,7 @@ import {
 import { adoptStyles } from './styles.js';
 import { ElementTimelapse, adoptTimelineStyles } from './timelapse/element-link.js';
 import { elementKeyOf } from './persistence.js';
+import { parseWorkers, resolveWorkers, type WorkersSetting } from './team/count.js';
 import type { PlaygroundState } from './views/view.js';
 import { errorMessage, fetchBytes, loadWasm } from './wasm.js';
 
@@ -98,6 +99,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   readonly #queue: LifeEvent[] = [];
   #dispatching = false;
   #epochs: number = SETTINGS.epochs.default;
+  #workers: WorkersSetting = SETTINGS.workers.default;
   /** Seeds for `sample()` without a seed: each call draws new digits, and a page reload repeats the sequence. */
   #nextSampleSeed = 1;
 
@@ -129,6 +131,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
         return inForce && { images: inForce.images, hash: inForce.hash };
       },
     }, DEFAULT_SETTINGS);
+    this.#link.workers = resolveWorkers(this.#workers, navigator.hardwareConcurrency);
     this.#own = new OwnFlow({
       link: this.#link,
       render: () => this.#views.render(),
@@ -209,6 +212,13 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       this.#dispatch({ type: 'inputsChanged', autostart: this.hasAttribute('autostart') });
     } else if (type === 'list' || key === 'compact') {
       if (this.#views.mounted) this.#applyViews();
+    } else if (key === 'workers') {
+      try {
+        this.#workers = parseWorkers(value);
+        this.#link.workers = resolveWorkers(this.#workers, navigator.hardwareConcurrency);
+      } catch (cause) {
+        this.#reportError(errorMessage(cause));
+      }
     } else if (key === 'epochs') {
       try {
         this.#epochs = parseNumberSetting('epochs', value);
@@ -447,6 +457,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
   }
 
   #inForce(key: SettingKey): number | string {
+    if (key === 'workers') return this.#workers;
     return key === 'epochs' ? this.#epochs : this.#link.settings[key as keyof TrainSettings];
   }
 

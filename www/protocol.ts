@@ -1,6 +1,7 @@
 // The messages between a <vae-playground> element and its training worker: the one source of truth for both sides.
 import type { Collected, IngestProgress, IngestResult } from './data/ingest.js';
 import type { DatasetChoice, DatasetId } from './datasets.js';
+import type { TeamInfo } from './team/count.js';
 
 /** The model's structure: the tutorial's dense MLP, or the Keras example's convolutional encoder and decoder. */
 export type Architecture = 'mlp' | 'conv';
@@ -114,8 +115,13 @@ export type WorkerRequest = { [K in RequestKind]: RequestOf<K> }[RequestKind];
 export type Generation = number;
 
 export type ToWorker =
-  /** `own`: the person's images, when the settings train on them (a worker replacing one that trapped needs them again). */
-  | { type: 'init'; generation: Generation; settings: TrainSettings; sources: WorkerSources; own: OwnImages | null }
+  /**
+   * `own`: the person's images, when the settings train on them (a worker replacing one that trapped needs them again).
+   * `workers`: training Workers asked for, this one included (fewer train where the page cannot share memory).
+   */
+  | { type: 'init'; generation: Generation; settings: TrainSettings; sources: WorkerSources; own: OwnImages | null; workers: number }
+  /** Train with this many Workers from the next step on (the model goes on as it is). */
+  | { type: 'workers'; workers: number }
   /** Train until `epochs` epochs are complete in total (0: no limit). */
   | { type: 'train'; epochs: number }
   | { type: 'pause' }
@@ -229,6 +235,8 @@ export type WorkerEvent =
   /** The trainer's full state at an epoch's end (weights, Adam's moments, its place in the data and the noise), for branching. */
   | { type: 'state'; step: number; epoch: number; bytes: ArrayBuffer }
   | { type: 'status'; running: boolean }
+  /** How many Workers train and how they exchange: with `ready`, and whenever it changes. */
+  | ({ type: 'team' } & TeamInfo)
   | { type: 'trained'; epoch: number }
   /** A person's files being read (the `ingest` request's progress). */
   | { type: 'ingest'; progress: IngestProgress }

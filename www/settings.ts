@@ -50,7 +50,12 @@ interface ChoiceSetting extends Base {
   live: false;
   label: string;
 }
-type Descriptor = NumberSetting | FlagSetting | UrlSetting | ListSetting | ChoiceSetting;
+/** How many Workers train: `auto` or a whole number (www/team/count.ts reads it). */
+interface WorkersSetting extends Base {
+  type: 'workers';
+  default: 'auto';
+}
+type Descriptor = NumberSetting | FlagSetting | UrlSetting | ListSetting | ChoiceSetting | WorkersSetting;
 
 /** The views a widget can show, in the page's order (the status line and the settings are always there). */
 export const VIEW_NAMES = ['latent', 'generate', 'draw', 'recover', 'compress', 'interpolate', 'judge', 'history'] as const;
@@ -95,6 +100,10 @@ export const SETTINGS = {
     attribute: 'epochs', type: 'integer', default: 50, role: 'run', live: true, inHash: true,
     doc: 'Epochs `train()` runs to; 0 trains until paused.',
   },
+  workers: {
+    attribute: 'workers', type: 'workers', default: 'auto', inHash: false,
+    doc: 'Training Workers: `auto` (one fewer than the machine’s cores, at most 8) or 1 to 8. Several share each step over shared memory, on cross-origin-isolated pages only (COOP/COEP headers); elsewhere one trains, and the status line says why.',
+  },
   autostart: { attribute: 'autostart', type: 'boolean', default: false, inHash: false, doc: 'Start training once loaded.' },
   compact: { attribute: 'compact', type: 'boolean', default: false, inHash: false, doc: 'Only the latent panel and the digit, for embedding in text.' },
   persist: {
@@ -113,7 +122,7 @@ export const SETTINGS = {
 } as const satisfies Record<string, Descriptor>;
 
 export type SettingKey = keyof typeof SETTINGS;
-type ValueOf<D> = D extends { type: 'integer' | 'number' } ? number : D extends { type: 'boolean' } ? boolean : D extends { type: 'choice' } ? string : string | null;
+type ValueOf<D> = D extends { type: 'integer' | 'number' } ? number : D extends { type: 'boolean' } ? boolean : D extends { type: 'choice' } ? string : D extends { type: 'workers' } ? 'auto' | number : string | null;
 /** The element's reflected properties, one per setting, typed from the table. */
 export type SettingProperties = { -readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> };
 
@@ -246,8 +255,10 @@ export function fromHash(hash: string): [string, string][] {
 export function attributeTable(): string {
   const rows = SETTING_KEYS.map((key) => {
     const d: Descriptor = SETTINGS[key];
-    const type = d.type === 'url' ? 'URL' : d.type === 'list' ? 'list' : d.type === 'choice' ? d.choices.map((c) => `\`${c}\``).join(' \\| ') : d.type;
-    const applies = d.type === 'integer' || d.type === 'number' || d.type === 'choice' ? (d.role === 'run' || d.live ? 'at once' : 'new model') : '—';
+    const type =
+      d.type === 'url' ? 'URL' : d.type === 'list' ? 'list' : d.type === 'choice' ? d.choices.map((c) => `\`${c}\``).join(' \\| ') : d.type === 'workers' ? '`auto` \\| integer' : d.type;
+    const applies =
+      d.type === 'integer' || d.type === 'number' || d.type === 'choice' ? (d.role === 'run' || d.live ? 'at once' : 'new model') : d.type === 'workers' ? 'at once' : '—';
     const inHash = !d.inHash ? 'no' : d.type === 'choice' && d.hashChoices ? d.hashChoices.map((c) => `\`${c}\``).join(', ') : 'yes';
     return `| \`${d.attribute}\` | \`${key}\` | ${type} | ${d.default === null ? '—' : `\`${d.default}\``} | ${applies} | ${inHash} | ${d.doc} |`;
   });

@@ -48,8 +48,13 @@ export class WorkerClient {
     return this.#current;
   }
 
-  init(settings: TrainSettings, sources: WorkerSources, own: OwnImages | null = null): void {
-    this.#send({ type: 'init', generation: this.#newGeneration(), settings, sources, own });
+  init(settings: TrainSettings, sources: WorkerSources, own: OwnImages | null = null, workers = 1): void {
+    this.#send({ type: 'init', generation: this.#newGeneration(), settings, sources, own, workers });
+  }
+
+  /** Training Workers asked for, this one included. */
+  workers(workers: number): void {
+    this.#send({ type: 'workers', workers });
   }
 
   /** A fresh model: from here on, nothing about the previous one reaches `onEvent`. */

@@ -12,7 +12,9 @@ import { OwnImageReader } from './worker/own-images.js';
 import { answer, transferablesOf, type Worker } from './worker/requests.js';
 import { EpochEnds } from './worker/epoch-ends.js';
 import { Session } from './worker/session.js';
+import { Team } from './team/team.js';
 import { TrapGuard, Trapped } from './worker/traps.js';
+import { yieldToEvents } from './worker/yield.js';
 import { errorMessage, leaveWasmMemory, loadWasm, wasmMemoryBytes } from './wasm.js';
 
 /** Longest run of steps between looks at the message queue: commands are answered within about this long. */
@@ -56,6 +58,27 @@ const diagnostics = {
   /** Where each epoch's test −ELBO is computed ('worker': the evaluator; 'here': this worker), and the training
    * steps taken while one was being computed (training does not wait for it). */
   evaluation: () => ({ place: worker.evaluation?.place ?? null, stepsWhileEvaluating: worker.stepsWhileEvaluating }),
+  /** What trains: Workers, exchange, why fewer than asked; and the steps shared among several so far. */
+  team: () => (worker.team ? { ...worker.team.info, sharedSteps: worker.team.sharedSteps } : null),
+  /**
+   * For the benchmark, while paused: `steps` training steps of the current model through the team, back to back
+   * (nothing else runs meanwhile: no evaluation, no snapshots); their wall-clock milliseconds and samples.
+   */
+  timeSteps: (steps: number) => {
+    const session = worker.session;
+    if (!session || worker.running || !worker.team) return null;
+    let samples = 0;
+    const start = performance.now();
+    guard.run('step', () => {
+      for (let i = 0; i < steps; i++) {
+        worker.team!.step(session, session.report);
+        samples += session.report.samples;
+      }
+    });
+    session.epoch = session.report.epoch;
+    session.step = session.report.step;
+    return { ms: performance.now() - start, samples, shared: worker.team.sharedSteps };
+  },
   /** For the benchmark: the current model records its time-lapse (frames and states) or not. */
   record: (on: boolean) => void (worker.session && (worker.session.recording = on)),
 };
@@ -83,6 +106,8 @@ const worker = {
   stepsWhileEvaluating: 0,
   /** When the last training slice ended: the progress rate counts wall-clock time, everything between slices too. */
   lastSliceEnd: null as number | null,
+  /** The Workers that train (this one, and those computing shares of its steps; made at init). */
+  team: null as Team | null,
 };
 
 /** What the request handlers see of the worker. */
@@ -95,7 +120,7 @@ const handlerView: Worker = {
   session: requireSession,
   replaceSession: (settings, generation, data, prepare) => {
     const next = replaceSession(settings, generation, data, prepare);
-    next.announce(worker.running);
+    announce(next);
     return next;
   },
   released: (data) => {
@@ -131,10 +156,11 @@ async function handle(message: ToWorker): Promise<void> {
       worker.epochEnds = new EpochEnds(worker.evaluation, (session, cause) => {
         if (worker.session === session) stopWithError(cause);
       });
+      worker.team = makeTeam(message.workers, message.sources.wasm);
       const shelf = (worker.shelf = new DataShelf(message.sources, guard));
       if (message.own) await shelf.setOwn(message.own);
       const data = await shelf.get(message.settings.datasetId);
-      guard.run('init', () => replaceSession(message.settings, message.generation, data).announce(worker.running));
+      guard.run('init', () => announce(replaceSession(message.settings, message.generation, data)));
       return;
     }
     case 'train':
@@ -169,12 +195,17 @@ async function handle(message: ToWorker): Promise<void> {
         data = worker.data;
         problem = `${errorMessage(cause)} This new model trains on ${DATASETS[data.id].name} instead.`;
       }
-      guard.run('command', () => replaceSession(message.settings, message.generation, data).announce(worker.running));
+      guard.run('command', () => announce(replaceSession(message.settings, message.generation, data)));
       if (problem) worker.session?.send({ type: 'error', message: problem, fatal: false });
       return;
     }
     case 'cancelIngest':
       handlerView.images.cancel();
+      return;
+    case 'workers':
+      worker.team?.close();
+      worker.team = makeTeam(message.workers, worker.team?.wasmUrl ?? '');
+      worker.session?.send({ type: 'team', ...worker.team.info });
       return;
     case 'set':
       guard.run('command', () => {
@@ -205,6 +236,17 @@ async function handle(message: ToWorker): Promise<void> {
  * A new session on `data` (its trainer prepared by `prepare`; a failure there changes nothing), not yet announced.
  * Called within a guarded call (init, reset, a load request), whose site names a trap here.
  */
+/** `asked` training Workers, this one included (see www/team/). */
+function makeTeam(asked: number, wasmUrl: string): Team {
+  return new Team(asked, new URL('./share-worker.js', import.meta.url).href, wasmUrl, (info) => worker.session?.send({ type: 'team', ...info }));
+}
+
+/** Tells the element what it now has (see `Session.announce`), and what trains it. */
+function announce(session: Session): void {
+  session.announce(worker.running);
+  if (worker.team) session.send({ type: 'team', ...worker.team.info });
+}
+
 function replaceSession(settings: TrainSettings, generation: Generation, data: LoadedData, prepare?: (trainer: TrainerHandle) => void): Session {
   const trainer = new TrainerHandle(data.handle, settings); // throws before anything changes
   try {
@@ -299,15 +341,6 @@ function setRunning(value: boolean, { checkpoint = true } = {}): void {
   }
 }
 
-/** Zero-delay yield to the event loop (setTimeout would clamp to 4 ms and cost a tenth of the throughput). */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => resolve();
-    channel.port2.postMessage(null);
-  });
-}
-
 /**
  * Starts the training loop unless it is already going. A pause and a train in one tick leave the loop that is
  * waiting between slices to carry on: there is never a second one.
@@ -368,7 +401,7 @@ function stopWithError(cause: unknown): void {
  * whether an epoch ended.
  */
 function vaeSlice(session: Session, limit = Infinity): boolean {
-  const t = session.trainer;
+  const team = worker.team!;
   const sliceStart = performance.now();
   let epochFinished = false;
   let taken = 0;
@@ -377,7 +410,7 @@ function vaeSlice(session: Session, limit = Infinity): boolean {
     guard.run('step', () => {
       do {
         const result = session.report;
-        t.step(result);
+        team.step(session, result);
         steps++;
         session.pendingLosses.push(result.loss, result.recon, result.kl);
         session.frames.addLoss(result.loss);
@@ -389,7 +422,7 @@ function vaeSlice(session: Session, limit = Infinity): boolean {
     });
   } catch (cause) {
     if (cause instanceof Trapped) throw cause;
-    // Divergence: the trainer kept its last good weights; stop and say so.
+    // Divergence, or a share Worker that failed: the trainer kept its last good weights; stop and say so.
     setRunning(false);
     session.send({ type: 'error', message: errorMessage(cause), fatal: false });
     return false;

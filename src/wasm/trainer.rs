@@ -7,7 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::model::{Architecture, ModelConfig};
-use crate::train::Trainer;
+use crate::train::{StepReport, Trainer};
 use crate::weights;
 
 use super::data::DataHandle;
@@ -32,6 +32,20 @@ impl StepResult {
     #[wasm_bindgen(constructor)]
     pub fn new() -> StepResult {
         StepResult::default()
+    }
+}
+
+impl StepResult {
+    pub(super) fn of(report: &StepReport) -> StepResult {
+        StepResult {
+            loss: report.metrics.loss,
+            recon: report.metrics.recon,
+            kl: report.metrics.kl,
+            samples: report.samples as u32,
+            step: report.step as f64,
+            epoch: report.epoch as f64,
+            epoch_finished: report.epoch_finished,
+        }
     }
 }
 
@@ -93,6 +107,8 @@ pub struct TrainerHandle {
     pub(super) mean_image: Option<Vec<f32>>,
     /// The person's own images of a mixed set.
     pub(super) own: Option<crate::data::Dataset>,
+    /// Buffers of a step shared out among Workers (see `share`), sized at the first such step.
+    pub(super) sharing: super::share::Scratch,
 }
 
 #[wasm_bindgen]
@@ -102,21 +118,17 @@ impl TrainerHandle {
     #[wasm_bindgen(constructor)]
     pub fn new(data: &DataHandle, settings: JsValue) -> Result<TrainerHandle, JsError> {
         let config = Settings::from_js(settings, data.data.spec())?;
-        Ok(TrainerHandle { trainer: Trainer::new(config, &data.data)?, mean_image: None, own: data.own.clone() })
+        Ok(TrainerHandle {
+            trainer: Trainer::new(config, &data.data)?,
+            mean_image: None,
+            own: data.own.clone(),
+            sharing: Default::default(),
+        })
     }
 
     /// One training step; what it did goes into `into` (kept by the caller, so a step allocates nothing).
     pub fn step(&mut self, into: &mut StepResult) -> Result<(), JsError> {
-        let report = self.trainer.step()?;
-        *into = StepResult {
-            loss: report.metrics.loss,
-            recon: report.metrics.recon,
-            kl: report.metrics.kl,
-            samples: report.samples as u32,
-            step: report.step as f64,
-            epoch: report.epoch as f64,
-            epoch_finished: report.epoch_finished,
-        };
+        *into = StepResult::of(&self.trainer.step()?);
         Ok(())
     }
 

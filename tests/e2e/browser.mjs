@@ -33,10 +33,20 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
   return { page, problems };
 }
 
-/** The page's training workers: each starts an evaluator of its own (www/evaluator.ts), which this leaves out. */
+/**
+ * The page's training workers, one per element: each starts an evaluator of its own (www/evaluator.ts) and, with
+ * several Workers, share Workers (www/share-worker.ts), which this leaves out.
+ */
 export function trainingWorkers(page) {
-  return page.workers().filter((w) => !isEvaluator(w));
+  return page.workers().filter((w) => !isEvaluator(w) && !isShareWorker(w));
 }
+
+/** The Workers that compute shares of a training worker's steps. */
+export function shareWorkers(page) {
+  return page.workers().filter(isShareWorker);
+}
+
+const isShareWorker = (worker) => worker.url().endsWith('/dist/share-worker.js');
 
 /** The page's evaluators: Workers that compute each epoch's test −ELBO while their training worker goes on. */
 export function evaluators(page) {

@@ -74,6 +74,7 @@ export class ModelLink {
   readonly #host: LinkHost;
   #client: WorkerClient | null = null;
   #sources: WorkerSources | null = null;
+  #workers = 1;
   /** Why requests are refused now (the worker was stopped: removed, failed, restarted). */
   #closed: Error | null = null;
   /** Between a trap and the last good weights being back. */
@@ -130,6 +131,17 @@ export class ModelLink {
     this.model = freshModel(this.model);
     this.history.clear();
     this.recovery.fresh(this.model.settings);
+  }
+
+  /** Training Workers asked for (the worker makes the team it can; the `team` event says which). */
+  get workers(): number {
+    return this.#workers;
+  }
+
+  set workers(count: number) {
+    if (count === this.#workers) return;
+    this.#workers = count;
+    this.#client?.workers(count);
   }
 
   train(epochs: number): void {
@@ -245,7 +257,7 @@ export class ModelLink {
       onCrash: (message) => this.#host.lifecycle({ type: 'fatal', message }, boot),
     });
     const own = this.model.settings.datasetId === 'own' ? this.#host.own() : null;
-    this.#client.init(this.model.settings, this.#sources!, own ? copyOwn(own.images) : null);
+    this.#client.init(this.model.settings, this.#sources!, own ? copyOwn(own.images) : null, this.#workers);
   }
 
   #refusal(kind: RequestKind): Error | null {

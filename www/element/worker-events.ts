@@ -3,6 +3,7 @@
 // a decoder snapshot to show, the lifecycle to advance, a save to schedule). Node tests cover every event kind.
 import type { IngestProgress } from '../data/ingest.js';
 import type { DecoderDescriptor, EpochInfo, FrameInfo, LatentProjection, ModelShape, OwnCodes, ReadyInfo, TrainSettings, WorkerEvent } from '../protocol.js';
+import type { TeamInfo } from '../team/count.js';
 import type { TrapReport } from './traps.js';
 
 /** The model as the worker last described it (what the views draw besides the element's own state). */
@@ -16,6 +17,8 @@ export interface ModelState {
   /** The test codes and their labels; `own`: the codes of the person's images mixed into MNIST, for their markers. */
   latents: { z: Float32Array; labels: Uint8Array; projection: LatentProjection | null; own: OwnCodes | null } | null;
   classifier: { progress: number; accuracy: number | null } | null;
+  /** How many Workers train, and over which exchange (null until the worker says). */
+  team: TeamInfo | null;
 }
 
 /** The lifecycle events a worker event amounts to (the element adds the boot they belong to). */
@@ -58,7 +61,7 @@ export interface ModelStep {
 }
 
 export function initialModel(settings: TrainSettings): ModelState {
-  return { settings: { ...settings }, ready: null, running: false, trainedEpoch: null, progress: null, latents: null, classifier: null };
+  return { settings: { ...settings }, ready: null, running: false, trainedEpoch: null, progress: null, latents: null, classifier: null, team: null };
 }
 
 /** A fresh model's state: nothing trained, no codes yet (the sizes and the classifier stay). */
@@ -95,6 +98,10 @@ export function applyWorkerEvent(state: ModelState, event: WorkerEvent): ModelSt
         state: { ...state, ready: info, settings: { ...withShape(state.settings, info), datasetId } },
         effects: [{ type: 'lifecycle', news: { type: 'workerReady' } }],
       };
+    }
+    case 'team': {
+      const { type: _, ...team } = event;
+      return { state: { ...state, team }, effects: [] };
     }
     case 'decoder':
       return { state, effects: [{ type: 'decoder', descriptor: event.descriptor, weights: event.weights }] };

@@ -1,4 +1,5 @@
 // The toolbar (Train/Pause, Reset, what is happening in words), the progress bar, and the error box with Retry.
+import { describeTeam } from '../team/count.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
 
 const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -74,15 +75,16 @@ function statusHtml(state: Readonly<PlaygroundState>): string {
   const simd = state.ready.relaxedSimd ? ' · relaxed SIMD' : state.ready.simd ? ' · SIMD' : '';
   // The tutorial's MLP goes without saying; the other structure is named, as its speed differs so much.
   const structure = state.ready.architecture === 'conv' ? ' · convolutional' : '';
+  const team = state.team ? ` · ${escape(describeTeam(state.team))}` : '';
   const p = state.progress;
   if (state.running && p) {
     const of = state.epochs > 0 ? ` / ${state.epochs}` : '';
     // Colour, not weight, marks the epoch: see `.status strong` in styles.ts.
-    return `<strong>epoch ${p.epoch + (p.epochProgress > 0 ? 1 : 0)}${of}</strong> · ${COUNT.format(p.samplesPerSec)} samples/s${structure}${simd}`;
+    return `<strong>epoch ${p.epoch + (p.epochProgress > 0 ? 1 : 0)}${of}</strong> · ${COUNT.format(p.samplesPerSec)} samples/s${team}${structure}${simd}`;
   }
   if (state.trainedEpoch !== null) return `Trained ${state.trainedEpoch} epoch${state.trainedEpoch === 1 ? '' : 's'} · press Train to go on`;
   if (p) return `Paused in epoch ${p.epoch + 1} · press Train to go on`;
-  return `Ready · ${COUNT.format(state.ready.trainSize)} training ${escape(state.dataset.items)}${simd}`;
+  return `Ready · ${COUNT.format(state.ready.trainSize)} training ${escape(state.dataset.items)}${team}${simd}`;
 }
 
 function barWidth(state: Readonly<PlaygroundState>): string {

@@ -1,5 +1,6 @@
 // What every view of <vae-playground> is: it builds its own DOM inside the host it is given, draws from the
 // element's state, and on dispose removes every listener it added (so a view can never outlive its element).
+import type { TeamInfo } from '../team/count.js';
 import type { IngestProgress, IngestResult } from '../data/ingest.js';
 import type { Dataset, OwnSummary } from '../datasets.js';
 import type { LatentProjection, OwnCodes, ReadyInfo, ReplyOf, RequestKind, RequestOf, TrainSettings } from '../protocol.js';
@@ -71,6 +72,8 @@ export interface PlaygroundState {
   drawing: Float32Array | null;
   /** The digit classifier's training in the worker, and its test accuracy once trained. */
   classifier: { progress: number; accuracy: number | null } | null;
+  /** How many Workers train, and over which exchange (null until the worker says). */
+  team: TeamInfo | null;
   /**
    * A problem (`fatal`: nothing works until Retry), or with `notice` a piece of news that is no error; `offer` labels
    * the one choice a notice may give (a button; `acceptOffer` takes it).

@@ -1,0 +1,53 @@
+// How many Workers train, over which exchange, and how the status line says it. Pure: the element and the tests
+// call it; the training worker acts on what it says.
+
+/** The `workers` setting: 'auto' or a whole number of training Workers. */
+export type WorkersSetting = 'auto' | number;
+
+/** The most training Workers a widget starts (each holds a copy of the training images). */
+export const MAX_WORKERS = 8;
+
+/** Reads the `workers` attribute; an Error naming it and the text as typed if it is neither `auto` nor 1 to 8. */
+export function parseWorkers(text: string | null): WorkersSetting {
+  const trimmed = (text ?? 'auto').trim();
+  if (trimmed === 'auto') return 'auto';
+  const n = Number(trimmed);
+  if (trimmed === '' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+    throw new Error(`workers="${text}" is not allowed: "auto", or a whole number of Workers from 1 to ${MAX_WORKERS}`);
+  }
+  return n;
+}
+
+/** `auto`: one Worker fewer than the machine's cores (the page needs one), at most 8, at least 1. */
+export function resolveWorkers(setting: WorkersSetting, cores: number | undefined): number {
+  if (setting !== 'auto') return setting;
+  return Math.max(1, Math.min((cores ?? 1) - 1, MAX_WORKERS));
+}
+
+/** How the training Workers exchange a step's gradients. */
+export type Exchange = 'shared-memory' | 'none';
+
+/** What trains: the Workers that do, the exchange, and why there are fewer than asked for (null: as asked). */
+export interface TeamInfo {
+  workers: number;
+  asked: number;
+  exchange: Exchange;
+  why: string | null;
+}
+
+/**
+ * The team a Worker can make for `asked` Workers: several share memory only on a cross-origin-isolated page (a
+ * `SharedArrayBuffer` exists nowhere else); elsewhere one Worker trains (the README says why).
+ */
+export function planTeam(asked: number, isolated: boolean): TeamInfo {
+  if (asked <= 1) return { workers: 1, asked, exchange: 'none', why: null };
+  if (!isolated) return { workers: 1, asked, exchange: 'none', why: 'this page is not cross-origin isolated' };
+  return { workers: asked, asked, exchange: 'shared-memory', why: null };
+}
+
+/** The status line's words: "2 Workers · shared memory", "1 Worker (2 asked: this page is not cross-origin isolated)". */
+export function describeTeam(team: TeamInfo): string {
+  const workers = `${team.workers} Worker${team.workers === 1 ? '' : 's'}`;
+  if (team.why) return `${workers} (${team.asked} asked: ${team.why})`;
+  return team.exchange === 'shared-memory' ? `${workers} · shared memory` : workers;
+}

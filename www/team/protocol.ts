@@ -1,0 +1,19 @@
+// Between the training worker and the Workers that compute shares of its steps (www/share-worker.ts), typed once.
+// Messages carry the set-up; the steps themselves go through the shared buffer (layout.ts) and Atomics.
+import type { DecoderDescriptor } from '../protocol.js';
+import type { Sizes } from './layout.js';
+
+/** To a share Worker, in order: the wasm to load, then each model it computes shares of. */
+export type ToShareWorker =
+  | { type: 'load'; wasm: string }
+  /**
+   * A new model (or data, or team): its structure, the training images its indices name, the buffer of its steps,
+   * and which share Worker this one is in it.
+   */
+  | { type: 'model'; model: number; index: number; descriptor: DecoderDescriptor; trainImages: Uint8Array; buffer: SharedArrayBuffer; sizes: Sizes };
+
+export type FromShareWorker =
+  /** Ready for the steps of `model`. */
+  | { type: 'ready'; model: number }
+  /** It could not make the model or compute a share (`trapped`: its wasm trapped); it computes nothing more. */
+  | { type: 'failed'; model: number; message: string; trapped: boolean };
