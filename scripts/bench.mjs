@@ -5,7 +5,8 @@
 // where a step's time goes; allocations per 1,000 steps. The page: time to the first decoded digit, decode latency
 // while training, seconds from the first training step to a test −ELBO ≤ 165, the real worker's wasm heap over 10
 // epochs, what the views cost; the time-lapse: samples/s with and without recording, a scrub's cost; the conv
-// structure's page rate and decode. wasm size.
+// structure's page rate and decode; training with 1 and 2 Workers (the data-parallel step, both structures, the
+// fallback on a page that is not isolated, and the real page's time to −ELBO ≤ 165 with 2). wasm size.
 // Native: samples/s on one thread.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -34,6 +35,8 @@ async function decodeLatency() {
 }
 
 const { server, url } = await serve('.', { paths: [...PAGE_PATHS, 'bench/', ...builds.map((b) => `${b.bench.dir}/`), 'data/'] });
+// The same page as most embeds serve it: without COOP/COEP, so without SharedArrayBuffer.
+const plain = await serve('.', { paths: [...PAGE_PATHS, 'data/'], isolate: false });
 const browser = await launch();
 const result = { machine: `${cpus()[0].model.trim()}, ${cpus().length} cores`, browser: `Chromium ${browser.version()}` };
 try {
@@ -207,9 +210,84 @@ try {
   const rates = await convPage.evaluate(() => window.__rates.slice(-5));
   result.conv_in_the_page = { samples_per_sec_last_progress: rates.map(Math.round), decode_ms_while_training: convDecode };
   await conv.close();
+
+  // 7. Training Workers (issue 17): the page's steps back to back with 1 and 2 Workers, alternating (paused, so no
+  // evaluation, snapshot or main-thread work comes between them: the data-parallel step itself), for both
+  // structures; the fallback (a page that is not cross-origin isolated, 2 Workers asked); and the real page's time
+  // to a test −ELBO ≤ 165 and its own training rate with 2 Workers, beside section 2's (1 Worker on this machine).
+  result.workers = {
+    mlp_steps: await teamRates(`${url}`, { steps: 400, warm: 60, rounds: 3 }),
+    conv_steps: await teamRates(`${url}#architecture=conv`, { steps: 12, warm: 3, rounds: 2 }),
+    fallback_not_isolated: await teamRates(plain.url, { steps: 400, warm: 60, rounds: 1, counts: [2] }),
+    page_with_2_workers: await pageWithWorkers(2),
+  };
 } finally {
   await browser.close();
   server.close();
+  plain.server.close();
+}
+
+/** Samples/s of `steps` steps back to back in the page at `pageUrl`, with each Worker count in turn, `rounds` times. */
+async function teamRates(pageUrl, { steps, warm, rounds, counts = [1, 2] }) {
+  const page = await browser.newPage();
+  await page.goto(pageUrl);
+  await page.waitForFunction(() => document.querySelector('vae-playground').running, null, { timeout: 60_000 });
+  await page.evaluate(() => document.querySelector('vae-playground').pause());
+  await page.waitForFunction(() => !document.querySelector('vae-playground').running);
+  const worker = page.workers().find((w) => w.url().endsWith('/dist/worker.js'));
+  const timeSteps = (n) => worker.evaluate((n) => globalThis.vaePlaygroundDiagnostics.timeSteps(n), n);
+  const rates = Object.fromEntries(counts.map((n) => [`${n}_workers`, []]));
+  const teams = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const n of counts) {
+      await page.evaluate((n) => document.querySelector('vae-playground').setAttribute('workers', String(n)), n);
+      await timeSteps(1); // a new team is sent the model at its first step; its share Workers answer meanwhile
+      await page.waitForTimeout(1500);
+      await timeSteps(warm);
+      const before = (await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.team())).sharedSteps;
+      const run = await timeSteps(steps);
+      rates[`${n}_workers`].push(Math.round((run.samples / run.ms) * 1000));
+      const team = await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.team());
+      teams[`${n}_workers`] = { ...team, shared_steps_of_timed: team.sharedSteps - before };
+      delete teams[`${n}_workers`].sharedSteps;
+    }
+  }
+  await page.close();
+  const mean = (list) => list.reduce((sum, r) => sum + r, 0) / list.length;
+  const speedup = counts.length === 2 ? +(mean(rates['2_workers']) / mean(rates['1_workers'])).toFixed(2) : undefined;
+  return { samples_per_sec: rates, speedup_2_over_1: speedup, teams };
+}
+
+/** The real page with `workers` Workers: first step → test −ELBO ≤ 165, and its progress rate over epochs 3–25. */
+async function pageWithWorkers(workers) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.addInitScript((workers) => {
+    customElements.whenDefined('vae-playground').then(() => {
+      const el = document.querySelector('vae-playground');
+      el.setAttribute('workers', String(workers));
+      window.__w = { firstStep: null, reached: null, epoch: null, rates: [], epochs: 0 };
+      el.addEventListener('progress', (e) => {
+        window.__w.firstStep ??= performance.now();
+        if (e.detail.epoch >= 2 && e.detail.epoch < 25) window.__w.rates.push(e.detail.samplesPerSec);
+      });
+      el.addEventListener('epoch', (e) => {
+        window.__w.epochs++;
+        if (window.__w.reached === null && e.detail.testElbo <= 165) Object.assign(window.__w, { reached: performance.now(), epoch: e.detail.epoch });
+      });
+    });
+  }, workers);
+  await page.goto(url);
+  await page.waitForFunction(() => window.__w?.reached !== null && window.__w.epochs >= 25, null, { timeout: 240_000 });
+  const w = await page.evaluate(() => window.__w);
+  const worker = page.workers().find((x) => x.url().endsWith('/dist/worker.js'));
+  const team = await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.team());
+  await page.close();
+  const rates = w.rates.sort((a, b) => a - b);
+  return {
+    team,
+    seconds_from_first_step_to_test_neg_elbo_165: { seconds: +((w.reached - w.firstStep) / 1000).toFixed(1), at_epoch: w.epoch },
+    progress_samples_per_sec_median_epochs_3_25: Math.round(rates[Math.floor(rates.length / 2)]),
+  };
 }
 
 result.wasm_KB = Object.fromEntries(['vae_playground_relaxed_bg.wasm', 'vae_playground_bg.wasm'].map((file) => {

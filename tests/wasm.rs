@@ -404,11 +404,20 @@ fn shared_step(t: &mut TrainerHandle, share: &mut ShareHandle, arrays: &SharedAr
     let SharedArrays { indices, noise, parameters, gradients } = arrays;
     t.copy_parameters_to(parameters).unwrap();
     let rows = t.begin_shared_step(indices, noise).unwrap();
+    let split = split.min(rows - 1); // an epoch's last batch is short
     let (mut mine, mut theirs) = (ShareSums::new(), ShareSums::new());
     t.share_gradients(0, split, &mut mine).unwrap();
     let latent = t.latent() as u32;
     share
-        .compute(parameters, &indices.subarray(split, rows), &noise.subarray(split * latent, rows * latent), rows - split, t.beta(), 1.0 / rows as f32, &mut theirs)
+        .compute(
+            parameters,
+            &indices.subarray(split, rows),
+            &noise.subarray(split * latent, rows * latent),
+            rows - split,
+            t.beta(),
+            1.0 / rows as f32,
+            &mut theirs,
+        )
         .unwrap();
     share.copy_gradients_to(gradients).unwrap();
     t.add_gradients(gradients).unwrap();

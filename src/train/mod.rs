@@ -154,6 +154,11 @@ impl Trainer {
         ModelView::new(self.config.model, self.step.parameters())
     }
 
+    /// The parameters, flat (the contract's tensors in table order), without making a model view.
+    pub fn parameters(&self) -> &[f32] {
+        self.step.parameters()
+    }
+
     pub fn train_set(&self) -> &Dataset {
         &self.train
     }

@@ -104,7 +104,7 @@ impl TrainerHandle {
     /// Adds another Worker's share of the gradient (laid out as the parameters) to this step's.
     #[wasm_bindgen(js_name = addGradients)]
     pub fn add_gradients(&mut self, gradients: &Float32Array) -> Result<(), JsError> {
-        let count = self.trainer.model().parameters().len();
+        let count = self.trainer.parameters().len();
         let source = first(gradients, count, "gradients")?;
         let staging = &mut self.sharing.gradients;
         staging.resize(count, 0.0); // sized once per model
@@ -129,14 +129,14 @@ impl TrainerHandle {
     /// Copies the parameters into `into`'s first `parameterCount` values.
     #[wasm_bindgen(js_name = copyParametersTo)]
     pub fn copy_parameters_to(&self, into: &Float32Array) -> Result<(), JsError> {
-        let parameters = self.trainer.model().parameters();
+        let parameters = self.trainer.parameters();
         first(into, parameters.len(), "parameters")?.copy_from(parameters);
         Ok(())
     }
 
     #[wasm_bindgen(js_name = parameterCount)]
     pub fn parameter_count(&self) -> usize {
-        self.trainer.model().parameters().len()
+        self.trainer.parameters().len()
     }
 
     /// Images per step (the batch's rows; the epoch's last may have fewer).
