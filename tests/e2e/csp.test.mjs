@@ -218,7 +218,7 @@ describe('the packed widget under a host page’s strict policy', () => {
   test('the shipped scripts hold no eval and no new Function', () => {
     const dist = join(project, 'node_modules/vae-playground/dist');
     const scripts = readdirSync(dist).filter((f) => f.endsWith('.js'));
-    assert.deepEqual(scripts.sort(), ['evaluator.js', 'vae-playground.js', 'worker.js']);
+    assert.deepEqual(scripts.sort(), ['evaluator.js', 'share-worker.js', 'vae-playground.js', 'worker.js']);
     for (const file of scripts) {
       const code = readFileSync(join(dist, file), 'utf8');
       assert.doesNotMatch(code, /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(\s*["'`]/, `${file} compiles no code from strings`);
