@@ -67,12 +67,29 @@ describe('embedding from another origin (module, worker, wasm and digits on a CD
       const site = await serveDir(join(project, 'site'), { isolate });
       const moduleUrl = `${cdn}package/dist/vae-playground.js`;
       assert.notEqual(new URL(cdn).origin, new URL(site).origin, 'two origins');
-      writePage(`embed-${isolate}.html`, moduleUrl, '<vae-playground id="w" epochs="0"></vae-playground>');
+      // Two Workers asked: the share Worker starts through the same blob: shim; only the isolated page can share memory.
+      writePage(`embed-${isolate}.html`, moduleUrl, '<vae-playground id="w" epochs="0" workers="2"></vae-playground>');
       const { page, problems } = await openPage(browser, `${site}embed-${isolate}.html`);
       await waitForEvent(page, 'w', 'ready');
       assert.equal(await page.evaluate(() => window.crossOriginIsolated), isolate);
       await page.evaluate(() => document.getElementById('w').train());
       await waitForEvent(page, 'w', 'progress', 3);
+      const status = () => page.evaluate(() => document.getElementById('w').shadowRoot.querySelector('.status').textContent);
+      const team = isolate ? /2 Workers · shared memory/ : /1 Worker \(2 asked: this page is not cross-origin isolated\)/;
+      await page.waitForFunction((source) => new RegExp(source).test(document.getElementById('w').shadowRoot.querySelector('.status').textContent), team.source, { timeout: 10_000 }).catch(() => {});
+      assert.match(await status(), team);
+      if (isolate) {
+        // Workers started through the shim have blob: addresses: the training worker is the one with diagnostics.
+        const shared = async () => {
+          for (const worker of page.workers()) {
+            const info = await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics?.team() ?? null);
+            if (info) return info.sharedSteps;
+          }
+          return 0;
+        };
+        for (let i = 0; i < 100 && (await shared()) === 0; i++) await page.waitForTimeout(100);
+        assert.ok((await shared()) > 0, 'steps are shared with a share Worker started through the shim');
+      }
       assert.deepEqual(await eventsOf(page, 'w', 'error'), []);
       assert.deepEqual(problems, []);
       await page.close();
