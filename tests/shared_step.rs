@@ -95,3 +95,17 @@ fn a_share_naming_images_it_does_not_hold_is_refused_in_words() {
     let message = share.compute(&[0; 9], &[0.0; 18], 1.0, 0.5).unwrap_err().to_string();
     assert!(message.contains("at most 8 rows"), "{message}");
 }
+
+#[test]
+fn loading_a_state_abandons_a_begun_shared_step() {
+    let data = bundled().take(1_500);
+    let mut trainer = Trainer::new(TrainConfig::default(), &data).unwrap();
+    trainer.step().unwrap();
+    let state = trainer.export_state();
+    trainer.begin_shared_step();
+    let begun = trainer.begun_step().expect("a step is begun");
+    trainer.load_state(&state).unwrap();
+    assert_eq!(trainer.begun_step(), None, "the state's place in the data stands; the step begun before is gone");
+    trainer.begin_shared_step();
+    assert_eq!(trainer.begun_step(), Some(begun + 1), "each begun step has a number of its own");
+}

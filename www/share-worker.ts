@@ -3,7 +3,7 @@
 // could drift (www/team/). Between steps it waits on the shared buffer (www/team/wait.ts); it reads its messages (a
 // new model) when no step has come for a while.
 import { ShareHandle, ShareSums } from '../pkg/vae_playground.js';
-import { Float, Status, Word, helperWords, views, type Views } from './team/layout.js';
+import { Float, Status, Word, helperWords, views, type Sizes, type Views } from './team/layout.js';
 import type { FromShareWorker, ToShareWorker } from './team/protocol.js';
 import { announce, awaitChange } from './team/wait.js';
 import { errorMessage, loadWasm } from './wasm.js';
@@ -14,7 +14,7 @@ const IDLE_MS = 50;
 
 const scope = self as unknown as {
   onmessage: ((event: MessageEvent<ToShareWorker>) => void) | null;
-  postMessage(message: FromShareWorker): void;
+  postMessage(message: FromShareWorker, transfer?: Transferable[]): void;
 };
 
 let wasm: Promise<void> = Promise.reject(new Error('This share Worker was given no wasm to load.'));
@@ -25,8 +25,9 @@ let index = -1;
 interface Current {
   model: number;
   handle: ShareHandle;
-  views: Views;
-  /** The dispatch count last answered. */
+  sizes: Sizes;
+  /** The shared buffer's views (null: steps come by message), and the dispatch count last answered. */
+  views: Views | null;
   seen: number;
 }
 let current: Current | null = null;
@@ -58,14 +59,21 @@ async function handle(message: ToShareWorker): Promise<void> {
         await wasm;
         sums ??= new ShareSums();
         const handle = new ShareHandle(message.descriptor, message.trainImages, message.sizes.batch);
-        const team = views(message.buffer, message.sizes);
+        const team = message.buffer && views(message.buffer, message.sizes);
         index = message.index;
-        current = { model: message.model, handle, views: team, seen: Atomics.load(team.header, Word.dispatched) };
+        current = { model: message.model, handle, sizes: message.sizes, views: team, seen: team ? Atomics.load(team.header, Word.dispatched) : 0 };
         scope.postMessage({ type: 'ready', model: message.model });
-        if (!looping) void loop();
+        if (team && !looping) void loop();
       } catch (cause) {
         fail(message.model, cause);
       }
+      return;
+    }
+    case 'step': {
+      // Its own buffer, laid out for one helper: this Worker is helper 0 in it. A step for a model it no longer
+      // holds (or after a trap, which it has reported) goes back as it came: the training worker drops it.
+      if (current?.model === message.model && !failed) computeShare(current.handle, views(message.buffer, { ...current.sizes, helpers: 1 }), 0);
+      scope.postMessage({ type: 'stepped', model: message.model, buffer: message.buffer }, [message.buffer]);
     }
   }
 }
@@ -75,13 +83,16 @@ function fail(model: number, cause: unknown): void {
   scope.postMessage({ type: 'failed', model, message: errorMessage(cause), trapped: failed });
 }
 
-/** Answers steps while it has a model; looks at its messages whenever no step came for IDLE_MS. */
+/** Sharing memory: answers steps while it has a model; looks at its messages whenever no step came for IDLE_MS. */
 async function loop(): Promise<void> {
   looping = true;
-  while (current && !failed) {
+  while (current?.views && !failed) {
     const { header } = current.views;
-    if (Atomics.load(header, Word.dispatched) !== current.seen) {
-      computeShare(current);
+    const seen = Atomics.load(header, Word.dispatched);
+    if (seen !== current.seen) {
+      current.seen = seen;
+      computeShare(current.handle, current.views, index);
+      announce(header, Word.finished, 1, Word.trainerAsleep);
       continue;
     }
     if (awaitChange(header, Word.dispatched, current.seen, Word.helpersAsleep, IDLE_MS) === 'timed-out') await yieldToEvents();
@@ -89,10 +100,10 @@ async function loop(): Promise<void> {
   looping = false;
 }
 
-function computeShare(team: Current): void {
-  const { header, floats, sums: teamSums, indices, noise, parameters, gradients } = team.views;
-  team.seen = Atomics.load(header, Word.dispatched);
-  const words = helperWords(index);
+/** This Worker's share of the step in `team` (it is helper `k` there): gradient, sums and status into the buffer. */
+function computeShare(handle: ShareHandle, team: Views, k: number): void {
+  const { header, floats, sums: teamSums, indices, noise, parameters, gradients } = team;
+  const words = helperWords(k);
   const start = Atomics.load(header, words.start);
   const end = Atomics.load(header, words.end);
   let status: number = Status.ok;
@@ -102,18 +113,17 @@ function computeShare(team: Current): void {
       throw new WebAssembly.RuntimeError('unreachable (injected by a test)');
     }
     if (end > start) {
-      const latent = team.views.sizes.latent;
-      const rows = end - start;
+      const latent = team.sizes.latent;
       const into = sums!;
-      team.handle.compute(parameters, indices.subarray(start, end), noise.subarray(start * latent, end * latent), rows, floats[Float.beta], floats[Float.scale], into);
-      team.handle.copyGradientsTo(gradients[index]);
-      teamSums[2 * index] = into.recon;
-      teamSums[2 * index + 1] = into.kl;
+      handle.compute(parameters, indices.subarray(start, end), noise.subarray(start * latent, end * latent), end - start, floats[Float.beta], floats[Float.scale], into);
+      handle.copyGradientsTo(gradients[k]);
+      teamSums[2 * k] = into.recon;
+      teamSums[2 * k + 1] = into.kl;
     }
   } catch (cause) {
     status = Status.failed;
-    fail(team.model, cause);
+    fail(current?.model ?? 0, cause);
   }
+  team.finishedAt[k] = performance.timeOrigin + performance.now();
   Atomics.store(header, words.status, status);
-  announce(header, Word.finished, 1, Word.trainerAsleep);
 }

@@ -64,20 +64,21 @@ const diagnostics = {
    * For the benchmark, while paused: `steps` training steps of the current model through the team, back to back
    * (nothing else runs meanwhile: no evaluation, no snapshots); their wall-clock milliseconds and samples.
    */
-  timeSteps: (steps: number) => {
+  timeSteps: async (steps: number) => {
     const session = worker.session;
-    if (!session || worker.running || !worker.team) return null;
+    const team = worker.team;
+    if (!session || worker.running || !team) return null;
     let samples = 0;
+    const run = <T>(fn: () => T) => guard.run('step', fn);
     const start = performance.now();
-    guard.run('step', () => {
-      for (let i = 0; i < steps; i++) {
-        worker.team!.step(session, session.report);
-        samples += session.report.samples;
-      }
-    });
+    for (let i = 0; i < steps; i++) {
+      if (team.byMessages) await team.stepByMessages(session, session.report, run, () => worker.session === session);
+      else run(() => team.step(session, session.report));
+      samples += session.report.samples;
+    }
     session.epoch = session.report.epoch;
     session.step = session.report.step;
-    return { ms: performance.now() - start, samples, shared: worker.team.sharedSteps };
+    return { ms: performance.now() - start, samples, shared: team.sharedSteps };
   },
   /** For the benchmark: the current model records its time-lapse (frames and states) or not. */
   record: (on: boolean) => void (worker.session && (worker.session.recording = on)),
@@ -365,7 +366,7 @@ async function trainLoop(): Promise<void> {
     try {
       classifierSlice();
       const session = worker.session;
-      const ended = worker.running && vaeSlice(session);
+      const ended = worker.running && (worker.team!.byMessages ? await vaeSliceByMessages(session) : vaeSlice(session));
       // Training runs ahead of evaluation by at most EPOCH_ENDS_AHEAD epochs (each waiting end holds a few MB).
       if (ended && worker.epochEnds!.waiting > EPOCH_ENDS_AHEAD) await worker.epochEnds!.sent();
       if (ended && targetReached(session)) {
@@ -404,29 +405,67 @@ function vaeSlice(session: Session, limit = Infinity): boolean {
   const team = worker.team!;
   const sliceStart = performance.now();
   let epochFinished = false;
-  let taken = 0;
   let steps = 0;
   try {
     guard.run('step', () => {
       do {
-        const result = session.report;
-        team.step(session, result);
+        team.step(session, session.report);
         steps++;
-        session.pendingLosses.push(result.loss, result.recon, result.kl);
-        session.frames.addLoss(result.loss);
-        session.throughput.samples += result.samples;
-        epochFinished = result.epochFinished;
-        session.epoch = result.epoch;
-        session.step = result.step;
-      } while (!epochFinished && ++taken < limit && performance.now() - sliceStart < SLICE_MS && !session.frameDue());
+        epochFinished = recordStep(session);
+      } while (!epochFinished && steps < limit && performance.now() - sliceStart < SLICE_MS && !session.frameDue());
     });
   } catch (cause) {
-    if (cause instanceof Trapped) throw cause;
-    // Divergence, or a share Worker that failed: the trainer kept its last good weights; stop and say so.
-    setRunning(false);
-    session.send({ type: 'error', message: errorMessage(cause), fatal: false });
-    return false;
+    return stepFailed(session, cause);
   }
+  return afterSteps(session, steps, epochFinished, sliceStart);
+}
+
+/**
+ * `vaeSlice` for a team that shares its steps by messages: each step awaits the share Workers' replies, so commands
+ * may come in between; a step whose model was replaced or changed meanwhile is dropped, changing nothing.
+ */
+async function vaeSliceByMessages(session: Session): Promise<boolean> {
+  const team = worker.team!;
+  const sliceStart = performance.now();
+  const run = <T>(fn: () => T) => guard.run('step', fn);
+  let epochFinished = false;
+  let steps = 0;
+  try {
+    do {
+      if (!(await team.stepByMessages(session, session.report, run, () => worker.session === session && worker.team === team && !guard.trapped))) break;
+      steps++;
+      epochFinished = recordStep(session);
+    } while (!epochFinished && worker.running && performance.now() - sliceStart < SLICE_MS && !session.frameDue());
+  } catch (cause) {
+    if (worker.session !== session) return false;
+    return stepFailed(session, cause);
+  }
+  if (worker.session !== session) return false;
+  return afterSteps(session, steps, epochFinished, sliceStart);
+}
+
+/** What a step reported, into the session's counters; whether it ended an epoch. */
+function recordStep(session: Session): boolean {
+  const result = session.report;
+  session.pendingLosses.push(result.loss, result.recon, result.kl);
+  session.frames.addLoss(result.loss);
+  session.throughput.samples += result.samples;
+  session.epoch = result.epoch;
+  session.step = result.step;
+  return result.epochFinished;
+}
+
+/** A step that failed: a trap goes on up; divergence or a share Worker's failure stops training, with the reason. */
+function stepFailed(session: Session, cause: unknown): false {
+  if (cause instanceof Trapped) throw cause;
+  // The trainer kept its last good weights; stop and say so.
+  setRunning(false);
+  session.send({ type: 'error', message: errorMessage(cause), fatal: false });
+  return false;
+}
+
+/** After a slice's steps: the clocks, then whatever is due (progress, a decoder snapshot, the epoch's end, codes). */
+function afterSteps(session: Session, steps: number, epochFinished: boolean, sliceStart: number): boolean {
   const now = performance.now();
   if (worker.epochEnds!.waiting > 0) worker.stepsWhileEvaluating += steps;
   // Wall-clock time since the last slice ended: the epochs' ends, the yields and the classifier's turns count too.

@@ -101,6 +101,9 @@ pub struct Trainer {
     noise: SeededRng,
     /// The rows of a step begun (`begin_shared_step`) and not yet finished; 0 between steps.
     batch_rows: usize,
+    /// Shared steps begun so far: names the begun one, so a worker that awaited other workers can tell whether it is
+    /// still the one to finish (anything that changes the model or the place in the data abandons it).
+    shared_steps_begun: u64,
 }
 
 impl Trainer {
@@ -132,6 +135,7 @@ impl Trainer {
             step_count: 0,
             noise: SeededRng::derived(config.seed, NOISE_STREAM),
             batch_rows: 0,
+            shared_steps_begun: 0,
         };
         trainer.shuffle_for_epoch();
         Ok(trainer)
@@ -204,6 +208,7 @@ impl Trainer {
         config.validate()?;
         check_fits(&config, &self.train)?;
         self.step = step::for_model(model, self.config.batch_size)?;
+        self.batch_rows = 0; // a begun shared step is abandoned
         self.adam = Adam::new(self.step.parameters().len());
         self.config.model = config;
         self.eps = vec![0.0; self.config.batch_size * config.latent];
@@ -230,6 +235,7 @@ impl Trainer {
     pub fn load_state(&mut self, bytes: &[u8]) -> Result<()> {
         let expected = state::Expected { parameters: self.step.parameters().len(), seed: self.config.seed, train_images: self.train.len() };
         let state::Decoded { position, params, m, v } = state::decode(bytes, &expected)?;
+        self.batch_rows = 0; // a begun shared step is abandoned
         self.step.parameters_mut().copy_from_slice(&params);
         self.adam.restore(&m, &v, position.adam_steps);
         self.step_count = position.step;
@@ -243,6 +249,7 @@ impl Trainer {
     /// Counts `epoch` epochs as done (a model trained elsewhere for that long, or kept from an earlier visit): the
     /// next step starts epoch `epoch + 1` with that epoch's shuffle, as an unbroken run would.
     pub fn resume_at_epoch(&mut self, epoch: u64) {
+        self.batch_rows = 0; // a begun shared step is abandoned
         self.epoch = epoch;
         self.step_count = epoch * self.steps_per_epoch() as u64;
         self.shuffle_for_epoch();
@@ -270,7 +277,13 @@ impl Trainer {
         let rows = (self.cursor + self.config.batch_size).min(self.order.len()) - self.cursor;
         self.noise.fill_standard_normal(&mut self.eps[..rows * self.config.model.latent]);
         self.batch_rows = rows;
+        self.shared_steps_begun += 1;
         rows
+    }
+
+    /// The begun shared step's number (counting from 1), or None between steps.
+    pub fn begun_step(&self) -> Option<u64> {
+        (self.batch_rows > 0).then_some(self.shared_steps_begun)
     }
 
     /// The started step's training-set indices (one per row) and noise (`latent` values per row).
@@ -318,6 +331,7 @@ impl Trainer {
     /// A non-finite loss or gradient changes nothing and is an error.
     pub fn train_on(&mut self, x: &[f32]) -> Result<StepMetrics> {
         let rows = self.config.model.image.count("batch", x, self.config.batch_size)?;
+        self.batch_rows = 0; // a begun shared step is abandoned
         let (pixels, latent) = (self.config.model.image.pixels(), self.config.model.latent);
         let eps = &mut self.eps[..rows * latent];
         self.noise.fill_standard_normal(eps);

@@ -139,6 +139,13 @@ impl TrainerHandle {
         self.trainer.parameters().len()
     }
 
+    /// The begun shared step's number, or 0 if none is begun (it was finished, or abandoned: loading weights or a
+    /// state, or another step, abandons it).
+    #[wasm_bindgen(js_name = begunStep)]
+    pub fn begun_step(&self) -> f64 {
+        self.trainer.begun_step().map_or(0.0, |n| n as f64)
+    }
+
     /// Images per step (the batch's rows; the epoch's last may have fewer).
     #[wasm_bindgen(js_name = batchSize)]
     pub fn batch_size(&self) -> usize {

@@ -22,13 +22,14 @@ test('auto leaves the page a core: cores − 1, at least 1, at most 8', () => {
   assert.equal(count.resolveWorkers(5, 2), 5, 'a number is taken as asked');
 });
 
-test('several Workers share memory only on a cross-origin-isolated page, and the status line says which', () => {
+test('several Workers share memory on a cross-origin-isolated page and exchange messages elsewhere, and the status line says which', () => {
   const isolated = count.planTeam(2, true);
   assert.deepEqual(isolated, { workers: 2, asked: 2, exchange: 'shared-memory', why: null });
   assert.equal(count.describeTeam(isolated), '2 Workers · shared memory');
   const plain = count.planTeam(2, false);
-  assert.deepEqual(plain, { workers: 1, asked: 2, exchange: 'none', why: 'this page is not cross-origin isolated' });
-  assert.equal(count.describeTeam(plain), '1 Worker (2 asked: this page is not cross-origin isolated)');
+  assert.deepEqual(plain, { workers: 2, asked: 2, exchange: 'messages', why: null });
+  assert.equal(count.describeTeam(plain), '2 Workers · by messages');
+  assert.equal(count.describeTeam({ workers: 1, asked: 2, exchange: 'none', why: 'a training Worker failed' }), '1 Worker (2 asked: a training Worker failed)');
   assert.equal(count.describeTeam(count.planTeam(1, true)), '1 Worker');
 });
 

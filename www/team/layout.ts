@@ -1,4 +1,5 @@
-// The one SharedArrayBuffer of a team's model: a header of Int32 words (the step's dispatch count, the helpers that
+// The buffer of a team's model — one SharedArrayBuffer all Workers share, or (exchanging by messages) one ordinary
+// buffer per share Worker, laid out for one helper and transferred back and forth each step: a header of Int32 words (the step's dispatch count, the helpers that
 // have finished it, each helper's rows and status), each helper's sums, then the step's batch (training-set indices
 // and noise), the parameters and one gradient slot per helper. Made for one model (its parameter count, batch and
 // latent size); a new model gets a new buffer. Every module reads the buffer through these views only.
@@ -34,6 +35,8 @@ export interface Views {
   readonly floats: Float32Array;
   /** Per helper: Σ recon, Σ kl of its share. */
   readonly sums: Float64Array;
+  /** Per helper: when it finished its share (ms since 1970, `performance.timeOrigin + now`: comparable across Workers). */
+  readonly finishedAt: Float64Array;
   readonly indices: Uint32Array;
   readonly noise: Float32Array;
   readonly parameters: Float32Array;
@@ -54,24 +57,31 @@ function plan({ helpers, parameters, batch, latent }: Sizes) {
   const header = take(4 * (Word.helpers + WORDS_PER_HELPER * helpers));
   const floats = take(4 * 2);
   const sums = take(8 * 2 * helpers);
+  const finishedAt = take(8 * helpers);
   const indices = take(4 * batch);
   const noise = take(4 * batch * latent);
   const params = take(4 * parameters);
   const gradients = Array.from({ length: helpers }, () => take(4 * parameters));
-  return { header, floats, sums, indices, noise, params, gradients, bytes: at };
+  return { header, floats, sums, finishedAt, indices, noise, params, gradients, bytes: at };
 }
 
 export function createBuffer(sizes: Sizes): SharedArrayBuffer {
   return new SharedArrayBuffer(plan(sizes).bytes);
 }
 
-export function views(buffer: SharedArrayBuffer, sizes: Sizes): Views {
+/** A buffer for one share Worker, exchanged by messages (it is laid out for one helper: that Worker, index 0). */
+export function createMessageBuffer(sizes: Sizes): ArrayBuffer {
+  return new ArrayBuffer(plan({ ...sizes, helpers: 1 }).bytes);
+}
+
+export function views(buffer: ArrayBufferLike, sizes: Sizes): Views {
   const p = plan(sizes);
   if (buffer.byteLength !== p.bytes) throw new Error(`a team buffer of ${buffer.byteLength} bytes for a layout of ${p.bytes}`);
   return {
     header: new Int32Array(buffer, p.header, Word.helpers + WORDS_PER_HELPER * sizes.helpers),
     floats: new Float32Array(buffer, p.floats, 2),
     sums: new Float64Array(buffer, p.sums, 2 * sizes.helpers),
+    finishedAt: new Float64Array(buffer, p.finishedAt, sizes.helpers),
     indices: new Uint32Array(buffer, p.indices, sizes.batch),
     noise: new Float32Array(buffer, p.noise, sizes.batch * sizes.latent),
     parameters: new Float32Array(buffer, p.params, sizes.parameters),

@@ -8,7 +8,7 @@ import type { DecoderDescriptor } from '../protocol.js';
 import { startWorker } from '../start-worker.js';
 import { errorMessage } from '../wasm.js';
 import { planTeam, type TeamInfo } from './count.js';
-import { Float, Status, Word, createBuffer, helperWords, views, type Views } from './layout.js';
+import { Float, Status, Word, createBuffer, createMessageBuffer, helperWords, views, type Sizes, type Views } from './layout.js';
 import type { FromShareWorker, ToShareWorker } from './protocol.js';
 import { announce, awaitChange } from './wait.js';
 
@@ -19,6 +19,9 @@ interface Helper {
   worker: Worker;
   /** The model it said it is ready for (0: none). */
   ready: number;
+  /** Exchanging by messages: its buffer when home (null while it computes a share), and the reply awaited. */
+  buffer: ArrayBuffer | null;
+  reply: { resolve(): void; reject(cause: Error): void } | null;
 }
 
 /** What a team's model needs from the session that trains it. */
@@ -27,13 +30,19 @@ export interface TeamModel {
   readonly descriptor: DecoderDescriptor;
 }
 
+/** Where a helper's share of a step lies: the views it is written in, and its index there. */
+interface Slot {
+  views: Views;
+  index: number;
+}
+
 export class Team {
   #info: TeamInfo;
   #helpers: Helper[] = [];
-  /** The model the helpers were last sent (0: none), and its buffer. */
+  /** The model the helpers were last sent (0: none), and (sharing memory) its one buffer. */
   #model = 0;
   #for: TeamModel | null = null;
-  #views: Views | null = null;
+  #shared: Views | null = null;
   readonly #own = new ShareSums();
   readonly #onChange: (info: TeamInfo) => void;
   /** This Worker's part of each batch's rows (see #balance). */
@@ -42,8 +51,8 @@ export class Team {
   sharedSteps = 0;
 
   /**
-   * `asked` training Workers in all (this one included); fewer where the page cannot share memory or a Worker does not
-   * start. `onChange` hears every change of what trains.
+   * `asked` training Workers in all (this one included); fewer where a Worker does not start. `onChange` hears every
+   * change of what trains.
    */
   constructor(asked: number, scriptUrl: string, readonly wasmUrl: string, onChange: (info: TeamInfo) => void) {
     this.#onChange = onChange;
@@ -57,7 +66,7 @@ export class Team {
         this.#shrink(`a training Worker could not start (${errorMessage(cause)})`);
         break;
       }
-      const helper: Helper = { worker, ready: 0 };
+      const helper: Helper = { worker, ready: 0, buffer: null, reply: null };
       worker.onmessage = (event: MessageEvent<FromShareWorker>) => this.#receive(helper, event.data);
       worker.onerror = (event) => {
         event.preventDefault();
@@ -72,61 +81,149 @@ export class Team {
     return this.#info;
   }
 
+  /** Whether steps are shared by messages, which the training loop awaits (`stepByMessages`). */
+  get byMessages(): boolean {
+    return this.#info.exchange === 'messages' && this.#helpers.length > 0;
+  }
+
   /** Ends the share Workers (the team is replaced). */
   close(): void {
-    for (const helper of this.#helpers.splice(0)) helper.worker.terminate();
+    for (const helper of this.#helpers.splice(0)) {
+      helper.worker.terminate();
+      helper.reply?.reject(new Error('the team was replaced'));
+    }
   }
 
   /**
-   * One training step of `model`, shared when every share Worker is ready for it, else taken here alone (the first
-   * steps of a new model, while the share Workers make it). Called within the trap guard.
+   * One training step of `model`, shared over memory when every share Worker is ready for it, else taken here alone
+   * (the first steps of a new model, while the share Workers make it; and every step that cannot wait for messages).
+   * Called within the trap guard.
    */
   step(model: TeamModel, report: StepResult): void {
-    if (!this.#readyFor(model)) {
+    if (this.byMessages || !this.#readyFor(model)) {
       model.trainer.step(report);
       return;
     }
-    const team = this.#views!;
-    const { header, floats, sums } = team;
-    const t = model.trainer;
-    t.copyParametersTo(team.parameters);
-    const rows = t.beginSharedStep(team.indices, team.noise);
-    floats[Float.beta] = t.beta();
-    floats[Float.scale] = 1 / rows;
-    // Contiguous shares, this Worker's first, as large as keeps it from waiting for the others (see #balance).
-    const workers = this.#helpers.length + 1;
-    const own = Math.min(rows - 1, Math.max(1, Math.round(rows * this.#ownShare)));
-    const per = (rows - own) / this.#helpers.length;
-    for (let k = 0; k < this.#helpers.length; k++) {
-      const words = helperWords(k);
-      Atomics.store(header, words.start, own + Math.round(k * per));
-      Atomics.store(header, words.end, own + Math.round((k + 1) * per));
-    }
-    Atomics.store(header, Word.rows, rows);
+    const team = this.#shared!;
+    const { header } = team;
+    const slots = this.#helpers.map((_, index) => ({ views: team, index }));
+    const own = this.#begin(model.trainer, team, slots);
     Atomics.store(header, Word.finished, 0);
     announce(header, Word.dispatched, 1, Word.helpersAsleep);
-    t.shareGradients(0, own, this.#own);
+    model.trainer.shareGradients(0, own, this.#own);
     this.#balance(this.#awaitShares(header));
+    this.#finish(model.trainer, slots, report);
+  }
+
+  /**
+   * One training step of `model` shared by messages: each share Worker's buffer goes out with the parameters and its
+   * rows, and comes back with their gradient, while this Worker computes its own rows. `run` is the trap guard's;
+   * `current` says whether `model` is still the one to train once the replies are in (a reset or a loaded file may
+   * have replaced it meanwhile). Returns whether a step was taken (a step begun and then abandoned — the trainer
+   * loaded weights or a state meanwhile — changes nothing).
+   */
+  async stepByMessages(model: TeamModel, report: StepResult, run: <T>(fn: () => T) => T, current: () => boolean): Promise<boolean> {
+    if (!this.#readyFor(model) || this.#helpers.some((h) => h.buffer === null)) {
+      run(() => model.trainer.step(report));
+      return true;
+    }
+    const t = model.trainer;
+    const helpers = [...this.#helpers];
+    const slots = helpers.map((h) => ({ views: views(h.buffer!, { ...this.#sizes(t), helpers: 1 }), index: 0 }));
+    const begun = run(() => {
+      const own = this.#begin(t, slots[0].views, slots);
+      const replies = helpers.map((helper) => this.#dispatch(helper));
+      t.shareGradients(0, own, this.#own);
+      return { step: t.begunStep(), replies, ownDone: performance.timeOrigin + performance.now() };
+    });
+    await Promise.all(begun.replies);
+    if (!current()) return false;
+    const gone = helpers.findIndex((h) => !this.#helpers.includes(h) || h.buffer === null);
+    if (gone >= 0) {
+      const step = run(() => t.stepCount()) + 1;
+      throw new Error(
+        `Training stopped: training Worker ${gone + 2} of ${helpers.length + 1} failed on its share of step ${step}; the model is as it was before that step. ` +
+          'Press Train to go on without it.',
+      );
+    }
+    return run(() => {
+      if (t.begunStep() !== begun.step) return false;
+      // The buffers came back: read each where it now is.
+      const back = helpers.map((h) => ({ views: views(h.buffer!, { ...this.#sizes(t), helpers: 1 }), index: 0 }));
+      // A message's own delay is not a share's: balance on when each finished, as memory-sharing does on waiting.
+      this.#balance(back.some(({ views }) => views.finishedAt[0] > begun.ownDone));
+      this.#finish(t, back, report);
+      return true;
+    });
+  }
+
+  #sizes(t: TrainerHandle): Sizes {
+    return { helpers: this.#helpers.length, parameters: t.parameterCount(), batch: t.batchSize(), latent: t.latent() };
+  }
+
+  /**
+   * Begins a step: parameters, the batch's indices and noise, β, the scale and each helper's rows into their views.
+   * Returns this Worker's rows (those before the first helper's).
+   */
+  #begin(t: TrainerHandle, first: Views, slots: Slot[]): number {
+    const rows = t.beginSharedStep(first.indices, first.noise);
+    // Contiguous shares, this Worker's first, as large as keeps it from waiting for the others (see #balance).
+    const own = Math.min(rows - 1, Math.max(1, Math.round(rows * this.#ownShare)));
+    const per = (rows - own) / slots.length;
+    const written = new Set<Views>();
+    slots.forEach(({ views, index }, k) => {
+      if (!written.has(views)) {
+        written.add(views);
+        t.copyParametersTo(views.parameters);
+        if (views !== first) {
+          views.indices.set(first.indices.subarray(0, rows));
+          views.noise.set(first.noise.subarray(0, rows * t.latent()));
+        }
+        views.floats[Float.beta] = t.beta();
+        views.floats[Float.scale] = 1 / rows;
+        Atomics.store(views.header, Word.rows, rows);
+      }
+      const words = helperWords(index);
+      Atomics.store(views.header, words.start, own + Math.round(k * per));
+      Atomics.store(views.header, words.end, own + Math.round((k + 1) * per));
+      Atomics.store(views.header, words.status, Status.ok);
+    });
+    return own;
+  }
+
+  /** Adds each helper's gradient and sums to this Worker's and makes the update; a helper that failed stops it. */
+  #finish(t: TrainerHandle, slots: Slot[], report: StepResult): void {
     let recon = this.#own.recon;
     let kl = this.#own.kl;
-    for (let k = 0; k < this.#helpers.length; k++) {
-      const words = helperWords(k);
-      if (Atomics.load(header, words.status) !== Status.ok) {
+    const workers = slots.length + 1;
+    const helpers = [...this.#helpers];
+    slots.forEach(({ views, index }, k) => {
+      const words = helperWords(index);
+      if (Atomics.load(views.header, words.status) !== Status.ok) {
         const step = t.stepCount() + 1;
-        this.#drop(this.#helpers[k], `training Worker ${k + 2} failed at step ${step}`);
+        this.#drop(helpers[k], `training Worker ${k + 2} failed at step ${step}`);
         throw new Error(
           `Training stopped: training Worker ${k + 2} of ${workers} failed on its share of step ${step}; the model is as it was before that step. ` +
             'Press Train to go on without it.',
         );
       }
-      if (Atomics.load(header, words.end) > Atomics.load(header, words.start)) {
-        t.addGradients(team.gradients[k]);
-        recon += sums[2 * k];
-        kl += sums[2 * k + 1];
+      if (Atomics.load(views.header, words.end) > Atomics.load(views.header, words.start)) {
+        t.addGradients(views.gradients[index]);
+        recon += views.sums[2 * index];
+        kl += views.sums[2 * index + 1];
       }
-    }
+    });
     t.finishSharedStep(recon, kl, report);
     this.sharedSteps++;
+  }
+
+  /** Sends a helper its buffer with a step in it; resolves when the buffer is back. */
+  #dispatch(helper: Helper): Promise<void> {
+    const buffer = helper.buffer!;
+    helper.buffer = null;
+    const reply = new Promise<void>((resolve, reject) => (helper.reply = { resolve, reject }));
+    helper.worker.postMessage({ type: 'step', model: this.#model, buffer } satisfies ToShareWorker, [buffer]);
+    return reply;
   }
 
   /**
@@ -161,25 +258,36 @@ export class Team {
   #readyFor(model: TeamModel): boolean {
     if (this.#helpers.length === 0) return false;
     if (this.#for !== model) this.#send(model);
-    return this.#views !== null && this.#helpers.every((h) => h.ready === this.#model);
+    return this.#helpers.every((h) => h.ready === this.#model);
   }
 
   #send(model: TeamModel): void {
     const t = model.trainer;
     this.#for = model;
     this.#model++;
-    const sizes = { helpers: this.#helpers.length, parameters: t.parameterCount(), batch: t.batchSize(), latent: t.latent() };
-    const buffer = createBuffer(sizes);
-    this.#views = views(buffer, sizes);
+    const sizes = this.#sizes(t);
+    const shared = this.#info.exchange === 'shared-memory' ? createBuffer(sizes) : null;
+    this.#shared = shared && views(shared, sizes);
     const trainImages = t.trainImages();
     for (const [index, helper] of this.#helpers.entries()) {
-      this.#post(helper, { type: 'model', model: this.#model, index, descriptor: model.descriptor, trainImages, buffer, sizes });
+      // By messages, each share Worker has a buffer of its own (one from an earlier model that is still out is dropped
+      // when it comes back).
+      if (!shared) helper.buffer = createMessageBuffer(sizes);
+      this.#post(helper, { type: 'model', model: this.#model, index, descriptor: model.descriptor, trainImages, buffer: shared, sizes });
     }
   }
 
   #receive(helper: Helper, message: FromShareWorker): void {
-    if (message.type === 'ready') helper.ready = message.model;
-    else this.#drop(helper, `a training Worker failed (${message.message})`);
+    if (message.type === 'ready') {
+      helper.ready = message.model;
+    } else if (message.type === 'stepped') {
+      if (message.model === this.#model) helper.buffer = message.buffer;
+      const reply = helper.reply;
+      helper.reply = null;
+      reply?.resolve();
+    } else {
+      this.#drop(helper, `a training Worker failed (${message.message})`);
+    }
   }
 
   #post(helper: Helper, message: ToShareWorker): void {
@@ -191,16 +299,17 @@ export class Team {
     const at = this.#helpers.indexOf(helper);
     if (at < 0) return;
     helper.worker.terminate();
+    helper.reply?.resolve(); // a step awaiting it finds its status, or is abandoned
     this.#helpers.splice(at, 1);
     // Each share Worker's index in the buffer changes: those left are sent the model again, with a new buffer.
     for (const other of this.#helpers) other.ready = 0;
     this.#for = null;
-    this.#views = null;
+    this.#shared = null;
     this.#shrink(why);
   }
 
   #shrink(why: string): void {
-    this.#info = { ...this.#info, workers: this.#helpers.length + 1, exchange: this.#helpers.length > 0 ? 'shared-memory' : 'none', why };
+    this.#info = { ...this.#info, workers: this.#helpers.length + 1, exchange: this.#helpers.length > 0 ? this.#info.exchange : 'none', why };
     this.#onChange(this.#info);
   }
 }
