@@ -6,7 +6,7 @@
 // while training, seconds from the first training step to a test −ELBO ≤ 165, the real worker's wasm heap over 10
 // epochs, what the views cost; the time-lapse: samples/s with and without recording, a scrub's cost; the conv
 // structure's page rate and decode; training with 1 and 2 Workers (the data-parallel step, both structures, the
-// fallback on a page that is not isolated, and the real page's time to −ELBO ≤ 165 with 2). wasm size.
+// exchange by messages on a page that is not isolated, and the real page's time to −ELBO ≤ 165 with 2). wasm size.
 // Native: samples/s on one thread.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -213,12 +213,12 @@ try {
 
   // 7. Training Workers (issue 17): the page's steps back to back with 1 and 2 Workers, alternating (paused, so no
   // evaluation, snapshot or main-thread work comes between them: the data-parallel step itself), for both
-  // structures; the fallback (a page that is not cross-origin isolated, 2 Workers asked); and the real page's time
+  // structures; the same by messages (a page that is not cross-origin isolated); and the real page's time
   // to a test −ELBO ≤ 165 and its own training rate with 2 Workers, beside section 2's (1 Worker on this machine).
   result.workers = {
     mlp_steps: await teamRates(`${url}`, { steps: 400, warm: 60, rounds: 3 }),
     conv_steps: await teamRates(`${url}#architecture=conv`, { steps: 12, warm: 3, rounds: 2 }),
-    fallback_not_isolated: await teamRates(plain.url, { steps: 400, warm: 60, rounds: 1, counts: [2] }),
+    mlp_steps_by_messages_not_isolated: await teamRates(plain.url, { steps: 400, warm: 60, rounds: 3 }),
     page_with_2_workers: await pageWithWorkers(2),
   };
 } finally {
