@@ -102,7 +102,7 @@ export const SETTINGS = {
   },
   workers: {
     attribute: 'workers', type: 'workers', default: 'auto', inHash: false,
-    doc: 'Training Workers: `auto` (one fewer than the machine’s cores, at most 8) or 1 to 8. Several share each step over shared memory, on cross-origin-isolated pages only (COOP/COEP headers); elsewhere one trains, and the status line says why.',
+    doc: 'Training Workers: `auto` (one fewer than the machine’s cores, at most 8) or 1 to 8. Several share each step: over shared memory on cross-origin-isolated pages (COOP/COEP headers), by messages elsewhere; the status line says which.',
   },
   autostart: { attribute: 'autostart', type: 'boolean', default: false, inHash: false, doc: 'Start training once loaded.' },
   compact: { attribute: 'compact', type: 'boolean', default: false, inHash: false, doc: 'Only the latent panel and the digit, for embedding in text.' },
