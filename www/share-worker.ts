@@ -1,7 +1,7 @@
 // A share Worker: computes the gradient of its rows of each of the training worker's steps, at the parameters the
 // training worker publishes, and nothing else — no optimizer, no position in the data, no model of its own that
-// could drift (www/team/). Between steps it waits on the shared buffer (www/team/wait.ts); it reads its messages (a
-// new model) when no step has come for a while.
+// could drift (www/team/). Sharing memory, it waits between steps on the shared buffer (www/team/wait.ts) and reads
+// its messages (a new model) when no step has come for a while; elsewhere each step comes as a message.
 import { ShareHandle, ShareSums } from '../pkg/vae_playground.js';
 import { Float, Status, Word, helperWords, views, type Sizes, type Views } from './team/layout.js';
 import type { FromShareWorker, ToShareWorker } from './team/protocol.js';

@@ -21,7 +21,7 @@ interface Helper {
   ready: number;
   /** Exchanging by messages: its buffer when home (null while it computes a share), and the reply awaited. */
   buffer: ArrayBuffer | null;
-  reply: { resolve(): void; reject(cause: Error): void } | null;
+  reply: { model: number; resolve(): void } | null;
 }
 
 /** What a team's model needs from the session that trains it. */
@@ -90,7 +90,7 @@ export class Team {
   close(): void {
     for (const helper of this.#helpers.splice(0)) {
       helper.worker.terminate();
-      helper.reply?.reject(new Error('the team was replaced'));
+      helper.reply?.resolve(); // the step awaiting it finds its team replaced, and is dropped
     }
   }
 
@@ -221,8 +221,9 @@ export class Team {
   #dispatch(helper: Helper): Promise<void> {
     const buffer = helper.buffer!;
     helper.buffer = null;
-    const reply = new Promise<void>((resolve, reject) => (helper.reply = { resolve, reject }));
-    helper.worker.postMessage({ type: 'step', model: this.#model, buffer } satisfies ToShareWorker, [buffer]);
+    const model = this.#model;
+    const reply = new Promise<void>((resolve) => (helper.reply = { model, resolve }));
+    helper.worker.postMessage({ type: 'step', model, buffer } satisfies ToShareWorker, [buffer]);
     return reply;
   }
 
@@ -281,10 +282,13 @@ export class Team {
     if (message.type === 'ready') {
       helper.ready = message.model;
     } else if (message.type === 'stepped') {
+      // A buffer of an earlier model is dropped (the helper has a new one), and answers no later step's wait.
       if (message.model === this.#model) helper.buffer = message.buffer;
-      const reply = helper.reply;
-      helper.reply = null;
-      reply?.resolve();
+      if (helper.reply?.model === message.model) {
+        const reply = helper.reply;
+        helper.reply = null;
+        reply.resolve();
+      }
     } else {
       this.#drop(helper, `a training Worker failed (${message.message})`);
     }
