@@ -35,10 +35,16 @@ test('keyboard only: pause and train, drag by keys, change a setting through the
   await tabTo(page, 'toggle');
   const ring = await page.evaluate(() => getComputedStyle(document.querySelector('vae-playground').shadowRoot.activeElement).outlineStyle);
   assert.notEqual(ring, 'none', 'the focused button shows a focus ring');
+  // A person presses again once the button says what it will do: the toggle acts on what it shows, and the view
+  // redraws it on the next animation frame after the worker's news (a busy page draws later).
+  const shows = (label) =>
+    page.waitForFunction((label) => document.querySelector('vae-playground').shadowRoot.querySelector('[data-action="toggle"]').textContent === label, label);
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => !document.querySelector('vae-playground').running);
+  await shows('Train');
   await page.keyboard.press('Space');
   await page.waitForFunction(() => document.querySelector('vae-playground').running);
+  await shows('Pause');
   await page.waitForTimeout(1500); // some training, so a structural change has something to lose
   await page.keyboard.press('Space');
   await page.waitForFunction(() => !document.querySelector('vae-playground').running);
