@@ -43,50 +43,36 @@ async function weights(page) {
   });
 }
 
-test('a cross-origin-isolated page trains with 2 Workers sharing each step, to one Worker’s figures within 0.2 %', async () => {
-  const two = await open(session.url, 'workers=2&seed=3&epochs=2');
-  await two.page.evaluate(() => document.getElementById('t').train());
-  await two.page.waitForFunction(() => document.getElementById('t').running);
-  await two.page.waitForFunction(() => /2 Workers · shared memory/.test(document.getElementById('t').shadowRoot.querySelector('.status').textContent), null, { timeout: 10_000 });
-  await trainEpochs(two.page, 2);
-  const shared = await team(two.page);
-  assert.equal(shared.workers, 2);
-  assert.equal(shared.exchange, 'shared-memory');
-  assert.ok(shared.sharedSteps > 100, `steps shared: ${shared.sharedSteps} of 142`);
-  assert.equal(shareWorkers(two.page).length, 1);
+const EXCHANGES = [
+  { page: 'a cross-origin-isolated page', exchange: 'shared-memory', words: '2 Workers · shared memory', base: () => session.url },
+  { page: 'a page that is not cross-origin isolated', exchange: 'messages', words: '2 Workers · by messages', base: () => plain.url },
+];
 
-  const one = await open(session.url, 'workers=1&seed=3&epochs=2');
-  await trainEpochs(one.page, 2);
-  assert.equal((await team(one.page)).sharedSteps, 0);
-  assert.equal(shareWorkers(one.page).length, 0);
-  const [a, b] = [await epochFigures(two.page), await epochFigures(one.page)];
-  for (const epoch of [0, 1]) {
-    assert.ok(Math.abs(a[epoch] - b[epoch]) <= 0.002 * b[epoch], `epoch ${epoch + 1}: ${a[epoch]} with 2 Workers, ${b[epoch]} with 1`);
-  }
-  assert.deepEqual([...two.problems, ...one.problems], []);
-  await two.page.close();
-  await one.page.close();
-});
+for (const { page: kind, exchange, words, base } of EXCHANGES) {
+  test(`${kind} trains with 2 Workers (${exchange}), to one Worker’s figures within 0.2 %`, async () => {
+    const two = await open(base(), 'workers=2&seed=3&epochs=2');
+    await two.page.evaluate(() => document.getElementById('t').train());
+    await two.page.waitForFunction(() => document.getElementById('t').running);
+    await two.page.waitForFunction((words) => document.getElementById('t').shadowRoot.querySelector('.status').textContent.includes(words), words, { timeout: 10_000 });
+    await trainEpochs(two.page, 2);
+    const shared = await team(two.page);
+    assert.deepEqual({ ...shared, sharedSteps: null }, { workers: 2, asked: 2, exchange, why: null, sharedSteps: null });
+    assert.ok(shared.sharedSteps > 100, `steps shared: ${shared.sharedSteps} of 142`);
+    assert.equal(shareWorkers(two.page).length, 1);
 
-test('a page that is not cross-origin isolated trains with 2 Workers exchanging each step by messages, to the same figures', async () => {
-  const two = await open(plain.url, 'workers=2&seed=3&epochs=2');
-  await two.page.evaluate(() => document.getElementById('t').train());
-  await two.page.waitForFunction(() => document.getElementById('t').running);
-  await two.page.waitForFunction(() => /2 Workers · by messages/.test(document.getElementById('t').shadowRoot.querySelector('.status').textContent), null, { timeout: 10_000 });
-  await trainEpochs(two.page, 2);
-  const shared = await team(two.page);
-  assert.deepEqual({ ...shared, sharedSteps: null }, { workers: 2, asked: 2, exchange: 'messages', why: null, sharedSteps: null });
-  assert.ok(shared.sharedSteps > 100, `steps shared: ${shared.sharedSteps} of 142`);
-  const one = await open(plain.url, 'workers=1&seed=3&epochs=2');
-  await trainEpochs(one.page, 2);
-  const [a, b] = [await epochFigures(two.page), await epochFigures(one.page)];
-  for (const epoch of [0, 1]) {
-    assert.ok(Math.abs(a[epoch] - b[epoch]) <= 0.002 * b[epoch], `epoch ${epoch + 1}: ${a[epoch]} by messages, ${b[epoch]} alone`);
-  }
-  assert.deepEqual([...two.problems, ...one.problems], []);
-  await two.page.close();
-  await one.page.close();
-});
+    const one = await open(base(), 'workers=1&seed=3&epochs=2');
+    await trainEpochs(one.page, 2);
+    assert.equal((await team(one.page)).sharedSteps, 0);
+    assert.equal(shareWorkers(one.page).length, 0);
+    const [a, b] = [await epochFigures(two.page), await epochFigures(one.page)];
+    for (const epoch of [0, 1]) {
+      assert.ok(Math.abs(a[epoch] - b[epoch]) <= 0.002 * b[epoch], `epoch ${epoch + 1}: ${a[epoch]} with 2 Workers, ${b[epoch]} with 1`);
+    }
+    assert.deepEqual([...two.problems, ...one.problems], []);
+    await two.page.close();
+    await one.page.close();
+  });
+}
 
 test('with 2 Workers: pause and train in one tick leave one loop, nothing trains while paused, reset trains on, a move keeps the Workers and removal ends them', async () => {
   const { page, problems } = await open(session.url, 'workers=2&seed=3');
