@@ -233,10 +233,6 @@ async function handle(message: ToWorker): Promise<void> {
   }
 }
 
-/**
- * A new session on `data` (its trainer prepared by `prepare`; a failure there changes nothing), not yet announced.
- * Called within a guarded call (init, reset, a load request), whose site names a trap here.
- */
 /** `asked` training Workers, this one included (see www/team/). */
 function makeTeam(asked: number, wasmUrl: string): Team {
   return new Team(asked, new URL('./share-worker.js', import.meta.url).href, wasmUrl, (info) => worker.session?.send({ type: 'team', ...info }));
@@ -248,6 +244,10 @@ function announce(session: Session): void {
   if (worker.team) session.send({ type: 'team', ...worker.team.info });
 }
 
+/**
+ * A new session on `data` (its trainer prepared by `prepare`; a failure there changes nothing), not yet announced.
+ * Called within a guarded call (init, reset, a load request), whose site names a trap here.
+ */
 function replaceSession(settings: TrainSettings, generation: Generation, data: LoadedData, prepare?: (trainer: TrainerHandle) => void): Session {
   const trainer = new TrainerHandle(data.handle, settings); // throws before anything changes
   try {

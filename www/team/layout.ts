@@ -1,16 +1,15 @@
 // The buffer of a team's model — one SharedArrayBuffer all Workers share, or (exchanging by messages) one ordinary
-// buffer per share Worker, laid out for one helper and transferred back and forth each step: a header of Int32 words (the step's dispatch count, the helpers that
-// have finished it, each helper's rows and status), each helper's sums, then the step's batch (training-set indices
-// and noise), the parameters and one gradient slot per helper. Made for one model (its parameter count, batch and
-// latent size); a new model gets a new buffer. Every module reads the buffer through these views only.
+// buffer per share Worker, laid out for one helper and transferred back and forth each step: a header of Int32 words
+// (the step's dispatch count, the helpers that have finished it, who sleeps, each helper's rows and status), β and
+// the scale, each helper's sums and finishing time, then the step's batch (training-set indices and noise), the
+// parameters and one gradient slot per helper. Made for one model (its parameter count, batch and latent size); a
+// new model gets a new buffer. Every module reads the buffer through these views only.
 
 export const Word = {
   /** Steps dispatched so far: a helper computes its share when this moves (Atomics.wait on it). */
   dispatched: 0,
   /** Helpers that have finished the current step (the training worker waits on it). */
   finished: 1,
-  /** The current step's batch rows. */
-  rows: 2,
   /** Share Workers asleep waiting for `dispatched`, and whether the training worker sleeps waiting for `finished`. */
   helpersAsleep: 3,
   trainerAsleep: 4,

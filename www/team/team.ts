@@ -1,5 +1,5 @@
 // The training worker's team: the share Workers it starts, the model they are ready for, and one step shared among
-// them over shared memory. The training worker stays the one owner of the model, the optimizer and the data order:
+// them — over shared memory where the page is cross-origin isolated, by messages elsewhere. The training worker stays the one owner of the model, the optimizer and the data order:
 // it begins each step (the batch's indices and noise), publishes its parameters, computes its own rows while the
 // share Workers compute theirs, adds their gradients and makes the one update. A share Worker that fails or does not
 // start leaves the team smaller, never the model changed.
@@ -129,7 +129,8 @@ export class Team {
     }
     const t = model.trainer;
     const helpers = [...this.#helpers];
-    const slots = helpers.map((h) => ({ views: views(h.buffer!, { ...this.#sizes(t), helpers: 1 }), index: 0 }));
+    const sizes = { ...this.#sizes(t), helpers: 1 }; // each share Worker's own buffer holds one helper
+    const slots = helpers.map((h) => ({ views: views(h.buffer!, sizes), index: 0 }));
     const begun = run(() => {
       const own = this.#begin(t, slots[0].views, slots);
       const replies = helpers.map((helper) => this.#dispatch(helper));
@@ -149,7 +150,7 @@ export class Team {
     return run(() => {
       if (t.begunStep() !== begun.step) return false;
       // The buffers came back: read each where it now is.
-      const back = helpers.map((h) => ({ views: views(h.buffer!, { ...this.#sizes(t), helpers: 1 }), index: 0 }));
+      const back = helpers.map((h) => ({ views: views(h.buffer!, sizes), index: 0 }));
       // A message's own delay is not a share's: balance on when each finished, as memory-sharing does on waiting.
       this.#balance(back.some(({ views }) => views.finishedAt[0] > begun.ownDone));
       this.#finish(t, back, report);
@@ -181,7 +182,6 @@ export class Team {
         }
         views.floats[Float.beta] = t.beta();
         views.floats[Float.scale] = 1 / rows;
-        Atomics.store(views.header, Word.rows, rows);
       }
       const words = helperWords(index);
       Atomics.store(views.header, words.start, own + Math.round(k * per));
