@@ -119,7 +119,7 @@ impl TrainerHandle {
     /// nothing changed); what it did into `into`.
     #[wasm_bindgen(js_name = finishSharedStep)]
     pub fn finish_shared_step(&mut self, recon: f32, kl: f32, into: &mut StepResult) -> Result<(), JsError> {
-        if self.trainer.shared_batch().0.is_empty() {
+        if self.trainer.begun_step().is_none() {
             return Err(JsError::new("no shared step was begun"));
         }
         *into = StepResult::of(&self.trainer.finish_shared_step((recon, kl), &mut ())?);

@@ -145,7 +145,7 @@ impl TrainerHandle {
 
     /// The model's parameters, flat in its tensors' order: what an `EvaluatorHandle` evaluates.
     pub fn parameters(&self) -> Vec<f32> {
-        self.trainer.model().parameters().to_vec()
+        self.trainer.parameters().to_vec()
     }
 
     /// The test split's images, as bytes: what an `EvaluatorHandle` is made with.
