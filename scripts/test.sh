@@ -12,6 +12,12 @@ bash scripts/setup.sh
 # The relaxed build's flags and target directory, and the benchmark's features, from the one list of builds.
 relaxed() { node -p "require('./scripts/wasm-builds.json').builds.find((b) => b.dir === 'pkg-relaxed').$1"; }
 bench_features=$(node -p "require('./scripts/wasm-builds.json').benchFeatures")
+# The wasm tests are the files tests/wasm*.rs; the others are native only, and linking each of them as an empty wasm
+# binary per build only cost time and disk.
+wasm_tests=()
+for file in tests/wasm*.rs; do wasm_tests+=(--test "$(basename "$file" .rs)"); done
+# One build per run: incremental state would only take disk.
+export CARGO_INCREMENTAL=0
 
 printf '\n\033[1m▸ cargo fmt --check, cargo clippy (native, and wasm32 with and without the benchmark diagnostics)\033[0m\n'
 cargo fmt --check
@@ -26,8 +32,9 @@ cargo test --quiet
 # the whole suite 20 s unless told otherwise: it takes about 35 s in a debug build on a busy 2-core machine.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
 printf '\n\033[1m▸ 2/3 wasm-pack test --headless --chrome, for each of the two builds (simd128, relaxed SIMD)\033[0m\n'
-wasm-pack test --headless --chrome . --features "$bench_features"
-RUSTFLAGS="$(relaxed rustflags)" CARGO_TARGET_DIR="$(relaxed targetDir)" wasm-pack test --headless --chrome . --features "$bench_features"
+wasm-pack test --headless --chrome . --features "$bench_features" "${wasm_tests[@]}"
+RUSTFLAGS="$(relaxed rustflags)" CARGO_TARGET_DIR="$(relaxed targetDir)" \
+  wasm-pack test --headless --chrome . --features "$bench_features" "${wasm_tests[@]}"
 
 printf '\n\033[1m▸ 3/3 build, then unit tests in node and end-to-end tests in headless Chromium\033[0m\n'
 node scripts/build.mjs
