@@ -4,7 +4,7 @@
 
 mod common;
 use common::{bundled, gzip, idx};
-use vae_playground::data::prepare::{centre_of_mass, prepare, prepare_image};
+use vae_playground::data::prepare::{centre_of_mass, prepare, prepare_image, prepare_inked_image};
 use vae_playground::data::{Dataset, ImageSpec, UNLABELLED};
 use vae_playground::{ModelConfig, TrainConfig, Trainer};
 
@@ -192,7 +192,12 @@ fn an_image_without_ink_is_an_error_the_caller_can_name() {
     for (what, image) in [("white", vec![1.0f32; 50 * 40]), ("black", vec![0.0; 50 * 40]), ("grey", vec![0.6; 50 * 40])] {
         let msg = prepare_image(&image, 50, 40).unwrap_err().to_string();
         assert!(msg.starts_with("image = no ink is not allowed"), "{what}: {msg}");
+        // The page's form (`prepareImage`): no ink is `None`, for the page to name in its own words.
+        assert_eq!(prepare_inked_image(&image, 50, 40).unwrap(), None, "{what}");
     }
+    let bar = page(50, 40, |_, _| 1.0, 0.0);
+    assert_eq!(prepare_inked_image(&bar, 50, 40).unwrap(), Some(prepare_image(&bar, 50, 40).unwrap()));
+    assert!(prepare_inked_image(&[0.5; 10], 3, 3).is_err(), "a size error is still an error");
     let msg = prepare_image(&[0.5; 10], 3, 3).unwrap_err().to_string();
     assert!(msg.contains("10 values for 3 × 3"), "{msg}");
 }

@@ -120,6 +120,12 @@ const MIN_CONTRAST: f32 = 0.1;
 ///    stretched so that the floor is 0 and the largest value 1. A largest d below 0.1 is an image with no ink.
 /// 6. Then `prepare` (ink box into 20 × 20, centre of mass at the centre of 28 × 28).
 pub fn prepare_image(gray: &[f32], width: usize, height: usize) -> Result<Vec<f32>> {
+    prepare_inked_image(gray, width, height)?
+        .ok_or_else(|| Error::setting("image", "no ink", "an image with a mark darker or lighter than its background"))
+}
+
+/// `prepare_image`, with an image that has no ink as `None`: for a caller that names such an image in its own words.
+pub fn prepare_inked_image(gray: &[f32], width: usize, height: usize) -> Result<Option<Vec<f32>>> {
     check_size("image", gray, width, height)?;
     let (mut values, w, h) = shrink(gray, width, height);
     let ring = ring(w, h);
@@ -150,13 +156,14 @@ pub fn prepare_image(gray: &[f32], width: usize, height: usize) -> Result<Vec<f3
     // Never NaN: `max` keeps the other operand.
     let peak = ink.iter().fold(0f32, |m, &v| m.max(v));
     if peak < MIN_CONTRAST {
-        return Err(Error::setting("image", "no ink", "an image with a mark darker or lighter than its background"));
+        return Ok(None);
     }
     let mut on_ring: Vec<f32> = ring.iter().map(|&(x, y)| ink[y * w + x]).collect();
     on_ring.sort_by(f32::total_cmp);
     let floor = (0.1 * peak).max(on_ring[(on_ring.len() * 9 / 10).min(on_ring.len() - 1)]).min(0.9 * peak);
     ink.iter_mut().for_each(|v| *v = ((*v - floor) / (peak - floor)).clamp(0.0, 1.0));
-    prepare(&ink, w, h).map_err(|_| Error::setting("image", "no ink", "an image with a mark darker or lighter than its background"))
+    // The sizes are checked: `prepare` refuses only ink that the noise floor took away entirely.
+    Ok(prepare(&ink, w, h).ok())
 }
 
 /// The image averaged down by whole k × k blocks until its longer side is at most `WORKING_SIDE` (the last block of

@@ -4,7 +4,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::data::prepare::{prepare, prepare_image};
+use crate::data::prepare::{prepare, prepare_inked_image};
 use crate::data::{Dataset, ImageSpec};
 
 #[wasm_bindgen]
@@ -129,9 +129,11 @@ pub fn prepare_drawing(pixels: &[f32], width: usize, height: usize) -> Result<Ve
     Ok(prepare(pixels, width, height)?)
 }
 
-/// A photo, scan or drawing of any size (grey levels in [0, 1], 1 = white) made into a 28 × 28 MNIST-style image:
-/// inverted when its background is light, then prepared as `prepareDrawing` (see `data::prepare::prepare_image`).
+/// A photo, scan or drawing of any size (grey levels in [0, 1], 1 = white) made into a 28 × 28 MNIST-style image,
+/// as the CLI's `--data` prepares a folder's images (`data::prepare::prepare_image`): inverted when its background is
+/// light, the background under uneven light taken away, then boxed and centred as `prepareDrawing`. `undefined` when
+/// the image has no ink.
 #[wasm_bindgen(js_name = prepareImage)]
-pub fn prepare_photo(gray: &[f32], width: usize, height: usize) -> Result<Vec<f32>, JsError> {
-    Ok(prepare_image(gray, width, height)?)
+pub fn prepare_photo(gray: &[f32], width: usize, height: usize) -> Result<Option<Vec<f32>>, JsError> {
+    Ok(prepare_inked_image(gray, width, height)?)
 }

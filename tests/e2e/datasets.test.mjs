@@ -363,6 +363,47 @@ test('persist: a model of own images comes back with its images after a reload; 
   await context.close();
 });
 
+test('a photo under uneven light: the page prepares it as the CLI does — the dark corners are background, only the bar is ink', async () => {
+  // Light paper (0.85) darkening towards the corners (0.35), a dark bar (0.05): as tests/dataset.rs gives Rust's
+  // prepare_image, which `vae train --data` uses. Reading the border's median alone would make the corners ink.
+  const dir = mkdtempSync(join(tmpdir(), 'vae-photos-'));
+  const [w, h] = [160, 120];
+  const vignette = (x, y) => 0.85 - 0.5 * (Math.hypot((x - w / 2) / (w / 2), (y - h / 2) / (h / 2)) / Math.SQRT2) ** 3;
+  for (const [name, left] of [['near', 50], ['far', 95]]) {
+    mkdirSync(join(dir, 'photos', name), { recursive: true });
+    for (let i = 0; i < 10; i++) {
+      const bar = (x, y) => x >= left + i && x < left + i + 12 && y >= 20 && y < 100;
+      writeFileSync(join(dir, 'photos', name, `${i}.png`), grayPng(w, h, (x, y) => Math.round(255 * (bar(x, y) ? 0.05 : vignette(x, y)))));
+    }
+  }
+  const { page, problems } = await openPlayground('#epochs=1');
+  await waitForCount(page, 'ready', 1);
+  await shadow(page, '.images-folder').setInputFiles(join(dir, 'photos'));
+  await shadow(page, '[data-answer="train"]').waitFor({ state: 'visible', timeout: 60_000 });
+  assert.match(await shadow(page, '.preview-summary').textContent(), /^20 images ready, in 2 classes/);
+  await shadow(page, '[data-answer="train"]').click();
+  await waitForCount(page, 'ready', 2);
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d));
+  await look(page, 'draw');
+  await shadow(page, '[data-action="export-set"]').click();
+  for (let i = 0; i < 50 && downloads.length < 2; i++) await page.waitForTimeout(100);
+  const download = downloads.find((d) => d.suggestedFilename() === 'own-images.idx3-ubyte.gz');
+  const images = gunzipSync(readFileSync(await download.path())).subarray(16);
+  assert.equal(images.length, 20 * 784);
+  for (let n = 0; n < 20; n++) {
+    const image = images.subarray(n * 784, (n + 1) * 784);
+    const inkedColumns = Array.from({ length: 28 }, (_, x) => x).filter((x) => Array.from({ length: 28 }, (_, y) => image[y * 28 + x]).some((v) => v > 127));
+    const inkedRows = Array.from({ length: 28 }, (_, y) => y).filter((y) => image.subarray(y * 28, y * 28 + 28).some((v) => v > 127));
+    // The bar, 12 × 80, boxed into 20 rows: 20 rows by 3 or 4 columns; the corners' ink would fill the box's width.
+    assert.equal(inkedRows.length, 20, `image ${n}: rows ${inkedRows}`);
+    assert.ok(inkedColumns.length <= 4, `image ${n}: only the bar is ink, columns ${inkedColumns}`);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('a folder picked with "…or a folder": classes from its sub-folders, a file outside any named in the preview', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vae-folder-'));
   const shapes = {

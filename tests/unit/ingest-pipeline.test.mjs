@@ -63,14 +63,18 @@ test('20,001 images: the first 20,000 in path order are kept, the last is named 
   assert.deepEqual(result.unread, [{ count: 1, first: ['set/20001.png'], reason: 'over the limit of 20,000 images: not read' }]);
 });
 
-test('all one colour, no ink after preparation, a preparation error: each skipped with its reason', async () => {
+test('all one colour, no ink after preparation, no ink found by preparation, a preparation error: each skipped with its reason', async () => {
   const faint = grayPng(4, 4, (x) => (x === 0 ? 250 : 253)); // varies, but by less than the stand-in's ink threshold
   const prepareRefusingWide = (gray, width, height) => {
-    if (width === 5) throw new Error('drawing: no ink');
+    if (width === 5) throw new Error('image: 4 values for 5 × 4');
+    if (width === 6) return null; // the Rust preparation's word for an image with no ink
     return prepare(gray, width, height);
   };
   const result = await run(
-    [file('blank.png', grayPng(4, 4, () => 255)), file('black.png', grayPng(4, 4, () => 0)), file('faint.png', faint), file('wide.png', grayPng(5, 4, (x) => x * 60)), file('ok.png', dotAt(1, 1))],
+    [
+      file('blank.png', grayPng(4, 4, () => 255)), file('black.png', grayPng(4, 4, () => 0)), file('faint.png', faint),
+      file('wide.png', grayPng(5, 4, (x) => x * 60)), file('shadow.png', grayPng(6, 4, (x) => x * 40)), file('ok.png', dotAt(1, 1)),
+    ],
     { prepare: prepareRefusingWide },
   );
   assert.deepEqual(result.paths, ['ok.png']);
@@ -78,7 +82,8 @@ test('all one colour, no ink after preparation, a preparation error: each skippe
     { name: 'black.png', reason: 'all one colour' },
     { name: 'blank.png', reason: 'all one colour' },
     { name: 'faint.png', reason: 'no ink after preparation (an image with nothing drawn on it)' },
-    { name: 'wide.png', reason: 'could not be prepared (drawing: no ink)' },
+    { name: 'shadow.png', reason: 'no ink after preparation (an image with nothing drawn on it)' },
+    { name: 'wide.png', reason: 'could not be prepared (image: 4 values for 5 × 4)' },
   ]);
 });
 

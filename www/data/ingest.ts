@@ -1,7 +1,7 @@
 // A person's files (dropped, picked, or in zips) → a prepared, labelled image set. Runs in the worker (it also runs
 // on a page); the files come from collect.ts on the main thread. The preparation itself (MNIST-style: ink box into
-// 20 × 20, centre of mass at the centre) is the project's Rust code, passed in as `prepare`, so own images and
-// drawings are prepared by the same code.
+// 20 × 20, centre of mass at the centre) is the project's Rust code, passed in as `prepare`, so the page prepares a
+// person's images as the CLI prepares a folder of them.
 import { browserRasterise, inspectImage, isAllOneColour, toGray, UNDECODABLE, type Rasterise } from './decode.js';
 import { inferLabels, NO_LABEL, type MergedSpellings } from './labels.js';
 import { limitsWith, type IngestLimits } from './limits.js';
@@ -28,7 +28,8 @@ export interface Collected {
  * the result is the prepared image (white ink on black, e.g. 28 × 28). It may throw (e.g. no ink): the image is then
  * skipped with the error's message.
  */
-export type Prepare = (gray: Float32Array, width: number, height: number) => Float32Array;
+/** An image (grey levels, 1 = white) made into the set's image, or `null` when it has no ink. */
+export type Prepare = (gray: Float32Array, width: number, height: number) => Float32Array | null;
 
 export interface IngestProgress {
   /** Reading zips (in bytes of the zips), then decoding and preparing images (in images). */
@@ -176,12 +177,13 @@ export async function ingest(input: Collected | SourceFile[], options: IngestOpt
       return (reasons[index] = UNDECODABLE);
     }
     if (isAllOneColour(gray)) return (reasons[index] = ONE_COLOUR);
-    let prepared: Float32Array;
+    let prepared: Float32Array | null;
     try {
       prepared = prepare(gray, width, height);
     } catch (error) {
       return (reasons[index] = `could not be prepared (${error instanceof Error ? error.message : String(error)})`);
     }
+    if (prepared === null) return (reasons[index] = NO_INK);
     if (prepared.length !== pixels) throw new Error(`prepare returned ${prepared.length} values, not ${spec.width} × ${spec.height}`);
     let ink = false;
     const out = images.subarray(index * pixels, (index + 1) * pixels);
