@@ -63,7 +63,7 @@ test('20,001 images: the first 20,000 in path order are kept, the last is named 
   assert.deepEqual(result.unread, [{ count: 1, first: ['set/20001.png'], reason: 'over the limit of 20,000 images: not read' }]);
 });
 
-test('all one colour, no ink after preparation, no ink found by preparation, a preparation error: each skipped with its reason', async () => {
+test('all one colour, no ink left after preparation, no ink found by preparation, a preparation error: each skipped with its reason', async () => {
   const faint = grayPng(4, 4, (x) => (x === 0 ? 250 : 253)); // varies, but by less than the stand-in's ink threshold
   const prepareRefusingWide = (gray, width, height) => {
     if (width === 5) throw new Error('image: 4 values for 5 × 4');
@@ -81,8 +81,8 @@ test('all one colour, no ink after preparation, no ink found by preparation, a p
   assert.deepEqual(result.skipped, [
     { name: 'black.png', reason: 'all one colour' },
     { name: 'blank.png', reason: 'all one colour' },
-    { name: 'faint.png', reason: 'no ink after preparation (an image with nothing drawn on it)' },
-    { name: 'shadow.png', reason: 'no ink after preparation (an image with nothing drawn on it)' },
+    { name: 'faint.png', reason: 'no ink (nothing in it stands out from its background)' },
+    { name: 'shadow.png', reason: 'no ink (nothing in it stands out from its background)' },
     { name: 'wide.png', reason: 'could not be prepared (image: 4 values for 5 × 4)' },
   ]);
 });

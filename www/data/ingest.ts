@@ -81,7 +81,7 @@ interface Candidate {
   blob: Blob;
 }
 
-const NO_INK = 'no ink after preparation (an image with nothing drawn on it)';
+const NO_INK = 'no ink (nothing in it stands out from its background)';
 const ONE_COLOUR = 'all one colour';
 
 /** A zip's name as a folder for labels and order: `letters.zip` holds `letters/…`. */

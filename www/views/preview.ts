@@ -123,7 +123,7 @@ export class PreviewView implements View {
     drawTiles(grid, pixels, columns, rows, spec);
     const first = shown < result.count ? `${COUNT.format(shown)} of the ${COUNT.format(result.count)}, spread over the set` : `All ${COUNT.format(result.count)}`;
     grid.setAttribute('aria-label', `Your images (${first}), prepared as they will train: white on black, ${result.width} × ${result.height}`);
-    find(this.#dialog, '.preview-grid-note').textContent = `${first}, prepared as they will train: grayscale, inverted where the background is light, the ink fitted into 20 × 20 and centred by mass in ${result.width} × ${result.height}.`;
+    find(this.#dialog, '.preview-grid-note').textContent = `${first}, prepared as they will train: grayscale, inverted where the background is light, the background under uneven light taken away, the ink fitted into 20 × 20 and centred by mass in ${result.width} × ${result.height}.`;
 
     const labelled = result.labels !== null && result.classNames !== null;
     find(this.#dialog, '.preview-summary').textContent = `${COUNT.format(result.count)} image${result.count === 1 ? '' : 's'} ready, ` +
