@@ -25,10 +25,9 @@ export interface Collected {
 
 /**
  * The project's preparation: `gray` is `width` × `height` intensities in [0, 1] with 1 = white (as the image looks);
- * the result is the prepared image (white ink on black, e.g. 28 × 28). It may throw (e.g. no ink): the image is then
- * skipped with the error's message.
+ * the result is the prepared image (white ink on black, e.g. 28 × 28), or `null` when the image has no ink. It may
+ * throw: the image is then skipped with the error's message.
  */
-/** An image (grey levels, 1 = white) made into the set's image, or `null` when it has no ink. */
 export type Prepare = (gray: Float32Array, width: number, height: number) => Float32Array | null;
 
 export interface IngestProgress {
