@@ -363,6 +363,10 @@ test('persist: a model of own images comes back with its images after a reload; 
   await context.close();
 });
 
+/** The lines (columns or rows, by `at(line, along)`) of a 28 × 28 image holding some ink. */
+const inkedLines = (image, at) =>
+  [...Array(28).keys()].filter((line) => [...Array(28).keys()].some((along) => image[at(line, along)] > 127));
+
 test('a photo under uneven light: the page prepares it as the CLI does — the dark corners are background, only the bar is ink', async () => {
   // Light paper (0.85) darkening towards the corners (0.35), a dark bar (0.05): as tests/dataset.rs gives Rust's
   // prepare_image, which `vae train --data` uses. Reading the border's median alone would make the corners ink.
@@ -393,8 +397,8 @@ test('a photo under uneven light: the page prepares it as the CLI does — the d
   assert.equal(images.length, 20 * 784);
   for (let n = 0; n < 20; n++) {
     const image = images.subarray(n * 784, (n + 1) * 784);
-    const inkedColumns = Array.from({ length: 28 }, (_, x) => x).filter((x) => Array.from({ length: 28 }, (_, y) => image[y * 28 + x]).some((v) => v > 127));
-    const inkedRows = Array.from({ length: 28 }, (_, y) => y).filter((y) => image.subarray(y * 28, y * 28 + 28).some((v) => v > 127));
+    const inkedColumns = inkedLines(image, (x, y) => y * 28 + x);
+    const inkedRows = inkedLines(image, (y, x) => y * 28 + x);
     // The bar, 12 × 80, boxed into 20 rows: 20 rows by 3 or 4 columns; the corners' ink would fill the box's width.
     assert.equal(inkedRows.length, 20, `image ${n}: rows ${inkedRows}`);
     assert.ok(inkedColumns.length <= 4, `image ${n}: only the bar is ink, columns ${inkedColumns}`);

@@ -1,8 +1,8 @@
 // The training worker's team: the share Workers it starts, the model they are ready for, and one step shared among
-// them — over shared memory where the page is cross-origin isolated, by messages elsewhere. The training worker stays the one owner of the model, the optimizer and the data order:
-// it begins each step (the batch's indices and noise), publishes its parameters, computes its own rows while the
-// share Workers compute theirs, adds their gradients and makes the one update. A share Worker that fails or does not
-// start leaves the team smaller, never the model changed.
+// them — over shared memory where the page is cross-origin isolated, by messages elsewhere. The training worker stays
+// the one owner of the model, the optimizer and the data order: it begins each step (the batch's indices and noise),
+// publishes its parameters, computes its own rows while the share Workers compute theirs, adds their gradients and
+// makes the one update. A share Worker that fails or does not start leaves the team smaller, never the model changed.
 import { ShareSums, type StepResult, type TrainerHandle } from '../../pkg/vae_playground.js';
 import type { DecoderDescriptor } from '../protocol.js';
 import { startWorker } from '../start-worker.js';
