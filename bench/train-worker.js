@@ -1,6 +1,10 @@
 // Benchmark worker: one fresh wasm instance per run, of the build asked for (the benchmark's own builds, with the
-// diagnostics: see scripts/wasm-builds.json). Times the first 100 steps (V8 still tiering the code up) and, after 200
-// of warm-up, three windows of 100, and reads the wasm heap at each epoch's end (it must stay flat: no leak per epoch).
+// diagnostics: see scripts/wasm-builds.json). `mode` says what it does:
+// - 'full': times the first 100 steps (V8 still tiering the code up) and, after 200 of warm-up, three windows of 100;
+//   the multiply-add peak, a step's parts and its allocations; the wasm heap at each epoch's end (it must stay flat);
+// - 'quality': test −ELBO at epochs 1, 5, 20 and 50 for seeds 0–2;
+// - 'rate': only the warm rate (what the machine's two-core figures compare, with another Worker busy meanwhile);
+// - 'spin': the register-only multiply-add loop for `ms` milliseconds (a neighbour that needs no memory).
 let DataHandle, StepResult, TrainerHandle, allocationCount, fmaPeakLoop, relaxedSimd, setSimdKernel, simdKernelEnabled;
 
 /** Test −ELBO at epochs 1, 5, 20 and 50 for seeds 0–2, trained in this build (the quality check, in the browser). */
@@ -23,13 +27,20 @@ function quality(data, settings) {
   });
 }
 
-self.onmessage = async ({ data: { build, glue, measureQuality } }) => {
+self.onmessage = async ({ data: { build, glue, mode = 'full', ms = 0 } }) => {
   try {
     // Both builds share one JavaScript glue (the build checks it), so either module loads through `glue`'s.
     const module = await import(new URL(`../${glue}/vae_playground.js`, import.meta.url));
     ({ DataHandle, StepResult, TrainerHandle, allocationCount, fmaPeakLoop, relaxedSimd, setSimdKernel, simdKernelEnabled } = module);
     const wasm = await module.default({ module_or_path: new URL(`../${build}/vae_playground_bg.wasm`, import.meta.url) });
     setSimdKernel(true);
+    if (mode === 'spin') {
+      const start = performance.now();
+      let flops = 0;
+      while (performance.now() - start < ms) flops += fmaPeakLoop(1_000_000);
+      self.postMessage({ spinGflops: +(flops / ((performance.now() - start) * 1e6)).toFixed(1) });
+      return;
+    }
     const fetchBytes = async (name) =>
       new Uint8Array(await (await fetch(new URL(`../data/${name}`, import.meta.url))).arrayBuffer());
     const [images, labels] = await Promise.all([
@@ -38,7 +49,7 @@ self.onmessage = async ({ data: { build, glue, measureQuality } }) => {
     ]);
     const settings = { hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 1e-3, batchSize: 128, seed: 0 };
     const data = new DataHandle("images", images, "labels", labels);
-    if (measureQuality) {
+    if (mode === 'quality') {
       self.postMessage({ relaxedSimd: relaxedSimd(), testNegElboAtEpochs1_5_20_50: quality(data, settings) });
       return;
     }
@@ -61,6 +72,10 @@ self.onmessage = async ({ data: { build, glue, measureQuality } }) => {
     // Three windows of 100 steps after warm-up; the median resists a noisy neighbour on a shared machine.
     const windows = [timeSteps(100), timeSteps(100), timeSteps(100)].sort((a, b) => a - b);
     const warm = windows[1];
+    if (mode === 'rate') {
+      self.postMessage({ relaxedSimd: relaxedSimd(), warm });
+      return;
+    }
 
     // The machine's f32x4 multiply-add peak in this same worker (best of five), and the step's share of it.
     let peakGflops = 0;

@@ -5,7 +5,8 @@
 // where a step's time goes; allocations per 1,000 steps. The page: time to the first decoded digit, decode latency
 // while training, seconds from the first training step to a test −ELBO ≤ 165, the real worker's wasm heap over 10
 // epochs, what the views cost; the time-lapse: samples/s with and without recording, a scrub's cost; the conv
-// structure's page rate and decode; training with 1 and 2 Workers (the data-parallel step, both structures, the
+// structure's page rate and decode; what two cores give two Workers that never wait for each other (two raw steps at
+// once, and one beside a register-only loop); training with 1 and 2 Workers (the data-parallel step, both structures, the
 // exchange by messages on a page that is not isolated, and the real page's time to −ELBO ≤ 165 with 2). wasm size.
 // Native: samples/s on one thread.
 import { execFileSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { PAGE_PATHS, serve } from './serve.mjs';
 
 // The benchmark's own wasm builds (`node scripts/build.mjs --bench`), with the diagnostics the shipped ones leave out.
 const builds = JSON.parse(readFileSync(new URL('./wasm-builds.json', import.meta.url), 'utf8')).builds;
+const mean = (list) => list.reduce((sum, x) => sum + x, 0) / list.length;
 const benchDir = (relaxed) => builds.find((b) => (b.rustflags?.includes('+relaxed-simd') ?? false) === relaxed).bench.dir;
 /** In the page: 300 decodes on the main thread along a path through the latent plane, while the worker trains. */
 async function decodeLatency() {
@@ -65,9 +67,19 @@ try {
   for (const [build, q] of Object.entries(training.quality)) {
     if (q.error) throw new Error(q.error);
     const perSeed = q.testNegElboAtEpochs1_5_20_50;
-    const mean = [0, 1, 2, 3].map((i) => +(perSeed.reduce((sum, seed) => sum + seed[i], 0) / perSeed.length).toFixed(2));
-    result[`${build === 'relaxed' ? 'relaxed_simd' : 'simd128'}_build`].test_neg_elbo_at_epochs_1_5_20_50 = { mean_of_seeds_0_2: mean, per_seed: perSeed };
+    const means = [0, 1, 2, 3].map((i) => +mean(perSeed.map((seed) => seed[i])).toFixed(2));
+    result[`${build === 'relaxed' ? 'relaxed_simd' : 'simd128'}_build`].test_neg_elbo_at_epochs_1_5_20_50 = { mean_of_seeds_0_2: means, per_seed: perSeed };
   }
+  // What two cores give two Workers that never wait for each other: the bound on section 7's shared step.
+  const { alone, together, besideSpin } = training.twoCores;
+  const sums = together.map(([a, b]) => a + b);
+  result.two_cores = {
+    raw_step_alone: alone,
+    two_raw_steps_at_once: together,
+    two_at_once_over_alone: +(mean(sums) / mean(alone)).toFixed(2),
+    raw_step_beside_register_only_loop: besideSpin,
+    beside_loop_over_alone: +(mean(besideSpin) / mean(alone)).toFixed(2),
+  };
   await page.close();
 
   // 2. The playground itself: first digit, then decode latency on the main thread while the worker trains.
@@ -181,7 +193,6 @@ try {
       }
       await context.close();
     }
-    const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
     figures.cost_of_mean_samples_per_sec = +(1 - mean(figures.on_samples_per_sec) / mean(figures.off_samples_per_sec)).toFixed(4);
     return figures;
   };
@@ -220,6 +231,8 @@ try {
     conv_steps: await teamRates(`${url}#architecture=conv`, { steps: 12, warm: 3, rounds: 2 }),
     mlp_steps_by_messages_not_isolated: await teamRates(plain.url, { steps: 400, warm: 60, rounds: 3 }),
     page_with_2_workers: await pageWithWorkers(2),
+    // Beside the speedups above: what two Workers that never wait for each other gain on this machine (section 1).
+    two_independent_raw_steps_over_one: result.two_cores.two_at_once_over_alone,
   };
 } finally {
   await browser.close();
@@ -253,7 +266,6 @@ async function teamRates(pageUrl, { steps, warm, rounds, counts = [1, 2] }) {
     }
   }
   await page.close();
-  const mean = (list) => list.reduce((sum, r) => sum + r, 0) / list.length;
   const speedup = counts.length === 2 ? +(mean(rates['2_workers']) / mean(rates['1_workers'])).toFixed(2) : undefined;
   return { samples_per_sec: rates, speedup_2_over_1: speedup, teams };
 }
