@@ -251,6 +251,7 @@ async function teamRates(pageUrl, { steps, warm, rounds, counts = [1, 2] }) {
   const timeSteps = (n) => worker.evaluate((n) => globalThis.vaePlaygroundDiagnostics.timeSteps(n), n);
   const rates = Object.fromEntries(counts.map((n) => [`${n}_workers`, []]));
   const teams = {};
+  const profiles = [];
   for (let round = 0; round < rounds; round++) {
     for (const n of counts) {
       await page.evaluate((n) => document.querySelector('vae-playground').setAttribute('workers', String(n)), n);
@@ -258,7 +259,10 @@ async function teamRates(pageUrl, { steps, warm, rounds, counts = [1, 2] }) {
       await page.waitForTimeout(1500);
       await timeSteps(warm);
       const before = (await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.team())).sharedSteps;
+      await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.profileTeam(true));
       const run = await timeSteps(steps);
+      const profile = await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.profileTeam(false));
+      if (profile?.steps > 0) profiles.push(profile);
       rates[`${n}_workers`].push(Math.round((run.samples / run.ms) * 1000));
       const team = await worker.evaluate(() => globalThis.vaePlaygroundDiagnostics.team());
       teams[`${n}_workers`] = { ...team, shared_steps_of_timed: team.sharedSteps - before };
@@ -267,7 +271,10 @@ async function teamRates(pageUrl, { steps, warm, rounds, counts = [1, 2] }) {
   }
   await page.close();
   const speedup = counts.length === 2 ? +(mean(rates['2_workers']) / mean(rates['1_workers'])).toFixed(2) : undefined;
-  return { samples_per_sec: rates, speedup_2_over_1: speedup, teams };
+  // Per round, the training worker's ms per shared step in each part (see SharedStepProfile in www/team/team.ts).
+  const parts = ['begin', 'own', 'wait', 'add', 'update'];
+  const sharedStepMs = Object.fromEntries(parts.map((part) => [part, profiles.map((p) => +(p[part] / p.steps).toFixed(3))]));
+  return { samples_per_sec: rates, speedup_2_over_1: speedup, teams, ...(profiles.length > 0 && { training_worker_ms_per_shared_step: sharedStepMs }) };
 }
 
 /** The real page with `workers` Workers: first step → test −ELBO ≤ 165, and its progress rate over epochs 3–25. */

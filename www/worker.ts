@@ -60,6 +60,14 @@ const diagnostics = {
   evaluation: () => ({ place: worker.evaluation?.place ?? null, stepsWhileEvaluating: worker.stepsWhileEvaluating }),
   /** What trains: Workers, exchange, why fewer than asked; and the steps shared among several so far. */
   team: () => (worker.team ? { ...worker.team.info, sharedSteps: worker.team.sharedSteps } : null),
+  /** For the benchmark: starts (or, with `false`, stops) the team's profile of shared steps; returns the one kept. */
+  profileTeam: (on: boolean) => {
+    const team = worker.team;
+    if (!team) return null;
+    const kept = team.profile;
+    team.profile = on ? { steps: 0, begin: 0, own: 0, wait: 0, add: 0, update: 0 } : null;
+    return kept;
+  },
   /**
    * For the benchmark, while paused: `steps` training steps of the current model through the team, back to back
    * (nothing else runs meanwhile: no evaluation, no snapshots); their wall-clock milliseconds and samples.

@@ -54,8 +54,19 @@ for (const { page: kind, exchange, words, base } of EXCHANGES) {
     await two.page.evaluate(() => document.getElementById('t').train());
     await two.page.waitForFunction(() => document.getElementById('t').running);
     await two.page.waitForFunction((words) => document.getElementById('t').shadowRoot.querySelector('.status').textContent.includes(words), words, { timeout: 10_000 });
+    // The benchmark's profile of shared steps, from here on (in one turn of the worker: no step comes between).
+    const profiledFrom = await diagnostics(two.page, () => {
+      globalThis.vaePlaygroundDiagnostics.profileTeam(true);
+      return globalThis.vaePlaygroundDiagnostics.team().sharedSteps;
+    });
     await trainEpochs(two.page, 2);
     const shared = await team(two.page);
+    const profile = await diagnostics(two.page, () => globalThis.vaePlaygroundDiagnostics.profileTeam(false));
+    // Every step shared over memory is profiled, part by part; steps exchanged by messages are not.
+    assert.equal(profile.steps, exchange === 'shared-memory' ? shared.sharedSteps - profiledFrom : 0);
+    if (exchange === 'shared-memory') {
+      for (const part of ['begin', 'own', 'wait', 'add', 'update']) assert.ok(profile[part] > 0, `${part}: ${profile[part]} ms`);
+    }
     assert.deepEqual({ ...shared, sharedSteps: null }, { workers: 2, asked: 2, exchange, why: null, sharedSteps: null });
     assert.ok(shared.sharedSteps > 100, `steps shared: ${shared.sharedSteps} of 142`);
     assert.equal(shareWorkers(two.page).length, 1);

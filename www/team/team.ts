@@ -12,6 +12,20 @@ import { Float, Status, Word, createBuffer, createMessageBuffer, helperWords, vi
 import type { FromShareWorker, ToShareWorker } from './protocol.js';
 import { announce, awaitChange } from './wait.js';
 
+/**
+ * Where shared-memory steps' time goes in the training worker, in ms summed over `steps`: beginning the step (the
+ * batch and parameters published), its own rows, waiting for the share Workers, adding their gradients, the update.
+ */
+export interface SharedStepProfile {
+  steps: number;
+  begin: number;
+  own: number;
+  wait: number;
+  add: number;
+  update: number;
+}
+type Part = Exclude<keyof SharedStepProfile, 'steps'>;
+
 /** A share Worker that has not finished its rows in this long is taken for hung: the step fails, the model is kept. */
 const SHARE_TIMEOUT_MS = 10_000;
 
@@ -49,6 +63,9 @@ export class Team {
   #ownShare = 0.5;
   /** Steps shared among several Workers so far (the tests' and the benchmark's evidence that they were). */
   sharedSteps = 0;
+  /** The benchmark's: set, it is added to at each step shared over memory. */
+  profile: SharedStepProfile | null = null;
+  #lastMark = 0;
 
   /**
    * `asked` training Workers in all (this one included); fewer where a Worker does not start. `onChange` hears every
@@ -107,12 +124,25 @@ export class Team {
     const team = this.#shared!;
     const { header } = team;
     const slots = this.#helpers.map((_, index) => ({ views: team, index }));
+    if (this.profile) this.#lastMark = performance.now();
     const own = this.#begin(model.trainer, team, slots);
     Atomics.store(header, Word.finished, 0);
     announce(header, Word.dispatched, 1, Word.helpersAsleep);
+    this.#mark('begin');
     model.trainer.shareGradients(0, own, this.#own);
+    this.#mark('own');
     this.#balance(this.#awaitShares(header));
+    this.#mark('wait');
     this.#finish(model.trainer, slots, report);
+    if (this.profile) this.profile.steps++;
+  }
+
+  /** The time since the last mark, to `part` of the profile (when one is kept). */
+  #mark(part: Part): void {
+    if (!this.profile) return;
+    const now = performance.now();
+    this.profile[part] += now - this.#lastMark;
+    this.#lastMark = now;
   }
 
   /**
@@ -213,7 +243,9 @@ export class Team {
         kl += views.sums[2 * index + 1];
       }
     });
+    this.#mark('add');
     t.finishSharedStep(recon, kl, report);
+    this.#mark('update');
     this.sharedSteps++;
   }
 
