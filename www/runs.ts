@@ -68,9 +68,13 @@ export class RunHistory {
     this.version++;
   }
 
-  /** An epoch ended, with the settings in force then (β and the learning rate can change during a run). */
-  addEpoch(epoch: RunEpoch, settings: TrainSettings): void {
+  /**
+   * An epoch ended, with the settings in force then (β and the learning rate can change during a run). The run's time
+   * is brought up to now, so the table and the exports of a run in progress show what it has trained so far.
+   */
+  addEpoch(epoch: RunEpoch, settings: TrainSettings, now = performance.now()): void {
     if (!this.#current) return;
+    this.#count(now);
     this.#current.epochs.push({ epoch: epoch.epoch, testElbo: epoch.testElbo, recon: epoch.recon, kl: epoch.kl });
     if (this.#current.epochs.length > MAX_RUN_EPOCHS) this.#current.epochs.shift();
     this.#current.settings = { ...settings };
@@ -94,11 +98,18 @@ export class RunHistory {
 
   running(isRunning: boolean, now = performance.now()): void {
     if (isRunning && this.#runningSince === null) this.#runningSince = now;
-    if (!isRunning && this.#runningSince !== null && this.#current) {
-      this.#current.wallMs += now - this.#runningSince;
+    if (!isRunning && this.#runningSince !== null) {
+      this.#count(now);
       this.#runningSince = null;
       this.version++;
     }
+  }
+
+  /** Adds the training time since the clock last counted to the current run's. */
+  #count(now: number): void {
+    if (this.#runningSince === null || !this.#current) return;
+    this.#current.wallMs += now - this.#runningSince;
+    this.#runningSince = now;
   }
 
   speed(samplesPerSec: number): void {

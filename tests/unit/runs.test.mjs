@@ -1,0 +1,36 @@
+// The run history's clock (www/runs.ts): a run's time is the time it spent training, shown as it trains — the table
+// and the exports of a run in progress count up to its last epoch, and a pause stops the count.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { importWww } from './bundle.mjs';
+
+const { RunHistory } = await importWww('www/runs.ts');
+
+const SETTINGS = { architecture: 'mlp', hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
+const epoch = (n) => ({ epoch: n, testElbo: 200 - n, recon: 190 - n, kl: 6 });
+
+test('a run that trains shows the time it has trained at each epoch’s end, not 0 until it stops', () => {
+  const runs = new RunHistory();
+  runs.startRun(SETTINGS, 71);
+  runs.running(true, 1_000);
+  runs.addEpoch(epoch(1), SETTINGS, 3_500);
+  assert.equal(runs.current.wallMs, 2_500);
+  runs.addEpoch(epoch(2), SETTINGS, 6_000);
+  assert.equal(runs.current.wallMs, 5_000);
+  const wallSeconds = runs.toCsv().trim().split('\n').slice(1).map((row) => row.split(',')[11]);
+  assert.deepEqual(wallSeconds, ['5.0', '5.0']);
+});
+
+test('paused time does not count; stopping counts the time since the last epoch', () => {
+  const runs = new RunHistory();
+  runs.startRun(SETTINGS, 71);
+  runs.running(true, 0);
+  runs.addEpoch(epoch(1), SETTINGS, 2_000);
+  runs.running(false, 3_000);
+  runs.running(true, 10_000); // seven seconds paused
+  runs.addEpoch(epoch(2), SETTINGS, 11_000);
+  assert.equal(runs.current.wallMs, 4_000);
+  runs.running(true, 11_500); // already running: changes nothing
+  runs.running(false, 12_500);
+  assert.equal(runs.current.wallMs, 5_500);
+});
