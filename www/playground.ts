@@ -479,8 +479,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
 
   /** Asks before a trained model is replaced (through the one dialog); true at once when nothing is trained yet. */
   async #confirmNewModel(question: string): Promise<boolean> {
-    const trained = this.#link.model.ready !== null && this.#link.history.loss.steps > 0;
-    return !trained || !this.#context ? true : this.#context.actions.confirm(question);
+    return !this.#link.hasTrained || !this.#context ? true : this.#context.actions.confirm(question);
   }
 
   /** The time-lapse's "branch from here": the settings checked, training held, the state loaded, a new run trained. */

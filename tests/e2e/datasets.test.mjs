@@ -346,6 +346,7 @@ test('persist: a model of own images comes back with its images after a reload; 
   assert.equal(JSON.parse(metadata['vae-playground.dataset']).size, 60, 'trained on the kept images');
 
   await shadow(page, '[data-action="start-over"]').click();
+  await shadow(page, 'dialog.confirm [data-answer="yes"]').click();
   await page.waitForFunction(() => document.querySelector('vae-playground').datasetId === 'mnist', null, { timeout: 30_000 });
   const kept = () => page.evaluate(() => new Promise((resolve) => {
     const open = indexedDB.open('vae-playground');

@@ -86,7 +86,16 @@ test('reload restores the same decode, bit for bit, and the same history; Start 
   assert.deepEqual(await decodeAt(page, z), trained, 'the same decode after a reload');
   assert.equal(await epochRows(page), rows, 'the same history after a reload');
 
+  // Start over asks first: keeping the model forgets nothing.
   await page.locator('#p >> [data-action="start-over"]').click();
+  const question = page.locator('#p >> dialog.confirm');
+  await question.waitFor({ state: 'visible' });
+  assert.match(await question.locator('p').textContent(), /^Start over forgets every model this page keeps in your browser/);
+  await question.locator('[data-answer="no"]').click();
+  await page.waitForTimeout(500);
+  assert.notEqual(await kept(page), null, 'Start over, declined, forgot the kept model');
+  await page.locator('#p >> [data-action="start-over"]').click();
+  await question.locator('[data-answer="yes"]').click();
   await until(() => kept(page), (r) => r === null);
   await page.reload();
   await waitFor(page, 'ready');
@@ -280,6 +289,7 @@ test(`at most 8 models per element, the least recently saved forgotten first, ea
   assert.deepEqual(await decodeAt(page, z), decoded[5], 'seed 5’s model is kept under seed 5');
 
   await page.locator('#p >> [data-action="start-over"]').click();
+  await page.locator('#p >> dialog.confirm [data-answer="yes"]').click();
   await until(() => keptModels(page), (m) => m.length === 0);
   await context.close();
 });

@@ -247,6 +247,7 @@ test('with persist a reload keeps the time-lapse; the kept model resumes it', as
   // "Start over" forgets the kept time-lapse with the kept model.
   assert.ok((await storedRecords(first.page)) > before.count, 'the frames are in IndexedDB');
   await first.page.locator('#p >> [data-action="start-over"]').click();
+  await first.page.locator('#p >> dialog.confirm [data-answer="yes"]').click();
   await first.page.waitForFunction(() => document.getElementById('p').frames.count <= 1, null, { timeout: 10_000 });
   await first.page.waitForTimeout(300);
   assert.equal(await storedRecords(first.page), 0, 'Start over left time-lapse records in IndexedDB');

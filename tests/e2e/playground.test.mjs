@@ -92,7 +92,12 @@ describe('the playground page', () => {
     assert.equal((await events(page, 'progress')).length, count, 'no progress while paused');
     assert.equal(await shadowText(page, 'button[data-action="toggle"]'), 'Train');
 
+    // A trained model: Reset asks first.
     await clickButton(page, 'reset');
+    const question = page.locator('vae-playground >> dialog.confirm');
+    await question.waitFor({ state: 'visible' });
+    assert.match(await question.locator('p').textContent(), /^Reset starts a new model with these settings/);
+    await question.locator('[data-answer="yes"]').click();
     await page.waitForFunction(() => window.__events.filter((e) => e.type === 'ready').length >= 1, null, { timeout: 10_000 });
     assert.equal(await isRunning(page), false, 'a paused model stays paused after Reset');
     await clickButton(page, 'toggle');
@@ -114,6 +119,7 @@ describe('the playground page', () => {
     assert.match(await shadowText(page, '.error p'), /diverged/);
     await page.locator('vae-playground >> select[data-attr="learning-rate"]').selectOption('0.001');
     await clickButton(page, 'reset');
+    await page.locator('vae-playground >> dialog.confirm [data-answer="yes"]').click();
     await clickButton(page, 'toggle');
     await page.waitForFunction(() => window.__events.filter((e) => e.type === 'progress').length > 5, null, { timeout: 10_000 });
     assert.ok(await isRunning(page), 'trains again after Reset');

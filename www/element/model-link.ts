@@ -96,6 +96,11 @@ export class ModelLink {
     this.model = { ...this.model, settings: { ...settings } };
   }
 
+  /** Whether a model is there and has trained: what a choice that replaces it asks about first. */
+  get hasTrained(): boolean {
+    return this.model.ready !== null && this.history.loss.steps > 0;
+  }
+
   /** A new worker (for boot `boot`) on `sources` with the settings in force: the model is fresh, what trapped may be tried again. */
   start(boot: number, sources: WorkerSources): void {
     this.recovery.forgetRefusals();

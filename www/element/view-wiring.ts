@@ -51,6 +51,12 @@ function report(parts: ElementParts, cause: unknown): void {
   if (!(cause instanceof AlreadySaid)) parts.reportError(errorMessage(cause));
 }
 
+/** What the Reset and Start over buttons ask first (the element's `reset()` asks nothing: a script means it). */
+const RESET_QUESTION =
+  'Reset starts a new model with these settings. The one trained so far stays in the run history as figures; its weights are dropped (export them first to keep them).';
+const START_OVER_QUESTION =
+  'Start over forgets every model this page keeps in your browser (for all settings), with their time-lapses, run history and your own images, and starts a new model. Export what you want to keep first.';
+
 export function viewContext(parts: ElementParts): ViewContext {
   const { element, link, picture, messages } = parts;
   const confirm = new ConfirmView();
@@ -58,10 +64,12 @@ export function viewContext(parts: ElementParts): ViewContext {
     confirm: (question) => confirm.ask(question),
     train: () => element.train(),
     pause: () => element.pause(),
-    reset: () => element.reset(),
-    startOver: () => {
+    reset: async () => {
+      if (!link.hasTrained || (await confirm.ask(RESET_QUESTION))) element.reset();
+    },
+    startOver: async () => {
       const keeper = parts.keeper();
-      if (!keeper) return;
+      if (!keeper || !(await confirm.ask(START_OVER_QUESTION))) return;
       void Promise.all([keeper.forget(), parts.timelapse.forget()]).then(() => {
         element.pause();
         link.runs.clear();

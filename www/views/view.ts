@@ -89,9 +89,10 @@ export interface PlaygroundState {
 export interface PlaygroundActions {
   train(): void;
   pause(): void;
+  /** A new model with the settings in force, asking first when one has trained. */
   reset(): void;
   retry(): void;
-  /** Forgets the kept models and starts a fresh one. */
+  /** Forgets the kept models and starts a fresh one, asking first. */
   startOver(): void;
   dismissError(): void;
   /** Takes the choice the notice offers (and the notice goes). */
