@@ -147,7 +147,7 @@ test('a text file, a broken PNG, a 144-megapixel PNG and a blank image are skipp
     { name: 'cat.txt', reason: 'not an image (PNG, JPEG, WebP or GIF)' },
     { name: 'huge.png', reason: '12000 × 12000 pixels (144 megapixels) is too large: at most 100 megapixels are decoded' },
   ]);
-  assert.match(reply.error.message, /^No usable images\. /);
+  assert.match(reply.error.message, /^No usable images — .*\. Pick PNG, JPEG, WebP or GIF images/);
   const reached = reply.decoded.map((d) => `${d.header.width} × ${d.header.height} → ${d.got ? 'decoded' : 'failed'}`).sort();
   assert.deepEqual(reached, ['40 × 40 → failed', '5 × 5 → decoded'], 'only the broken PNG and the blank GIF reached the decoder');
 });
@@ -207,7 +207,7 @@ test('zip bombs (1 GB in one file, 8 × 48 MB) are refused by their ratio after 
     { name: 'bomb.zip', reason: bomb('letters/a/bomb.png') },
     { name: 'many.zip', reason: bomb('letters/a/0.png') },
   ]);
-  assert.match(reply.error.message, /^No usable images\. letters\/a\/bomb\.png inflates to over 100 times/);
+  assert.match(reply.error.message, /^No usable images — letters\/a\/bomb\.png inflates to over 100 times/);
   const again = await ingestBytes([{ path: 'after.gif', bytes: grayGif(8, 8, (x) => (x < 4 ? 0 : 255)) }]);
   assert.equal(again.result.count, 1);
   assert.deepEqual(problems, []);

@@ -110,13 +110,14 @@ test('no usable image: an error naming why each file was skipped, summarised whe
     assert.equal(error.name, 'IngestError');
     assert.equal(
       error.message,
-      'No usable images. not an image (PNG, JPEG, WebP or GIF): cat.png, notes/0.txt, notes/1.txt and 8 others; ' +
-        'all one colour: blank.png; the browser could not decode it: broken.png.',
+      'No usable images — not an image (PNG, JPEG, WebP or GIF): cat.png, notes/0.txt, notes/1.txt and 8 others; ' +
+        'all one colour: blank.png; the browser could not decode it: broken.png. ' +
+        'Pick PNG, JPEG, WebP or GIF images (files, a folder or a .zip), each with something that stands out from its background.',
     );
     assert.equal(error.skipped.length, 13);
     return true;
   });
-  await assert.rejects(run([]), { name: 'IngestError', message: 'No files were given.' });
+  await assert.rejects(run([]), { name: 'IngestError', message: 'No files were given. Pick PNG, JPEG, WebP or GIF images (files, a folder or a .zip), each with something that stands out from its background.' });
 });
 
 test('a zip of letters in folders: labels from the folders under its root; a bomb beside it is named, the rest used', async () => {

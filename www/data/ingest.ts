@@ -10,6 +10,9 @@ import { IngestError, summariseSkipped, unread, type Skipped, type Unread } from
 import { limitReason, selectFiles } from './select.js';
 import { readZip } from './zip.js';
 
+/** What an error that finds no usable image asks for instead. */
+const WHAT_TO_PICK = 'Pick PNG, JPEG, WebP or GIF images (files, a folder or a .zip), each with something that stands out from its background.';
+
 /** A file and its path relative to what was dropped or picked ("letters/a/1.png"; `/`-separated). */
 export interface SourceFile {
   path: string;
@@ -217,8 +220,9 @@ export async function ingest(input: Collected | SourceFile[], options: IngestOpt
   if (usableIndices.length === 0) {
     skipped.sort((a, b) => comparePaths(a.name, b.name));
     const why = summariseSkipped(skipped, unreadFiles);
-    const what = collected.files.length + collected.skipped.length === 0 ? 'No files were given.' : 'No usable images.';
-    throw new IngestError(why.length ? `${what} ${why.join('; ')}.` : what, skipped, unreadFiles);
+    const none = collected.files.length + collected.skipped.length === 0;
+    const what = none ? 'No files were given.' : why.length ? `No usable images — ${why.join('; ')}.` : 'No usable images.';
+    throw new IngestError(`${what} ${WHAT_TO_PICK}`, skipped, unreadFiles);
   }
   const labelling = inferLabels(usableIndices.map((i) => candidates[i].parts), limits.maxClasses);
   for (const j of labelling.leftOut) skipped.push({ name: candidates[usableIndices[j]].name, reason: NO_LABEL });

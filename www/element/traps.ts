@@ -3,6 +3,7 @@
 // Compress view fitting PCA on a data set too large for wasm's 4 GB): it is refused with these words instead, until
 // the element starts over from its inputs (new `data`/`weights`, Retry).
 import type { RequestKind, TrapSite } from '../protocol.js';
+import { countOf } from '../english.js';
 
 export interface TrapReport {
   where: TrapSite;
@@ -87,7 +88,7 @@ export function recoveryWords(trap: TrapReport, from: RestartPoint): string {
     ? 'It was restarted with a fresh model (nothing had been trained yet)'
     : from.fromFile
       ? `It was restarted with the weights it had loaded (epoch ${from.epoch})`
-      : `It was restarted with the weights it had after ${from.epoch} epoch${from.epoch === 1 ? '' : 's'}`;
+      : `It was restarted with the weights it had after ${countOf(from.epoch, 'epoch')}`;
   const blocked = blockedBy(trap);
   const refused = blocked.length ? ` It is not asked for ${blocked.length > 1 ? 'those' : 'that'} again until the playground starts over (new data, or a reload).` : '';
   return `The training worker ${whatBroke(trap)} while ${doing(trap.where)}. ${restarted}; press Train to go on.${refused}`;

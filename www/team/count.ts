@@ -1,5 +1,6 @@
 // How many Workers train, over which exchange, and how the status line says it. Pure: the element and the tests
 // call it; the training worker acts on what it says.
+import { countOf } from '../english.js';
 
 /** The `workers` setting: 'auto' or a whole number of training Workers. */
 export type WorkersSetting = 'auto' | number;
@@ -49,7 +50,7 @@ const EXCHANGE_WORDS: Record<Exchange, string> = { 'shared-memory': ' · shared 
 
 /** The status line's words: "2 Workers · shared memory", "2 Workers · by messages", "1 Worker (2 asked: …)". */
 export function describeTeam(team: TeamInfo): string {
-  const workers = `${team.workers} Worker${team.workers === 1 ? '' : 's'}`;
+  const workers = countOf(team.workers, 'Worker');
   if (team.why) return `${workers}${EXCHANGE_WORDS[team.exchange]} (${team.asked} asked: ${team.why})`;
   return `${workers}${EXCHANGE_WORDS[team.exchange]}`;
 }

@@ -4,6 +4,7 @@ import { CanvasSurface, cssVar } from '../canvas.js';
 import type { Run, RunHistory } from '../runs.js';
 import type { BucketedSeries, LossHistory } from './loss-history.js';
 import { find, type PlaygroundState, type View } from './view.js';
+import { countOf } from '../english.js';
 
 interface Area { top: number; bottom: number }
 
@@ -169,7 +170,7 @@ export class ChartView implements View {
     const klLabel = loss.steps ? `KL ${kl.last.toFixed(2)}` : 'KL';
     ctx.fillText(klLabel, right - ctx.measureText(klLabel).width, band.top - 3);
     ctx.fillStyle = muted;
-    const stepsLabel = `${loss.steps} steps`;
+    const stepsLabel = countOf(loss.steps, 'step');
     ctx.fillText(stepsLabel, right - ctx.measureText(stepsLabel).width, s.height - 3);
     ctx.fillText('nats / image', 4, s.height - 3);
   }

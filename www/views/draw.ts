@@ -6,6 +6,7 @@ import { classPhrase, hasClassifier, type Dataset } from '../datasets.js';
 import { drawTiles } from './tiles.js';
 import { Listeners, find, type OwnState, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
 import { DEFAULT_DATASET, WordsShown, applyWords } from './words.js';
+import { countOf, withArticle } from '../english.js';
 
 /** The pad's backing store: enough detail for a 20-pixel box, small enough to prepare in about a millisecond. */
 const PAD = 140;
@@ -56,10 +57,10 @@ export class DrawView implements View {
     host.innerHTML = `<div class="panel draw" part="draw"><h2>Draw</h2>
       <div class="draw-body">
         <figure><canvas class="pad" width="${PAD}" height="${PAD}" tabindex="0" role="img"
-          data-words-label="Drawing pad: draw a {item} with the mouse, a finger or a pen"></canvas>
+          data-words-label="Drawing pad: draw {an item} with the mouse, a finger or a pen"></canvas>
           <figcaption><label>Brush <input type="range" class="brush" min="5" max="20" step="1" value="${DEFAULT_BRUSH}"></label>
           <button data-action="clear">Clear</button></figcaption></figure>
-        <figure><canvas class="prepared" role="img" aria-label="The drawing prepared as MNIST's digits were"></canvas><figcaption>as MNIST</figcaption></figure>
+        <figure><canvas class="prepared" role="img" aria-label="The drawing prepared as MNIST's digits were"></canvas><figcaption>prepared</figcaption></figure>
         <figure><canvas class="reconstruction" role="img" aria-label="The decoder's reconstruction of the drawing"></canvas><figcaption>decoded</figcaption></figure>
       </div>
       <p class="verdict" aria-live="polite"></p>
@@ -147,12 +148,12 @@ export class DrawView implements View {
     if (own.unlabelled && classes.length) classes.push(`no label: ${own.unlabelled}`);
     find(this.#panel, '.set-count').textContent = own.count === 0
       ? 'My set is empty.'
-      : `My set: ${own.count.toLocaleString('en-US')} image${own.count === 1 ? '' : 's'}${classes.length ? ` (${classes.join(', ')})` : ''}.`;
+      : `My set: ${countOf(own.count, 'image')}${classes.length ? ` (${classes.join(', ')})` : ''}.`;
     for (const action of ['clear-set', 'export-set']) find<HTMLButtonElement>(this.#panel, `[data-action="${action}"]`).disabled = own.count === 0;
   }
 
   #invitation(): string {
-    return `Draw a ${this.#dataset.item}; its code appears in the latent panel as a cross.`;
+    return `Draw ${withArticle(this.#dataset.item)}; its code appears in the latent panel as a cross.`;
   }
 
   dispose(): void {

@@ -9,6 +9,7 @@ import { formatBytes } from '../data/limits.js';
 import { summariseSkipped } from '../data/report.js';
 import { drawTiles } from './tiles.js';
 import { Listeners, find, type IngestState, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
+import { countOf } from '../english.js';
 
 /** Images shown in the preview's grid, at most (spread evenly over the set). */
 const GRID_COLUMNS = 12;
@@ -126,8 +127,8 @@ export class PreviewView implements View {
     find(this.#dialog, '.preview-grid-note').textContent = `${first}, prepared as they will train: grayscale, inverted where the background is light, the background under uneven light taken away, the ink fitted into 20 × 20 and centred by mass in ${result.width} × ${result.height}.`;
 
     const labelled = result.labels !== null && result.classNames !== null;
-    find(this.#dialog, '.preview-summary').textContent = `${COUNT.format(result.count)} image${result.count === 1 ? '' : 's'} ready, ` +
-      (labelled ? `in ${result.classNames!.length} class${result.classNames!.length === 1 ? '' : 'es'} (from folder names or label_ names).` : 'without labels (no folders or label_ names to take them from).');
+    find(this.#dialog, '.preview-summary').textContent = `${countOf(result.count, 'image')} ready, ` +
+      (labelled ? `in ${countOf(result.classNames!.length, 'class', 'classes')} (from folder names or label_ names).` : 'without labels (no folders or label_ names to take them from).');
     const table = find<HTMLTableElement>(this.#dialog, 'table.preview-classes');
     table.hidden = !labelled;
     if (labelled) {

@@ -56,7 +56,7 @@ export class RecoverView implements View {
         <figure><canvas class="recovered" role="img" data-words-label="The recovered {item}"></canvas><figcaption>recovered <input type="range" class="step" min="1" max="10" value="10" aria-label="Recovery step"></figcaption></figure>
         <figure><canvas class="difference" role="img" aria-label="Difference between recovered and original"></canvas><figcaption>difference</figcaption></figure>
       </div>
-      <p class="result" aria-live="polite" data-words="Pick a {item}, damage it, and press Recover."></p></div>`;
+      <p class="result" aria-live="polite" data-words="Pick {an item}, damage it, and press Recover."></p></div>`;
     applyWords(host, this.#dataset);
     const on = this.#listeners.on.bind(this.#listeners);
     on(find(host, '[data-action="another"]'), 'click', () => void this.#another());

@@ -1,6 +1,7 @@
 // The toolbar (Train/Pause, Reset, what is happening in words), the progress bar, and the error box with Retry.
 import { describeTeam } from '../team/count.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
+import { countOf } from '../english.js';
 
 const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -82,7 +83,7 @@ function statusHtml(state: Readonly<PlaygroundState>): string {
     // Colour, not weight, marks the epoch: see `.status strong` in styles.ts.
     return `<strong>epoch ${p.epoch + (p.epochProgress > 0 ? 1 : 0)}${of}</strong> · ${COUNT.format(p.samplesPerSec)} samples/s${team}${structure}${simd}`;
   }
-  if (state.trainedEpoch !== null) return `Trained ${state.trainedEpoch} epoch${state.trainedEpoch === 1 ? '' : 's'} · press Train to go on`;
+  if (state.trainedEpoch !== null) return `Trained ${countOf(state.trainedEpoch, 'epoch')} · press Train to go on`;
   if (p) return `Paused in epoch ${p.epoch + 1} · press Train to go on`;
   return `Ready · ${COUNT.format(state.ready.trainSize)} training ${escape(state.dataset.items)}${team}${simd}`;
 }
