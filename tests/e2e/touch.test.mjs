@@ -27,6 +27,12 @@ test('390 × 844 with touch: tap to pause and train, drag the point, draw a digi
   await toggle.tap();
   await page.waitForFunction(() => !document.querySelector('vae-playground').running);
 
+  // The ring and the digit it decodes fit on the screen together: the digit comes right under the latent panel.
+  const panel = async (selector) => page.locator(`vae-playground >> ${selector}`).boundingBox();
+  const [latentPanel, digitPanel, timelinePanel] = [await panel('.panel.latent'), await panel('.panel.digit'), await panel('.timeline')];
+  assert.ok(digitPanel.y > latentPanel.y && digitPanel.y < timelinePanel.y, `the digit under the latent panel, before the timeline: ${JSON.stringify({ latentPanel, digitPanel, timelinePanel })}`);
+  assert.ok(digitPanel.y + digitPanel.height - latentPanel.y <= 844, `the latent panel and the digit span ${digitPanel.y + digitPanel.height - latentPanel.y} px, more than the screen`);
+
   const latent = page.locator('vae-playground >> .latent canvas');
   const box = await latent.boundingBox();
   const scrollBefore = await page.evaluate(() => window.scrollY);

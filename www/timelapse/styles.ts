@@ -28,10 +28,16 @@ export const TIMELINE_STYLES = /* css */ `
 .branch-form label { display: grid; gap: 3px; font-size: 12px; color: var(--vae-muted); }
 .branch-form input { width: 8em; }
 @container (max-width: 620px) {
-  /* One column: the latent panel, the timeline under it, then the digit and the chart. */
+  /*
+   * One column: the latent panel and the digit it decodes first, so that both are in view while a finger drags the
+   * ring; then the timeline and the chart.
+   */
   :host(:not([compact])) .main > .host[data-view="latent"] > .latent { grid-column: 1; grid-row: 1; }
-  :host(:not([compact])) .main > .side { grid-column: 1; grid-row: 3; }
-  .main .timeline { grid-column: 1; grid-row: 2; }
+  :host(:not([compact])) .main:not(.no-latent) > .side { display: contents; }
+  :host(:not([compact])) .main:not(.no-latent) .digit { grid-column: 1; grid-row: 2; }
+  .main .timeline { grid-column: 1; grid-row: 3; }
+  :host(:not([compact])) .main:not(.no-latent) .chart { grid-column: 1; grid-row: 4; }
+  :host(:not([compact])) .main.no-latent > .side { grid-column: 1; grid-row: 2; }
   .timeline-track { height: 76px; }
   .timeline-controls > * { flex: 1 1 auto; }
 }

@@ -76,9 +76,16 @@ export class ChartView implements View {
     const left = 40;
     const right = s.width - 8;
     const klHeight = Math.max(36, s.height * 0.24);
-    const main = { top: 18, bottom: s.height - klHeight - 22 };
-    const band = { top: s.height - klHeight - 4, bottom: s.height - 16 };
     const { loss, recon, kl, epochs } = history;
+    const last = epochs[epochs.length - 1];
+    const legend = legendLayout(ctx, [
+      [accent, loss.steps ? `train loss ${loss.last.toFixed(1)}` : 'train loss'],
+      [muted, 'recon'],
+      [test, last ? `test −ELBO ${last.testElbo.toFixed(1)}` : 'test −ELBO (per epoch)'],
+    ], left, right);
+    // The plot starts under the legend's last line (a phone's narrow chart wraps it).
+    const main = { top: legend.at(-1)!.y + 7, bottom: s.height - klHeight - 22 };
+    const band = { top: s.height - klHeight - 4, bottom: s.height - 16 };
 
     if (loss.steps === 0 && overlays.length === 0) {
       ctx.fillStyle = muted;
@@ -145,26 +152,11 @@ export class ChartView implements View {
     line(s, kl, xAt, yKl, fg, band, left);
 
     // Legend and the latest figures.
-    const last = epochs[epochs.length - 1];
-    const items: [string, string][] = [
-      [accent, loss.steps ? `train loss ${loss.last.toFixed(1)}` : 'train loss'],
-      [muted, 'recon'],
-      [test, last ? `test −ELBO ${last.testElbo.toFixed(1)}` : 'test −ELBO (per epoch)'],
-    ];
-    let x = left;
-    let y = 11;
-    for (const [color, label] of items) {
-      const width = ctx.measureText(label).width + 14;
-      if (x > left && x + width > right) {
-        // No room on this line (a phone): continue beneath, over the plot's empty top.
-        x = left;
-        y += 13;
-      }
+    for (const { color, label, x, y } of legend) {
       ctx.fillStyle = color;
       ctx.fillRect(x, y - 5, 10, 3);
       ctx.fillStyle = fg;
       ctx.fillText(label, x + 14, y);
-      x += width + 14;
     }
     ctx.fillStyle = fg;
     const klLabel = loss.steps ? `KL ${kl.last.toFixed(2)}` : 'KL';
@@ -219,6 +211,22 @@ function drawRun(s: CanvasSurface, run: Run, index: number, xAt: (step: number) 
   const x = Math.min(xAt(run.epochs.length * run.stepsPerEpoch - 1) + 3, s.width - 8 - ctx.measureText(label).width);
   ctx.fillText(label, x, clampTo(y(last.testElbo), area) - 4);
   ctx.restore();
+}
+
+/** Where each legend item goes: left to right from `left`, onto a new line where one would pass `right`. */
+function legendLayout(ctx: CanvasRenderingContext2D, items: [string, string][], left: number, right: number): { color: string; label: string; x: number; y: number }[] {
+  let x = left;
+  let y = 11;
+  return items.map(([color, label]) => {
+    const width = ctx.measureText(label).width + 14;
+    if (x > left && x + width > right) {
+      x = left;
+      y += 13;
+    }
+    const at = { color, label, x, y };
+    x += width + 14;
+    return at;
+  });
 }
 
 function scale(lo: number, hi: number, bottom: number, top: number): (v: number) => number {
