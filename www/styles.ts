@@ -117,7 +117,8 @@ button:disabled { opacity: 0.5; cursor: default; }
 .thumb[aria-pressed="true"] { border-color: var(--vae-accent); outline: 2px solid var(--vae-accent); }
 .result { margin: 8px 0 0; font-size: 13px; }
 .history table { border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; margin-bottom: 10px; display: block; overflow-x: auto; }
-.history caption { text-align: left; color: var(--vae-muted); padding-bottom: 4px; }
+/* The caption is a paragraph over the table, not its <caption>: a narrow table scrolls sideways, and would clip it. */
+.history .hint { margin-bottom: 4px; }
 .history th, .history td { padding: 2px 8px; border-bottom: 1px solid var(--vae-border); text-align: right; white-space: nowrap; }
 .history tr.current td { font-weight: 600; }
 .judge table, .compress table { border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; margin-bottom: 10px; }
@@ -141,6 +142,9 @@ button:disabled { opacity: 0.5; cursor: default; }
 .error.shown { display: flex; }
 .error.notice { border-color: var(--vae-border); background: var(--vae-panel); }
 .error p { margin: 0; flex: 1; }
+/* A refused setting, said under the form (the whole row) and tied to its input. */
+.field-problem { grid-column: 1 / -1; margin: 0; padding: 6px 10px; border-left: 3px solid #d64545; background: color-mix(in srgb, #d64545 10%, var(--vae-bg)); font-size: 13px; }
+.settings [aria-invalid="true"] { border-color: #d64545; }
 .error button { min-height: 28px; padding: 2px 10px; }
 dialog.confirm { border: 1px solid var(--vae-border); border-radius: var(--vae-radius); background: var(--vae-bg); color: var(--vae-fg); max-width: min(440px, 90vw); padding: 16px; }
 dialog.confirm::backdrop, dialog.preview::backdrop { background: rgba(0, 0, 0, 0.35); }
@@ -171,6 +175,11 @@ dialog.confirm p { margin: 0 0 14px; }
   .strips .movie { grid-column: 1; grid-row: auto; width: 50%; }
   .draw-body figure:first-child { grid-column: 1 / -1; }
   .status { margin-left: 0; width: 100%; }
+}
+/* A finger needs a bigger target than a pointer: sliders and checkboxes at least 24 px where the pointer is coarse. */
+@media (pointer: coarse) {
+  input[type="range"] { min-height: 24px; }
+  input[type="checkbox"] { width: 24px; height: 24px; }
 }
 /* compact: just the latent panel and the digit, side by side, for a blog post. */
 :host([compact]) .root { padding: 8px; gap: 8px; }

@@ -94,3 +94,35 @@ test('keyboard only: pause and train, drag by keys, change a setting through the
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a value the form refuses is said under the form in the field’s words, tied to the field; the next good value clears it', async () => {
+  const { page, problems } = await openPage(session.browser, `${session.url}#epochs=0`);
+  await page.evaluate(() => {
+    window.__errors = [];
+    document.querySelector('vae-playground').addEventListener('error', (e) => window.__errors.push(e.detail.message));
+  });
+  await page.waitForFunction(() => document.querySelector('vae-playground').running, null, { timeout: 30_000 });
+  await tabTo(page, 'beta');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('-1');
+  await page.keyboard.press('Tab');
+  const problem = page.locator('vae-playground >> .field-problem');
+  await problem.waitFor({ state: 'visible' });
+  assert.equal(await problem.textContent(), 'β (KL weight) = -1 is not allowed: a finite number ≥ 0 (1 is the plain VAE). It stays 1.');
+  const beta = page.locator('vae-playground >> [data-attr="beta"]');
+  assert.equal(await beta.getAttribute('aria-invalid'), 'true');
+  assert.equal(await beta.getAttribute('aria-describedby'), 'settings-problem');
+  assert.equal(await beta.inputValue(), '1', 'the value in force is back in the field');
+  assert.equal(await page.evaluate(() => document.querySelector('vae-playground').beta), 1);
+  assert.deepEqual(await page.evaluate(() => window.__errors), [], 'said at the field, not as the widget’s error');
+
+  await beta.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('2');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => document.querySelector('vae-playground').beta === 2);
+  assert.equal(await problem.isHidden(), true);
+  assert.equal(await beta.getAttribute('aria-invalid'), null);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -5,8 +5,8 @@ import type { RunKeeper } from '../persistence.js';
 import type { PlaygroundActions } from '../views/view.js';
 import { ConfirmView } from '../views/confirm.js';
 import type { DrawResult } from '../views/draw.js';
-import { errorMessage } from '../wasm.js';
-import { offerDownload, wholeNumber } from './attributes.js';
+import { errorMessage, wasmReady } from '../wasm.js';
+import { offerDownload, settingsWith, wholeNumber } from './attributes.js';
 import type { Messages } from './messages.js';
 import type { ModelLink } from './model-link.js';
 import type { OwnFlow } from './own-flow.js';
@@ -92,6 +92,15 @@ export function viewContext(parts: ElementParts): ViewContext {
     },
     moveTo: (z) => picture.moveTo(z) && parts.render(),
     setAttribute: (name, value) => element.setAttribute(name, value),
+    checkSetting: (key, text) => {
+      if (!wasmReady()) return null; // the element checks it once the module is there
+      try {
+        settingsWith(key, text, link.settings);
+        return null;
+      } catch (cause) {
+        return errorMessage(cause);
+      }
+    },
     loadWeightsFile: (file) => void element.loadWeights(file).catch(() => undefined), // reported through the error event
     saveWeights: () => void saveWeights(parts),
     request: (request) => link.request(request).catch((cause) => {

@@ -19,7 +19,8 @@ export class HistoryView implements View {
   mount(host: HTMLElement): void {
     this.#host = host;
     host.innerHTML = `<div class="panel history" part="history"><h2>Runs</h2>
-      <table class="runs"><caption>Every run so far; tick up to ${MAX_OVERLAY} to draw their test −ELBO over the loss chart</caption>
+      <p class="hint" id="runs-caption">Every run so far; tick up to ${MAX_OVERLAY} to draw their test −ELBO over the loss chart</p>
+      <table class="runs" aria-labelledby="runs-caption">
         <thead><tr><th scope="col">in chart</th><th scope="col">run</th><th scope="col">structure</th><th scope="col">latent</th><th scope="col">β</th>
         <th scope="col">lr</th><th scope="col">batch</th><th scope="col">seed</th><th scope="col">epochs</th><th scope="col">−ELBO</th>
         <th scope="col">recon</th><th scope="col">KL</th><th scope="col">time</th><th scope="col">samples/s</th></tr></thead><tbody></tbody></table>

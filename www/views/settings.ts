@@ -17,11 +17,13 @@ export class SettingsView implements View {
   #shown: TrainSettings | null = null;
   #export!: HTMLButtonElement;
   #host!: HTMLElement;
+  #problem!: HTMLElement;
 
   constructor(private readonly actions: PlaygroundActions) {}
 
   mount(host: HTMLElement): void {
     host.innerHTML = `<div class="settings" part="settings">${FORM_KEYS.map(inputHtml).join('')}
+      <p class="field-problem" id="settings-problem" role="alert" hidden></p>
       <div class="actions">
         <button data-action="export" disabled>Export weights</button>
         <label class="file" tabindex="0">Load weights…<input type="file" class="weights-file" accept=".safetensors"></label>
@@ -33,6 +35,7 @@ export class SettingsView implements View {
         <p class="hint">Or drop image files, a folder or a .zip anywhere on the widget. Labels come from sub-folder names or a <code>label_</code> file-name prefix; you see every image prepared before anything trains. They stay in this browser.</p>
       </div></div>`;
     this.#host = host;
+    this.#problem = find(host, '.field-problem');
     for (const key of FORM_KEYS) {
       const input = find<HTMLInputElement | HTMLSelectElement>(host, `[data-attr="${SETTINGS[key].attribute}"]`);
       this.#inputs.set(key, input);
@@ -105,6 +108,13 @@ export class SettingsView implements View {
   async #change(key: FormKey, input: HTMLInputElement | HTMLSelectElement): Promise<void> {
     const d = SETTINGS[key];
     const { attribute, label } = d;
+    const problem = this.actions.checkSetting(key, input.value);
+    this.#say(input, problem && refusal(label, input.value, problem, String(this.#lastState!.settings[key])));
+    if (problem) {
+      this.#shown = null; // the next update puts the value in force back into the input, as the message says
+      this.update(this.#lastState!);
+      return;
+    }
     if (!d.live && this.#trained) {
       const shown = d.type === 'choice' ? (d.choiceLabels as Record<string, string>)[input.value] ?? input.value : input.value;
       const yes = await this.actions.confirm(
@@ -119,6 +129,19 @@ export class SettingsView implements View {
     this.actions.setAttribute(attribute, input.value);
   }
 
+  /** Shows why `input`'s value was refused, under the form and tied to the input; `null` clears it. */
+  #say(input: HTMLInputElement | HTMLSelectElement, message: string | null): void {
+    for (const other of this.#inputs.values()) {
+      other.removeAttribute('aria-invalid');
+      other.removeAttribute('aria-describedby');
+    }
+    this.#problem.hidden = message === null;
+    this.#problem.textContent = message ?? '';
+    if (message === null) return;
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', this.#problem.id);
+  }
+
   #applyLimits(limits: SettingLimits): void {
     for (const [key, input] of this.#inputs) {
       const range = key in limits ? limits[key as keyof SettingLimits] : null;
@@ -127,6 +150,15 @@ export class SettingsView implements View {
       if (range.max !== undefined && range.max !== null) input.max = String(range.max);
     }
   }
+}
+
+/**
+ * A refused value in the form's words: "β (KL weight) = -1 is not allowed: a finite number ≥ 0 (…). It stays 4." —
+ * the field's label where the core's message names its own word for the setting.
+ */
+export function refusal(label: string, text: string, problem: string, inForce: string): string {
+  const rule = /is not allowed: (.*)$/.exec(problem)?.[1];
+  return `${rule ? `${label} = ${text.trim() || '(empty)'} is not allowed: ${rule}` : problem}. It stays ${inForce}.`;
 }
 
 function inputHtml(key: SettingKey): string {

@@ -99,6 +99,8 @@ export interface PlaygroundActions {
   acceptOffer(): void;
   moveTo(z: readonly number[]): void;
   setAttribute(name: string, value: string): void;
+  /** Why `text` is not allowed for setting `key` with the others as they are (checked as the Rust core checks it), or null. */
+  checkSetting(key: keyof TrainSettings, text: string): string | null;
   loadWeightsFile(file: File): void;
   saveWeights(): void;
   /** A request to the worker, typed by kind; a failure is also reported through the element's error event. */
