@@ -28,6 +28,7 @@ import {
 import { adoptStyles } from './styles.js';
 import { ElementTimelapse, adoptTimelineStyles } from './timelapse/element-link.js';
 import { elementKeyOf } from './persistence.js';
+import { newModelQuestion } from './views/confirm.js';
 import { parseWorkers, resolveWorkers, type WorkersSetting } from './team/count.js';
 import type { PlaygroundState } from './views/view.js';
 import { errorMessage, fetchBytes, loadWasm } from './wasm.js';
@@ -137,7 +138,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
       render: () => this.#views.render(),
       reportError: (message) => this.#reportError(message),
       notice: (message) => this.#notice(message),
-      confirmNewModel: (question) => this.#confirmNewModel(question),
+      confirmNewModel: (change) => this.#confirmNewModel(change),
       startOwnModel: () => this.#startOwnModel(),
       download: (blob, name) => offerDownload(blob, name),
     });
@@ -477,9 +478,10 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     this.train();
   }
 
-  /** Asks before a trained model is replaced (through the one dialog); true at once when nothing is trained yet. */
-  async #confirmNewModel(question: string): Promise<boolean> {
-    return !this.#link.hasTrained || !this.#context ? true : this.#context.actions.confirm(question);
+  /** Asks before `change` replaces a trained model (through the one dialog); true at once when nothing is trained yet. */
+  async #confirmNewModel(change: string): Promise<boolean> {
+    if (!this.#link.hasTrained || !this.#context) return true;
+    return this.#context.actions.confirm(newModelQuestion(change, this.#startup.keeper !== null));
   }
 
   /** The time-lapse's "branch from here": the settings checked, training held, the state loaded, a new run trained. */

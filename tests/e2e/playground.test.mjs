@@ -96,7 +96,7 @@ describe('the playground page', () => {
     await clickButton(page, 'reset');
     const question = page.locator('vae-playground >> dialog.confirm');
     await question.waitFor({ state: 'visible' });
-    assert.match(await question.locator('p').textContent(), /^Reset starts a new model with these settings/);
+    assert.match(await question.locator('p').textContent(), /^Reset starts a new model\. The one trained so far stays in the run history as figures; its weights are dropped/);
     await question.locator('[data-answer="yes"]').click();
     await page.waitForFunction(() => window.__events.filter((e) => e.type === 'ready').length >= 1, null, { timeout: 10_000 });
     assert.equal(await isRunning(page), false, 'a paused model stays paused after Reset');

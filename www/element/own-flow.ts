@@ -20,8 +20,8 @@ export interface OwnFlowHost {
   /** Shows a problem and sends it as an `error` event. */
   reportError(message: string): void;
   notice(message: string): void;
-  /** Asks before a trained model is replaced; true to go ahead (true at once when nothing is trained). */
-  confirmNewModel(question: string): Promise<boolean>;
+  /** Asks before a trained model is replaced by `change` ("Training on your images"); true to go ahead (at once when nothing is trained). */
+  confirmNewModel(change: string): Promise<boolean>;
   /** The own set in force (just given to the worker) becomes the dataset, and a new model trains on it. */
   startOwnModel(): void;
   download(blob: Blob, name: string): void;
@@ -129,7 +129,7 @@ export class OwnFlow {
   async trainOnSet(mixed: boolean): Promise<void> {
     try {
       const what = mixed ? 'your images mixed into MNIST' : 'your images';
-      if (!(await this.#host.confirmNewModel(`Training on ${what} starts a new model. The one trained so far stays in the run history as figures; its weights are dropped (export them first to keep them).`))) return;
+      if (!(await this.#host.confirmNewModel(`Training on ${what}`))) return;
       await this.#trainOnSet(mixed);
     } catch (cause) {
       this.#report(cause);

@@ -3,7 +3,7 @@
 import { prepareDrawing } from '../../pkg/vae_playground.js';
 import type { RunKeeper } from '../persistence.js';
 import type { PlaygroundActions } from '../views/view.js';
-import { ConfirmView } from '../views/confirm.js';
+import { ConfirmView, newModelQuestion } from '../views/confirm.js';
 import type { DrawResult } from '../views/draw.js';
 import { errorMessage, wasmReady } from '../wasm.js';
 import { offerDownload, settingsWith, wholeNumber } from './attributes.js';
@@ -51,9 +51,11 @@ function report(parts: ElementParts, cause: unknown): void {
   if (!(cause instanceof AlreadySaid)) parts.reportError(errorMessage(cause));
 }
 
-/** What the Reset and Start over buttons ask first (the element's `reset()` asks nothing: a script means it). */
-const RESET_QUESTION =
-  'Reset starts a new model with these settings. The one trained so far stays in the run history as figures; its weights are dropped (export them first to keep them).';
+/**
+ * What the Reset and Start over buttons ask first (the element's `reset()` asks nothing: a script means it). A reset
+ * model is kept under the same settings as the one it replaces: its weights go, kept or not.
+ */
+const RESET_QUESTION = newModelQuestion('Reset', false);
 const START_OVER_QUESTION =
   'Start over forgets every model this page keeps in your browser (for all settings), with their time-lapses, run history and your own images, and starts a new model. Export what you want to keep first.';
 

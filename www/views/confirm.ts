@@ -2,6 +2,18 @@
 // returns after), for the choices that would throw away work — a structural setting while a trained model exists.
 import { Listeners, find, type View } from './view.js';
 
+/**
+ * The question before a change that replaces a trained model, saying what becomes of that model: its figures stay in
+ * the run history; its weights stay in this browser where the element keeps models (`persist`: each under its own
+ * settings, so choosing them again brings it back), and are dropped otherwise.
+ */
+export function newModelQuestion(change: string, keptInBrowser: boolean): string {
+  const weights = keptInBrowser
+    ? 'its weights stay kept in this browser and come back when you choose its settings again'
+    : 'its weights are dropped (export them first to keep them)';
+  return `${change} starts a new model. The one trained so far stays in the run history as figures; ${weights}.`;
+}
+
 export class ConfirmView implements View {
   #listeners = new Listeners();
   #dialog!: HTMLDialogElement;

@@ -7,6 +7,7 @@ import { MNIST_SPEC, pixelsOf } from '../datasets.js';
 import type { IngestResult } from '../data/ingest.js';
 import { formatBytes } from '../data/limits.js';
 import { summariseSkipped } from '../data/report.js';
+import { newModelQuestion } from './confirm.js';
 import { drawTiles } from './tiles.js';
 import { Listeners, find, type IngestState, type PlaygroundActions, type PlaygroundState, type View } from './view.js';
 import { countOf } from '../english.js';
@@ -37,7 +38,7 @@ export class PreviewView implements View {
         <ul class="preview-notes"></ul>
         <div class="preview-skipped"><p class="preview-skipped-summary"></p>
           <details><summary>Every file not used</summary><ul class="preview-skipped-list"></ul></details></div>
-        <p class="hint">Training on them starts a new model; the one trained so far stays in the run history as figures (export its weights first to keep them).</p>
+        <p class="hint preview-new-model"></p>
       </div>
       <p class="preview-failed" role="alert"></p>
       <div class="dialog-buttons">
@@ -56,6 +57,9 @@ export class PreviewView implements View {
   }
 
   update(state: Readonly<PlaygroundState>): void {
+    const newModel = find(this.#dialog, '.preview-new-model');
+    const words = newModelQuestion('Training on them', state.persist);
+    if (newModel.textContent !== words) newModel.textContent = words;
     const ingest = state.own.ingest;
     if (ingest === this.#shown) return;
     const before = this.#shown;

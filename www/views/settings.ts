@@ -3,6 +3,7 @@
 // attributes cannot disagree. Beside it: weights to export or load, and the person's own images to bring in.
 import { SETTINGS, SETTING_KEYS, type SettingKey } from '../settings.js';
 import type { TrainSettings } from '../protocol.js';
+import { newModelQuestion } from './confirm.js';
 import { Listeners, find, type PlaygroundActions, type PlaygroundState, type SettingLimits, type View } from './view.js';
 
 type FormKey = keyof TrainSettings;
@@ -117,9 +118,7 @@ export class SettingsView implements View {
     }
     if (!d.live && this.#trained) {
       const shown = d.type === 'choice' ? (d.choiceLabels as Record<string, string>)[input.value] ?? input.value : input.value;
-      const yes = await this.actions.confirm(
-        `Changing “${label}” to ${shown} starts a new model. The one trained so far stays in the run history as figures; its weights are dropped (export them first to keep them).`,
-      );
+      const yes = await this.actions.confirm(newModelQuestion(`Changing “${label}” to ${shown}`, this.#lastState!.persist));
       if (!yes) {
         this.#shown = null; // the next update puts the value in force back into the input
         this.update(this.#lastState!);
