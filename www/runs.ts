@@ -32,6 +32,11 @@ export const MAX_RUN_EPOCHS = 10_000;
 /** Runs drawn over the chart at most. */
 export const MAX_OVERLAY = 4;
 
+/** Whether `run`'s figures begin with all of `earlier`'s: the same run, trained on since. */
+function continues(run: Run, earlier: Run): boolean {
+  return earlier.epochs.length <= run.epochs.length && earlier.epochs.every((e, i) => e.epoch === run.epochs[i].epoch && e.testElbo === run.epochs[i].testElbo);
+}
+
 export class RunHistory {
   runs: Run[] = [];
   /** Ids of archived runs drawn over the chart. */
@@ -89,6 +94,13 @@ export class RunHistory {
     if (!this.#current) return;
     this.#current.settings = { ...settings };
     if (run) {
+      // A kept model coming back (its structure or data chosen again) goes on as the run it was, not beside it.
+      const same = this.runs.findIndex((r) => r.id === run.id && continues(run, r));
+      if (same >= 0) {
+        this.overlay.delete(run.id);
+        this.runs.splice(same, 1);
+        this.#current.id = run.id;
+      }
       this.#current.epochs = run.epochs.map((e) => ({ epoch: e.epoch, testElbo: e.testElbo, recon: e.recon, kl: e.kl }));
       this.#current.wallMs = Number(run.wallMs) || 0;
       this.#current.samplesPerSec = Number(run.samplesPerSec) || 0;

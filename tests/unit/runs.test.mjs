@@ -34,3 +34,26 @@ test('paused time does not count; stopping counts the time since the last epoch'
   runs.running(false, 12_500);
   assert.equal(runs.current.wallMs, 5_500);
 });
+
+test('a kept model that comes back (a structure chosen again) goes on as its own run, not as a copy beside it', () => {
+  const runs = new RunHistory();
+  runs.startRun(SETTINGS, 71);
+  runs.addEpoch(epoch(1), SETTINGS, 0);
+  runs.addEpoch(epoch(2), SETTINGS, 0);
+  const kept = JSON.parse(JSON.stringify(runs.current)); // what the kept model's file carries
+  runs.startRun({ ...SETTINGS, architecture: 'conv' }, 71); // run 1 archived; the conv run reaches no epoch
+  runs.startRun(SETTINGS, 71); // back to the MLP: its kept model is loaded …
+  runs.resume(SETTINGS, kept);
+  assert.deepEqual(runs.all().map((r) => [r.id, r.epochs.length]), [[1, 2]]);
+  runs.addEpoch(epoch(3), SETTINGS, 0);
+  assert.deepEqual(runs.all().map((r) => [r.id, r.epochs.map((e) => e.epoch)]), [[1, [1, 2, 3]]]);
+});
+
+test('a file from elsewhere whose run has the same number but other figures is a run of its own', () => {
+  const runs = new RunHistory();
+  runs.startRun(SETTINGS, 71);
+  runs.addEpoch(epoch(1), SETTINGS, 0);
+  runs.startRun(SETTINGS, 71);
+  runs.resume(SETTINGS, { id: 1, settings: SETTINGS, stepsPerEpoch: 71, epochs: [{ ...epoch(1), testElbo: 150 }], wallMs: 0, samplesPerSec: 0 });
+  assert.deepEqual(runs.all().map((r) => r.id), [1, 2]);
+});
