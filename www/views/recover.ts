@@ -46,7 +46,7 @@ export class RecoverView implements View {
           <option value="left">left half missing</option><option value="right">right half missing</option>
           <option value="random">random 50 % missing</option><option value="noise">Gaussian noise</option>
           <option value="none">none (erase with the pointer)</option></select></label>
-        <label class="sigma">σ <input type="range" class="noise" min="0.1" max="1" step="0.05" value="0.4"></label>
+        <label class="sigma" hidden>σ <input type="range" class="noise" min="0.1" max="1" step="0.05" value="0.4"></label>
         <label>Iterations <input type="number" class="iterations" min="1" max="50" step="1" value="10"></label>
         <button class="primary" data-action="recover">Recover</button>
       </div>
