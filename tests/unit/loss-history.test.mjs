@@ -73,3 +73,17 @@ test("an epoch's figures that arrive after later steps are placed where the epoc
   history.addEpoch(180, 4); // on time
   assert.deepEqual(history.epochs.map((e) => e.step), [71, 83]);
 });
+
+test('the figures at a step (what the chart says at a time-lapse moment): the bucket holding it, the last epoch by then', () => {
+  const history = new LossHistory();
+  history.addSteps(Float32Array.from({ length: 3 * 100 }, (_, i) => (i % 3 === 0 ? 500 - i / 3 : 6)));
+  history.addEpoch(210, 5);
+  history.addSteps(Float32Array.from({ length: 3 * 100 }, (_, i) => (i % 3 === 0 ? 300 - i / 3 : 7)));
+  history.addEpoch(190, 6);
+  const at = history.at(150);
+  assert.equal(at.loss, 250);
+  assert.equal(at.kl, 7);
+  assert.deepEqual(at.epoch, { step: 100, testElbo: 210, kl: 5 });
+  assert.equal(history.at(50).epoch, null, 'no epoch had ended by step 50');
+  assert.equal(history.at(10_000).loss, history.loss.last, 'past the end: the last figures');
+});

@@ -77,11 +77,12 @@ export class ChartView implements View {
     const right = s.width - 8;
     const klHeight = Math.max(36, s.height * 0.24);
     const { loss, recon, kl, epochs } = history;
-    const last = epochs[epochs.length - 1];
+    // The figures in the legend are those of the time-lapse's moment while one is shown, else the latest.
+    const shown = this.#cursor !== null ? history.at(this.#cursor) : { loss: loss.last, kl: kl.last, epoch: epochs.at(-1) ?? null };
     const legend = legendLayout(ctx, [
-      [accent, loss.steps ? `train loss ${loss.last.toFixed(1)}` : 'train loss'],
+      [accent, loss.steps ? `train loss ${shown.loss.toFixed(1)}` : 'train loss'],
       [muted, 'recon'],
-      [test, last ? `test −ELBO ${last.testElbo.toFixed(1)}` : 'test −ELBO (per epoch)'],
+      [test, shown.epoch ? `test −ELBO ${shown.epoch.testElbo.toFixed(1)}` : 'test −ELBO (per epoch)'],
     ], left, right);
     // The plot starts under the legend's last line (a phone's narrow chart wraps it).
     const main = { top: legend.at(-1)!.y + 7, bottom: s.height - klHeight - 22 };
@@ -159,7 +160,7 @@ export class ChartView implements View {
       ctx.fillText(label, x + 14, y);
     }
     ctx.fillStyle = fg;
-    const klLabel = loss.steps ? `KL ${kl.last.toFixed(2)}` : 'KL';
+    const klLabel = loss.steps ? `KL ${shown.kl.toFixed(2)}` : 'KL';
     ctx.fillText(klLabel, right - ctx.measureText(klLabel).width, band.top - 3);
     ctx.fillStyle = muted;
     const stepsLabel = countOf(loss.steps, 'step');

@@ -41,6 +41,12 @@ export class BucketedSeries {
     return this.#sum[i] / this.#count[i];
   }
 
+  /** The mean of the bucket that holds step `step` (the last bucket past the end), NaN when empty. */
+  meanAt(step: number): number {
+    if (this.length === 0) return NaN;
+    return this.mean(Math.min(this.length - 1, Math.max(0, Math.floor(step / this.width))));
+  }
+
   /** The step at the middle of bucket i. */
   centre(i: number): number {
     return i * this.width + (this.#count[i] - 1) / 2;
@@ -155,6 +161,13 @@ export class LossHistory {
     this.epochs.push({ step: Math.max(0, this.loss.steps - stepsSince), testElbo, kl });
     if (this.epochs.length > MAX_RUN_EPOCHS) this.epochs.shift();
     this.version++;
+  }
+
+  /** The figures at step `step` (a time-lapse moment): train loss and KL there, and the last epoch ended by then. */
+  at(step: number): { loss: number; kl: number; epoch: EpochPoint | null } {
+    let epoch: EpochPoint | null = null;
+    for (const e of this.epochs) if (e.step <= step) epoch = e;
+    return { loss: this.loss.meanAt(step), kl: this.kl.meanAt(step), epoch };
   }
 
   /** Forgets what came after step `step` (a branch goes on from there). */
