@@ -65,7 +65,8 @@ export class Team {
   sharedSteps = 0;
   /** The benchmark's: set, it is added to at each step shared over memory. */
   profile: SharedStepProfile | null = null;
-  #lastMark = 0;
+  /** When the profile's last part ended; null outside a step shared over memory (a step by messages is not profiled). */
+  #lastMark: number | null = null;
 
   /**
    * `asked` training Workers in all (this one included); fewer where a Worker does not start. `onChange` hears every
@@ -124,22 +125,26 @@ export class Team {
     const team = this.#shared!;
     const { header } = team;
     const slots = this.#helpers.map((_, index) => ({ views: team, index }));
-    if (this.profile) this.#lastMark = performance.now();
-    const own = this.#begin(model.trainer, team, slots);
-    Atomics.store(header, Word.finished, 0);
-    announce(header, Word.dispatched, 1, Word.helpersAsleep);
-    this.#mark('begin');
-    model.trainer.shareGradients(0, own, this.#own);
-    this.#mark('own');
-    this.#balance(this.#awaitShares(header));
-    this.#mark('wait');
-    this.#finish(model.trainer, slots, report);
-    if (this.profile) this.profile.steps++;
+    this.#lastMark = this.profile ? performance.now() : null;
+    try {
+      const own = this.#begin(model.trainer, team, slots);
+      Atomics.store(header, Word.finished, 0);
+      announce(header, Word.dispatched, 1, Word.helpersAsleep);
+      this.#mark('begin');
+      model.trainer.shareGradients(0, own, this.#own);
+      this.#mark('own');
+      this.#balance(this.#awaitShares(header));
+      this.#mark('wait');
+      this.#finish(model.trainer, slots, report);
+      if (this.profile) this.profile.steps++;
+    } finally {
+      this.#lastMark = null;
+    }
   }
 
-  /** The time since the last mark, to `part` of the profile (when one is kept). */
+  /** The time since the last mark, to `part` of the profile (within a profiled step). */
   #mark(part: Part): void {
-    if (!this.profile) return;
+    if (!this.profile || this.#lastMark === null) return;
     const now = performance.now();
     this.profile[part] += now - this.#lastMark;
     this.#lastMark = now;

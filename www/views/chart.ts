@@ -152,7 +152,7 @@ export class ChartView implements View {
     axis(s, yKl, 0, klMax, band, left, grid, muted, 2);
     line(s, kl, xAt, yKl, fg, band, left);
 
-    // Legend and the latest figures.
+    // The legend, with the figures shown (the moment's or the latest).
     for (const { color, label, x, y } of legend) {
       ctx.fillStyle = color;
       ctx.fillRect(x, y - 5, 10, 3);
