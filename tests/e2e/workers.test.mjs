@@ -64,8 +64,9 @@ for (const { page: kind, exchange, words, base } of EXCHANGES) {
     const profile = await diagnostics(two.page, () => globalThis.vaePlaygroundDiagnostics.profileTeam(false));
     // Every step shared over memory is profiled, part by part; steps exchanged by messages are not.
     assert.equal(profile.steps, exchange === 'shared-memory' ? shared.sharedSteps - profiledFrom : 0);
-    if (exchange === 'shared-memory') {
-      for (const part of ['begin', 'own', 'wait', 'add', 'update']) assert.ok(profile[part] > 0, `${part}: ${profile[part]} ms`);
+    for (const part of ['begin', 'own', 'wait', 'add', 'update']) {
+      if (exchange === 'shared-memory') assert.ok(profile[part] > 0, `${part}: ${profile[part]} ms`);
+      else assert.equal(profile[part], 0, `${part} of steps by messages`);
     }
     assert.deepEqual({ ...shared, sharedSteps: null }, { workers: 2, asked: 2, exchange, why: null, sharedSteps: null });
     assert.ok(shared.sharedSteps > 100, `steps shared: ${shared.sharedSteps} of 142`);
