@@ -12,7 +12,7 @@ import { OwnImageReader } from './worker/own-images.js';
 import { answer, transferablesOf, type Worker } from './worker/requests.js';
 import { EpochEnds } from './worker/epoch-ends.js';
 import { Session } from './worker/session.js';
-import { Team } from './team/team.js';
+import { Team, emptyProfile } from './team/team.js';
 import { TrapGuard, Trapped } from './worker/traps.js';
 import { yieldToEvents } from './worker/yield.js';
 import { errorMessage, leaveWasmMemory, loadWasm, wasmMemoryBytes } from './wasm.js';
@@ -65,7 +65,7 @@ const diagnostics = {
     const team = worker.team;
     if (!team) return null;
     const kept = team.profile;
-    team.profile = on ? { steps: 0, begin: 0, own: 0, wait: 0, add: 0, update: 0 } : null;
+    team.profile = on ? emptyProfile() : null;
     return kept;
   },
   /**

@@ -26,6 +26,11 @@ export interface SharedStepProfile {
 }
 type Part = Exclude<keyof SharedStepProfile, 'steps'>;
 
+/** A profile with nothing counted yet. */
+export function emptyProfile(): SharedStepProfile {
+  return { steps: 0, begin: 0, own: 0, wait: 0, add: 0, update: 0 };
+}
+
 /** A share Worker that has not finished its rows in this long is taken for hung: the step fails, the model is kept. */
 const SHARE_TIMEOUT_MS = 10_000;
 

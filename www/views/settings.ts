@@ -112,20 +112,24 @@ export class SettingsView implements View {
     const problem = this.actions.checkSetting(key, input.value);
     this.#say(input, problem && refusal(label, input.value, problem, String(this.#lastState!.settings[key])));
     if (problem) {
-      this.#shown = null; // the next update puts the value in force back into the input, as the message says
-      this.update(this.#lastState!);
+      this.#showInForce(); // as the message says
       return;
     }
     if (!d.live && this.#trained) {
       const shown = d.type === 'choice' ? (d.choiceLabels as Record<string, string>)[input.value] ?? input.value : input.value;
       const yes = await this.actions.confirm(newModelQuestion(`Changing “${label}” to ${shown}`, this.#lastState!.persist));
       if (!yes) {
-        this.#shown = null; // the next update puts the value in force back into the input
-        this.update(this.#lastState!);
+        this.#showInForce();
         return;
       }
     }
     this.actions.setAttribute(attribute, input.value);
+  }
+
+  /** Puts the values in force back into the inputs (a refused or declined change leaves the setting as it was). */
+  #showInForce(): void {
+    this.#shown = null;
+    this.update(this.#lastState!);
   }
 
   /** Shows why `input`'s value was refused, under the form and tied to the input; `null` clears it. */

@@ -1,7 +1,7 @@
 // The dataset's words in a view's text: an element carries a template in `data-words` (its text) or
 // `data-words-label` (its aria-label), with {item}, {an item}, {items}, {Item}, {Items}, {name} and {pixels} filled in
-// from the dataset in force ("Another test {item}" → "Another test digit", "… garment"; "{an item}" → "an image"). A view applies them when it mounts
-// and again whenever the dataset changes.
+// from the dataset in force ("Another test {item}" → "Another test digit", "… garment"; "{an item}" → "an image").
+// A view applies them when it mounts and again whenever the dataset changes.
 import { capitalised, datasetOf, pixelsOf, type Dataset } from '../datasets.js';
 import { withArticle } from '../english.js';
 
