@@ -83,7 +83,7 @@ const BOOT = [{ type: 'connect', autostart: false }, at('wasmLoaded', { restore:
 test('train() before ready starts once ready, after `ready` is emitted; autostart does the same', () => {
   const early = run(INITIAL, [{ type: 'connect', autostart: false }, { type: 'train' }, at('wasmLoaded', { restore: false }), at('workerReady')]);
   assert.equal(early.state.name, 'training');
-  assert.deepEqual(early.effects, ['mountViews', 'loadWasm', 'startWorker', 'startRun', 'emitReady', 'train']);
+  assert.deepEqual(early.effects, ['loadWasm', 'mountViews', 'startWorker', 'startRun', 'emitReady', 'train']);
   const beforeConnect = run(INITIAL, [{ type: 'train' }, ...BOOT]);
   assert.equal(beforeConnect.state.name, 'training', 'train() before the element is even in the page');
   const auto = run(INITIAL, [{ type: 'connect', autostart: true }, at('wasmLoaded', { restore: false }), at('workerReady')]);
@@ -132,7 +132,7 @@ test('removal during loading stops it: no worker is started when the wasm arrive
   assert.deepEqual([removed.state.name, removed.effects.map((e) => e.type)], ['removed', ['teardown']]);
   assert.deepEqual(transition(removed.state, { type: 'wasmLoaded', boot: loading.boot, restore: false }).effects, []);
   const back = run(removed.state, [{ type: 'connect', autostart: false }]);
-  assert.deepEqual(back.effects, ['mountViews', 'loadWasm'], 'put back later, it starts again');
+  assert.deepEqual(back.effects, ['loadWasm', 'mountViews'], 'put back later, it starts again');
 });
 
 test('a `weights` file and a kept run are applied before `ready` is emitted', () => {
@@ -143,7 +143,7 @@ test('a `weights` file and a kept run are applied before `ready` is emitted', ()
   ]);
   assert.equal(state.name, 'restoring');
   assert.ok(!effects.includes('emitReady') && !effects.includes('train'), effects.join(' '));
-  assert.deepEqual(effects, ['mountViews', 'loadWasm', 'startWorker', 'startRun', 'restore', 'startRun']);
+  assert.deepEqual(effects, ['loadWasm', 'mountViews', 'startWorker', 'startRun', 'restore', 'startRun']);
   const done = run(state, [at('restoreDone')]);
   assert.deepEqual(done.effects, ['emitReady', 'train']);
   assert.equal(done.state.name, 'training');

@@ -101,10 +101,10 @@ type LaterEvent = Extract<LifeEvent, { boot: number }>['type'];
 function current<T extends LaterEvent>(cell: Cell<T>): Cell<T> {
   return (state, event) => ((event as { boot: number }).boot === state.boot ? cell(state, event) : ignore(state));
 }
-/** A new boot: wasm, then a worker, then a model. */
-const boot = (state: LifeState, trainWhenReady: boolean, before: Effect[] = []): Step => ({
+/** A new boot: wasm, then a worker, then a model. `after` runs once the wasm download has begun. */
+const boot = (state: LifeState, trainWhenReady: boolean, before: Effect[] = [], after: Effect[] = []): Step => ({
   state: { ...INITIAL, name: 'loading', boot: state.boot + 1, trainWhenReady },
-  effects: [...before, { type: 'loadWasm', boot: state.boot + 1 }],
+  effects: [...before, { type: 'loadWasm', boot: state.boot + 1 }, ...after],
 });
 const remove = (state: LifeState): Step => to(state, 'removed', { trainWhenReady: false, resetWhenReady: false, awaiting: null }, [{ type: 'teardown' }]);
 const fail = (state: LifeState, message: string): Step => to(state, 'failed', { trainWhenReady: false, resetWhenReady: false, awaiting: null }, [{ type: 'fail', message }]);
@@ -124,7 +124,8 @@ const wantsTraining = (state: LifeState, wants: boolean): Step => ({ state: { ..
 
 /** Not yet in the page, or removed: remembers whether to train once it is in. */
 const detached: Row = {
-  connect: (s, e) => boot(s, e.autostart || s.trainWhenReady, [{ type: 'mountViews' }]),
+  // The wasm download, the longest wait before the first digit, begins before the views are built.
+  connect: (s, e) => boot(s, e.autostart || s.trainWhenReady, [], [{ type: 'mountViews' }]),
   disconnect: ignore,
   inputsChanged: ignore,
   retry: ignore,
