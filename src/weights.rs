@@ -10,7 +10,7 @@
 //! | `dec.out.weight`, `dec.out.bias` | [784, H], [784] |
 //!
 //! all f32, with the structure and its sizes in the metadata (`architecture`, `hidden` for the MLP, `latent`,
-//! `width`, `height`, `channels`) and β (`beta`). A file carries its structure: loading it gives that structure. A
+//! `width`, `height`, `channels`; for the conv structure `padding`, its convolutions' rule) and β (`beta`). A file carries its structure: loading it gives that structure. A
 //! file without metadata (as PyTorch's `safetensors.torch.save_file` writes by default) loads too: the structure
 //! comes from the tensor names, the sizes from the shapes, β is 1. A file whose tensors do not fit the structure it
 //! declares (or, without metadata, any structure) is refused, naming the tensor.
@@ -29,7 +29,7 @@ use crate::model::{conv, mlp, Architecture, Model, ModelConfig, ModelView};
 pub const FORMAT: &str = "vae-playground/1";
 
 /// Metadata entries this module writes itself; extra metadata may not use these names.
-const OWN_KEYS: [&str; 8] = ["format", "architecture", "hidden", "latent", "beta", "width", "height", "channels"];
+const OWN_KEYS: [&str; 9] = ["format", "architecture", "hidden", "latent", "beta", "width", "height", "channels", "padding"];
 
 /// What a file holds: a model, and the β it was trained with (1 if the file does not say).
 #[derive(Clone, Debug, PartialEq)]
@@ -54,9 +54,10 @@ pub fn to_safetensors_with(model: ModelView, beta: f64, extra: &BTreeMap<String,
     let mut metadata: BTreeMap<String, String> = extra.clone();
     metadata.insert("format".into(), FORMAT.into());
     metadata.insert("architecture".into(), config.architecture.name().into());
-    if config.architecture == Architecture::Mlp {
-        metadata.insert("hidden".into(), config.hidden.to_string());
-    }
+    match config.architecture {
+        Architecture::Mlp => metadata.insert("hidden".into(), config.hidden.to_string()),
+        Architecture::Conv => metadata.insert("padding".into(), conv::PADDING_RULE.into()),
+    };
     metadata.insert("latent".into(), config.latent.to_string());
     metadata.insert("beta".into(), beta.to_string());
     metadata.insert("width".into(), config.image.width.to_string());
@@ -171,6 +172,7 @@ fn config_of(file: &SafeTensors, metadata: &BTreeMap<String, String>) -> Result<
             ModelConfig { architecture, hidden, latent, image }
         }
         Architecture::Conv => {
+            check_padding(metadata)?;
             let latent = size_of(conv::CONV_LAYERS[conv::MU].weight, 2, 0)?;
             let image = match (stated("width")?, stated("height")?, stated("channels")?) {
                 (None, None, None) => conv::IMAGE,
@@ -232,6 +234,26 @@ fn image_of(
 }
 
 /// Without metadata: the structure whose tensor names the file holds.
+/// A conv file's padding: Keras's "same", which this playground's files say and a file from elsewhere is taken to
+/// mean. A file this playground wrote without saying it came from a build whose convolutions padded every edge: the
+/// same tensors would draw something else here.
+fn check_padding(metadata: &BTreeMap<String, String>) -> Result<()> {
+    match metadata.get("padding") {
+        Some(rule) if rule == conv::PADDING_RULE => Ok(()),
+        Some(rule) => Err(Error::weights(format!(
+            "metadata padding = {rule:?} is not one this playground knows ({}: Keras's \"same\")",
+            conv::PADDING_RULE
+        ))),
+        None if metadata.get("format").is_some_and(|f| f == FORMAT) => Err(Error::weights(
+            "this convolutional model was saved by an earlier build of the playground, whose convolutions had padding on \
+             every edge; this build pads as Keras does (after the map only, at stride 2), so these weights would draw \
+             something else. Train the model again here."
+                .to_string(),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn infer_architecture(names: &[&str]) -> Result<Architecture> {
     let tensors = |architecture: Architecture| ModelConfig::of(architecture, 1, 1, ImageSpec::MNIST).tensors();
     let holds = |architecture: Architecture| tensors(architecture).iter().filter(|t| names.contains(&t.name)).count();

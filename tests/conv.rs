@@ -175,10 +175,16 @@ fn locate(index: usize) -> (usize, usize) {
 
 /// PyTorch's definitions, written out: Conv2d out[n,o,y,x] = b[o] + Σ in[n,i,y·s−p+ky, x·s−p+kx]·W[o,i,ky,kx];
 /// ConvTranspose2d out[n,o,y·s−p+ky, x·s−p+kx] += in[n,i,y,x]·W[i,o,ky,kx], plus b[o]. NCHW in and out.
+/// Keras's (TensorFlow's) "same" padding before the first position, from its definition: of the
+/// (small − 1)·stride + 3 − big positions of padding, the smaller half.
+fn same_padding_before(small: usize, big: usize, stride: usize) -> isize {
+    (((small - 1) * stride + 3).saturating_sub(big) / 2) as isize
+}
+
 fn reference(op: Op, input: &[f32], weight: &[f32], bias: &[f32], images: usize) -> Vec<f32> {
-    let p = 1isize;
     match op {
         Op::Conv2d { inputs, outputs, stride, in_side, out_side } => {
+            let p = same_padding_before(out_side, in_side, stride);
             let mut out = vec![0f32; images * outputs * out_side * out_side];
             for n in 0..images {
                 for o in 0..outputs {
@@ -203,7 +209,9 @@ fn reference(op: Op, input: &[f32], weight: &[f32], bias: &[f32], images: usize)
             }
             out
         }
-        Op::ConvTranspose2d { inputs, outputs, stride, in_side, out_side, .. } => {
+        Op::ConvTranspose2d { inputs, outputs, stride, in_side, out_side } => {
+            // The adjoint of the "same" convolution from out_side to in_side: what Keras 3 computes.
+            let p = same_padding_before(in_side, out_side, stride);
             let mut out = vec![0f64; images * outputs * out_side * out_side];
             for n in 0..images {
                 for i in 0..inputs {
@@ -248,13 +256,13 @@ fn transpose_maps(values: &[f32], images: usize, rows: usize, cols: usize) -> Ve
 }
 
 #[test]
-fn each_convolution_matches_candle_and_pytorchs_definition() {
+fn each_convolution_matches_candle_and_kerass_same_padding() {
     let images = 2;
     let mut rng = SeededRng::new(3);
     for spec in CONV_LAYERS {
         let (inputs, outputs, in_side, out_side, stride) = match spec.op {
             Op::Conv2d { inputs, outputs, in_side, out_side, stride } => (inputs, outputs, in_side, out_side, stride),
-            Op::ConvTranspose2d { inputs, outputs, in_side, out_side, stride, .. } => (inputs, outputs, in_side, out_side, stride),
+            Op::ConvTranspose2d { inputs, outputs, in_side, out_side, stride } => (inputs, outputs, in_side, out_side, stride),
             Op::Linear { .. } => continue,
         };
         let input = rng.uniform(images * inputs * in_side * in_side, 1.0); // NCHW
@@ -262,15 +270,20 @@ fn each_convolution_matches_candle_and_pytorchs_definition() {
         let bias = rng.uniform(outputs, 0.5);
         let want = reference(spec.op, &input, &weight, &bias, images);
 
-        // candle
+        // candle (symmetric padding only): stride 2 padded after by hand, or the full transposed result cropped
         let x = tensor(&input, &[images, inputs, in_side, in_side], DType::F32);
         let b = tensor(&bias, &[1, outputs, 1, 1], DType::F32);
-        let candle = match spec.op {
-            Op::Conv2d { .. } => x.conv2d(&tensor(&weight, &[outputs, inputs, 3, 3], DType::F32), 1, stride, 1, 1).unwrap(),
-            _ => {
-                let Op::ConvTranspose2d { output_padding, .. } = spec.op else { unreachable!() };
-                x.conv_transpose2d(&tensor(&weight, &[inputs, outputs, 3, 3], DType::F32), 1, output_padding, stride, 1).unwrap()
+        let candle = match (spec.op, stride) {
+            (Op::Conv2d { .. }, 2) => {
+                let padded = x.pad_with_zeros(2, 0, 1).unwrap().pad_with_zeros(3, 0, 1).unwrap();
+                padded.conv2d(&tensor(&weight, &[outputs, inputs, 3, 3], DType::F32), 0, stride, 1, 1).unwrap()
             }
+            (Op::Conv2d { .. }, _) => x.conv2d(&tensor(&weight, &[outputs, inputs, 3, 3], DType::F32), 1, stride, 1, 1).unwrap(),
+            (_, 2) => {
+                let full = x.conv_transpose2d(&tensor(&weight, &[inputs, outputs, 3, 3], DType::F32), 0, 0, stride, 1).unwrap();
+                full.narrow(2, 0, out_side).unwrap().narrow(3, 0, out_side).unwrap()
+            }
+            _ => x.conv_transpose2d(&tensor(&weight, &[inputs, outputs, 3, 3], DType::F32), 1, 0, stride, 1).unwrap(),
         };
         close(spec.weight, &flat(&candle.broadcast_add(&b).unwrap()), &want, 1e-5);
 
@@ -281,7 +294,7 @@ fn each_convolution_matches_candle_and_pytorchs_definition() {
             Op::Conv2d { .. } => {
                 let mut kernel = vec![0f32; weight.len()];
                 to_position_major(&weight, outputs, inputs, TAPS, 1, &mut kernel);
-                let grid = Grid { small: out_side, big: in_side, stride };
+                let grid = Grid::same(out_side, in_side, stride);
                 let mut cols = vec![0f32; images * out_side * out_side * TAPS * inputs];
                 im2col::conv2d(grid, &nhwc, inputs, &kernel, &bias, &mut cols, &mut out, false, &mut ());
                 out
@@ -289,7 +302,7 @@ fn each_convolution_matches_candle_and_pytorchs_definition() {
             _ => {
                 let mut kernel = vec![0f32; weight.len()];
                 to_position_major(&weight, inputs, outputs, TAPS, 1, &mut kernel);
-                let grid = Grid { small: in_side, big: out_side, stride };
+                let grid = Grid::same(in_side, out_side, stride);
                 let mut cols = vec![0f32; images * in_side * in_side * TAPS * outputs];
                 im2col::conv_transpose2d(grid, &nhwc, inputs, &kernel, &bias, &mut cols, &mut out, Finish::Keep, &mut ());
                 out
@@ -422,6 +435,30 @@ fn a_conv_models_weights_round_trip_and_a_file_that_does_not_fit_is_refused_nami
     let declared = [("architecture".to_string(), "conv".to_string())].into_iter().collect();
     let msg = weights::from_safetensors(&file(&mlp.view().named_tensors(), Some(declared))).unwrap_err().to_string();
     assert!(msg.contains("enc.conv1.weight"), "{msg}");
+}
+
+#[test]
+fn a_conv_file_says_its_padding_and_one_from_a_build_that_padded_otherwise_is_refused() {
+    let model = Model::new(ModelConfig::conv(LATENT), 4).unwrap();
+    let bytes = weights::to_safetensors(model.view(), 1.0).unwrap();
+    let metadata = weights::metadata(&bytes).unwrap();
+    assert_eq!(metadata.get("padding").map(String::as_str), Some("keras-same"), "{metadata:?}");
+    assert!(!weights::metadata(&weights::to_safetensors(Model::new(ModelConfig::mlp(8, 2), 0).unwrap().view(), 1.0).unwrap())
+        .unwrap()
+        .contains_key("padding"));
+
+    // This playground's conv file from before the padding was Keras's: the same tensors, drawn otherwise. Refused.
+    let older: std::collections::HashMap<String, String> =
+        [("format", weights::FORMAT), ("architecture", "conv"), ("latent", "2")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    let msg = weights::from_safetensors(&file(&model.view().named_tensors(), Some(older.clone()))).unwrap_err().to_string();
+    assert!(msg.contains("earlier build") && msg.contains("padding") && msg.contains("Train the model again"), "{msg}");
+    // A padding this playground does not know: refused, naming it.
+    let mut other = older;
+    other.insert("padding".into(), "pytorch".into());
+    let msg = weights::from_safetensors(&file(&model.view().named_tensors(), Some(other))).unwrap_err().to_string();
+    assert!(msg.contains("\"pytorch\"") && msg.contains("keras-same"), "{msg}");
+    // Written elsewhere (no metadata): the contract's geometry is taken as given.
+    assert_eq!(weights::from_safetensors(&file(&model.view().named_tensors(), None)).unwrap().model, model);
 }
 
 /// A safetensors file of f32 tensors, written by the safetensors crate (not by the code under test).

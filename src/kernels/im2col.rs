@@ -16,24 +16,40 @@ use super::matmul::{matmul, Mat, Start};
 use super::{relu, relu_backward};
 use crate::profile::{Clock, Part};
 
-/// Every convolution here is 3 × 3 with padding 1 ("same").
+/// Every convolution here is 3 × 3, with "same" padding as Keras (TensorFlow, JAX) has it.
 pub const KERNEL: usize = 3;
 pub const TAPS: usize = KERNEL * KERNEL;
-pub const PADDING: usize = 1;
 /// The largest grid side col2im takes (its table of sources per coordinate lives on the stack).
 const MAX_SIDE: usize = 64;
 
-/// How a 3 × 3 kernel with padding 1 links a grid of `small` × `small` positions to one of `big` × `big`: tap
-/// (ky, kx) of small position (ay, ax) lies on big position (ay·stride − 1 + ky, ax·stride − 1 + kx), when inside.
-/// A `Conv2d` reads the big grid (its input) and writes the small one; a `ConvTranspose2d` the other way round.
+/// How a 3 × 3 kernel links a grid of `small` × `small` positions to one of `big` × `big`: tap (ky, kx) of small
+/// position (ay, ax) lies on big position (ay·stride − before + ky, ax·stride − before + kx), when inside. A `Conv2d`
+/// reads the big grid (its input) and writes the small one; a `ConvTranspose2d` the other way round, as the adjoint.
+///
+/// `before` is Keras's "same" padding: (small − 1)·stride + 3 − big positions of padding in all, the smaller half
+/// before. At stride 1 that is one on each side (PyTorch's `padding=1`); at stride 2 (28 → 14, 14 → 7) none before and
+/// one after, which PyTorch's symmetric padding cannot say. The transposed convolutions, the adjoints of these, are
+/// then the ones Keras 3 computes (the full result's last row and column cropped).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Grid {
     pub small: usize,
     pub big: usize,
     pub stride: usize,
+    pub before: usize,
 }
 
 impl Grid {
+    /// The grid of a "same" convolution between these sides.
+    pub const fn same(small: usize, big: usize, stride: usize) -> Grid {
+        let total = ((small - 1) * stride + KERNEL).saturating_sub(big);
+        Grid { small, big, stride, before: total / 2 }
+    }
+
+    /// Padding after the last big position (the larger half).
+    pub const fn after(&self) -> usize {
+        ((self.small - 1) * self.stride + KERNEL).saturating_sub(self.big) - self.before
+    }
+
     pub fn small_positions(&self) -> usize {
         self.small * self.small
     }
@@ -45,7 +61,7 @@ impl Grid {
     /// The big coordinate under tap k of small coordinate a, if inside the grid.
     #[inline(always)]
     fn big_of(&self, a: usize, k: usize) -> Option<usize> {
-        (a * self.stride + k).checked_sub(PADDING).filter(|&b| b < self.big)
+        (a * self.stride + k).checked_sub(self.before).filter(|&b| b < self.big)
     }
 
     /// The (small coordinate, tap) pairs whose tap lies on big coordinate b: at most 3, `count` of them.
@@ -54,7 +70,7 @@ impl Grid {
         let mut found = [(0, 0); KERNEL];
         let mut count = 0;
         for k in 0..KERNEL {
-            let Some(shifted) = (b + PADDING).checked_sub(k) else { continue };
+            let Some(shifted) = (b + self.before).checked_sub(k) else { continue };
             // The strides here are 1 and 2: no division for them (a division per tap per position was a few ms a step).
             let a = match self.stride {
                 1 => Some(shifted),

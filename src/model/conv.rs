@@ -1,7 +1,8 @@
 //! The convolutional structure: the Keras team's convolutional VAE (keras.io/examples/generative/vae) in PyTorch
-//! terms. Encoder Conv 32 and 64 (3 × 3, stride 2, padding 1, ReLU), Dense 16 ReLU, then μ and log σ²; decoder Dense
-//! 7·7·64 ReLU, ConvTranspose 64 and 32 (3 × 3, stride 2, ReLU), ConvTranspose 1 (3 × 3, logits). For 28 × 28 images
-//! with one channel; only the latent size varies.
+//! layouts. Encoder Conv 32 and 64 (3 × 3, stride 2, "same" padding, ReLU), Dense 16 ReLU, then μ and log σ²;
+//! decoder Dense 7·7·64 ReLU, ConvTranspose 64 and 32 (3 × 3, stride 2, ReLU), ConvTranspose 1 (3 × 3, logits). For
+//! 28 × 28 images with one channel; only the latent size varies. "Same" is Keras's: at stride 2 the padding is after
+//! the map only (`kernels::im2col::Grid`), so the model is the example's own, not PyTorch's `padding=1` variant.
 //!
 //! Its one table of layers (`CONV_LAYERS`: the weights contract — names, PyTorch layouts, shapes from the latent
 //! size — each convolution's geometry, Keras's Glorot initialisation and where each tensor sits in the flat
@@ -54,15 +55,20 @@ impl Size {
     }
 }
 
+/// How a conv weights file names the padding its convolutions assume (metadata `padding`): Keras's "same"
+/// (`kernels::im2col::Grid`). Earlier builds padded every edge and wrote no such entry.
+pub const PADDING_RULE: &str = "keras-same";
+
 /// What a layer computes, with its geometry. Square maps throughout; `in_side` × `in_side` positions in,
 /// `out_side` × `out_side` out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// PyTorch `nn.Conv2d(inputs, outputs, 3, stride, padding=1)`: weight [outputs, inputs, 3, 3].
+    /// Keras `Conv2D(outputs, 3, strides=stride, padding="same")`, with PyTorch `nn.Conv2d`'s weight layout
+    /// [outputs, inputs, 3, 3].
     Conv2d { inputs: usize, outputs: usize, stride: usize, in_side: usize, out_side: usize },
-    /// PyTorch `nn.ConvTranspose2d(inputs, outputs, 3, stride, padding=1, output_padding)`: weight
-    /// [inputs, outputs, 3, 3].
-    ConvTranspose2d { inputs: usize, outputs: usize, stride: usize, output_padding: usize, in_side: usize, out_side: usize },
+    /// Keras `Conv2DTranspose(outputs, 3, strides=stride, padding="same")`, with PyTorch `nn.ConvTranspose2d`'s weight
+    /// layout [inputs, outputs, 3, 3].
+    ConvTranspose2d { inputs: usize, outputs: usize, stride: usize, in_side: usize, out_side: usize },
     /// PyTorch `nn.Linear(inputs, outputs)`: weight [outputs, inputs].
     Linear { outputs: Size, inputs: Size },
 }
@@ -158,24 +164,17 @@ pub const CONV_LAYERS: [ConvLayerSpec; 9] = [
     ConvLayerSpec {
         weight: "dec.deconv1.weight",
         bias: "dec.deconv1.bias",
-        op: Op::ConvTranspose2d {
-            inputs: FEATURE_CHANNELS,
-            outputs: 64,
-            stride: 2,
-            output_padding: 1,
-            in_side: FEATURE_SIDE,
-            out_side: S / 2,
-        },
+        op: Op::ConvTranspose2d { inputs: FEATURE_CHANNELS, outputs: 64, stride: 2, in_side: FEATURE_SIDE, out_side: S / 2 },
     },
     ConvLayerSpec {
         weight: "dec.deconv2.weight",
         bias: "dec.deconv2.bias",
-        op: Op::ConvTranspose2d { inputs: 64, outputs: 32, stride: 2, output_padding: 1, in_side: S / 2, out_side: S },
+        op: Op::ConvTranspose2d { inputs: 64, outputs: 32, stride: 2, in_side: S / 2, out_side: S },
     },
     ConvLayerSpec {
         weight: "dec.out.weight",
         bias: "dec.out.bias",
-        op: Op::ConvTranspose2d { inputs: 32, outputs: 1, stride: 1, output_padding: 0, in_side: S, out_side: S },
+        op: Op::ConvTranspose2d { inputs: 32, outputs: 1, stride: 1, in_side: S, out_side: S },
     },
 ];
 
@@ -305,10 +304,10 @@ pub fn shape(layer: usize) -> ConvShape {
     let spec = &CONV_LAYERS[layer];
     match spec.op {
         Op::Conv2d { inputs, outputs, stride, in_side, out_side } => {
-            ConvShape { grid: Grid { small: out_side, big: in_side, stride }, inputs, outputs, patch_channels: inputs, transposed: false }
+            ConvShape { grid: Grid::same(out_side, in_side, stride), inputs, outputs, patch_channels: inputs, transposed: false }
         }
         Op::ConvTranspose2d { inputs, outputs, stride, in_side, out_side, .. } => {
-            ConvShape { grid: Grid { small: in_side, big: out_side, stride }, inputs, outputs, patch_channels: outputs, transposed: true }
+            ConvShape { grid: Grid::same(in_side, out_side, stride), inputs, outputs, patch_channels: outputs, transposed: true }
         }
         Op::Linear { .. } => unreachable!("{} is not a convolution", spec.weight),
     }
@@ -566,21 +565,23 @@ pub(super) fn decode_logits(config: &ModelConfig, decoder: &[f32], z: &[f32]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::im2col::PADDING;
 
     #[test]
-    fn the_geometry_is_pytorchs_output_size_formula_and_the_places_name_their_layers() {
+    fn the_geometry_is_keras_same_padding_and_the_places_name_their_layers() {
         for spec in CONV_LAYERS {
             match spec.op {
-                Op::Conv2d { stride, in_side, out_side, .. } => {
-                    assert_eq!(out_side, (in_side + 2 * PADDING - KERNEL) / stride + 1, "{}", spec.weight)
-                }
-                Op::ConvTranspose2d { stride, output_padding, in_side, out_side, .. } => {
-                    assert_eq!(out_side, (in_side - 1) * stride - 2 * PADDING + KERNEL + output_padding, "{}", spec.weight)
-                }
+                // "same": the output side is the input's over the stride, rounded up (a transposed one: times it).
+                Op::Conv2d { stride, in_side, out_side, .. } => assert_eq!(out_side, in_side.div_ceil(stride), "{}", spec.weight),
+                Op::ConvTranspose2d { stride, in_side, out_side, .. } => assert_eq!(out_side, in_side * stride, "{}", spec.weight),
                 Op::Linear { .. } => {}
             }
         }
+        // Keras's split of the padding: stride 2 pads after only, stride 1 one on each side.
+        let padding = |layer: usize| (shape(layer).grid.before, shape(layer).grid.after());
+        for layer in [CONV1, CONV2, DECONV1, DECONV2] {
+            assert_eq!(padding(layer), (0, 1), "{}", CONV_LAYERS[layer].weight);
+        }
+        assert_eq!(padding(OUT), (1, 1));
         // 320 + 18,496 + 50,192 + 2 · 34 + 9,408 + 36,928 + 18,464 + 289
         assert_eq!(parameter_count(2), 134_165);
         let places = [CONV1, CONV2, ENC_FC, MU, LOGVAR, DEC_FC, DECONV1, DECONV2, OUT];

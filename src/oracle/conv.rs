@@ -4,9 +4,8 @@
 use candle_core::{DType, Device, Tensor, Var};
 
 use crate::error::{Error, Result};
-use crate::kernels::im2col::PADDING;
 use crate::model::conv::{
-    tensors_of, Op, CONV1, CONV2, CONV_LAYERS, DECONV1, DECONV2, DEC_FC, ENC_FC, FEATURE_CHANNELS, FEATURE_SIDE, LOGVAR, MU, OUT,
+    shape, tensors_of, Op, CONV1, CONV2, CONV_LAYERS, DECONV1, DECONV2, DEC_FC, ENC_FC, FEATURE_CHANNELS, FEATURE_SIDE, LOGVAR, MU, OUT,
 };
 use crate::model::{Architecture, Model, ModelConfig, ModelView};
 
@@ -65,10 +64,19 @@ impl ConvVae {
     /// Layer `index` of the table applied to `x`, then ReLU if asked.
     fn layer(&self, index: usize, x: &Tensor, relu: bool) -> Result<Tensor> {
         let (w, b) = (self.vars[2 * index].as_tensor(), self.vars[2 * index + 1].as_tensor());
+        // candle pads symmetrically; Keras's "same" may not (see `Grid`): pad or crop explicitly instead.
         let y = match CONV_LAYERS[index].op {
-            Op::Conv2d { stride, .. } => x.conv2d(w, PADDING, stride, 1, 1)?.broadcast_add(&b.reshape((1, (), 1, 1))?)?,
-            Op::ConvTranspose2d { stride, output_padding, .. } => {
-                x.conv_transpose2d(w, PADDING, output_padding, stride, 1)?.broadcast_add(&b.reshape((1, (), 1, 1))?)?
+            Op::Conv2d { stride, .. } => {
+                let grid = shape(index).grid;
+                let (before, after) = (grid.before, grid.after());
+                let padded = x.pad_with_zeros(2, before, after)?.pad_with_zeros(3, before, after)?;
+                padded.conv2d(w, 0, stride, 1, 1)?.broadcast_add(&b.reshape((1, (), 1, 1))?)?
+            }
+            Op::ConvTranspose2d { stride, out_side, .. } => {
+                // The full transposed convolution, then the window "same" keeps: `before` in, `out_side` long.
+                let before = shape(index).grid.before;
+                let full = x.conv_transpose2d(w, 0, 0, stride, 1)?;
+                full.narrow(2, before, out_side)?.narrow(3, before, out_side)?.broadcast_add(&b.reshape((1, (), 1, 1))?)?
             }
             Op::Linear { .. } => x.matmul(&w.t()?)?.broadcast_add(b)?,
         };
