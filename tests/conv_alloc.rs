@@ -87,7 +87,7 @@ fn steps_and_decoding_allocate_nothing_outside_gemm() {
     let mut eps = vec![0f32; rows * latent];
     let config = ModelConfig::conv(latent);
     let mut step = ConvStep::new(Model::new(config, 0).unwrap(), rows).unwrap();
-    let mut adam = Adam::new(step.parameters().len());
+    let mut adam = Adam::for_step(&step);
     let mut train = |step: &mut ConvStep, n: usize| {
         noise.fill_standard_normal(&mut eps[..n * latent]);
         // The trainer's step: gradients, the finiteness check, Adam.

@@ -78,7 +78,7 @@ fn three_adam_steps_match_candles_adamw_and_the_model_follows() {
     let et = Tensor::from_slice(&eps, (N, 3), &Device::Cpu).unwrap();
     let mut adamw = AdamW::new(reference.vars().to_vec(), ParamsAdamW { lr: 3e-3, weight_decay: 0.0, ..Default::default() }).unwrap();
     let mut step = MlpStep::new(model.clone(), N).unwrap();
-    let mut adam = Adam::new(step.parameters().len());
+    let mut adam = Adam::for_step(&step);
     for _ in 0..3 {
         let Forward { mu, logvar, logits } = reference.forward(&xt, &et).unwrap();
         adamw.step(&negative_elbo(&logits, &xt, &mu, &logvar, BETA as f64).unwrap().total.backward().unwrap()).unwrap();
@@ -99,7 +99,7 @@ fn three_adam_steps_match_candles_adamw_and_the_model_follows() {
 fn a_non_finite_batch_is_refused_and_changes_nothing() {
     let (model, mut x, eps) = setup();
     let mut step = MlpStep::new(model.clone(), N).unwrap();
-    let mut adam = Adam::new(step.parameters().len());
+    let mut adam = Adam::for_step(&step);
     x[100] = f32::NAN;
     assert!(descend(&mut step, &mut adam, &x, &eps, BETA, 1e-3, &mut ()).is_err());
     assert_eq!(adam.steps(), 0, "no update was taken");

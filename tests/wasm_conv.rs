@@ -104,7 +104,7 @@ fn steps_and_decoding_allocate_nothing_and_report_their_speed() {
     let mut noise = SeededRng::new(1);
     let config = ModelConfig::conv(LATENT);
     let mut step = ConvStep::new(Model::new(config, 0).unwrap(), rows).unwrap();
-    let mut adam = Adam::new(step.parameters().len());
+    let mut adam = Adam::for_step(&step);
     let mut train = |step: &mut ConvStep, n: usize, clock: &mut Profile| {
         noise.fill_standard_normal(&mut eps[..n * LATENT]);
         descend(step, &mut adam, &x[..n * 784], &eps[..n * LATENT], 1.0, 1e-3, clock).unwrap();

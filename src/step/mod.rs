@@ -19,7 +19,7 @@ pub mod mlp;
 use serde::{Deserialize, Serialize};
 
 pub use crate::profile::{Clock, Part};
-pub use adam::Adam;
+pub use adam::{Adam, AdamForm};
 pub use conv::ConvStep;
 pub use mlp::MlpStep;
 

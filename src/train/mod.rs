@@ -123,7 +123,7 @@ impl Trainer {
         let step = step::for_model(model, config.batch_size)?;
         let mut trainer = Trainer {
             config,
-            adam: Adam::new(step.parameters().len()),
+            adam: Adam::for_step(step.as_ref()),
             step,
             batch: vec![0.0; config.batch_size * config.model.image.pixels()],
             eps: vec![0.0; config.batch_size * config.model.latent],
@@ -209,7 +209,7 @@ impl Trainer {
         check_fits(&config, &self.train)?;
         self.step = step::for_model(model, self.config.batch_size)?;
         self.batch_rows = 0; // a begun shared step is abandoned
-        self.adam = Adam::new(self.step.parameters().len());
+        self.adam = Adam::for_step(self.step.as_ref());
         self.config.model = config;
         self.eps = vec![0.0; self.config.batch_size * config.latent];
         Ok(())
