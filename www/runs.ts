@@ -7,7 +7,13 @@ export interface RunEpoch {
   testElbo: number;
   recon: number;
   kl: number;
+  /** The live settings in force when the epoch ended (absent in runs kept before they were recorded). */
+  beta?: number;
+  learningRate?: number;
 }
+
+/** The settings that may change during a run, each epoch keeping its own. */
+type LiveSetting = 'beta' | 'learningRate';
 
 export interface Run {
   /** 1, 2, 3 … in the order runs started. */
@@ -31,6 +37,14 @@ export const KEEP_RUNS = 20;
 export const MAX_RUN_EPOCHS = 10_000;
 /** Runs drawn over the chart at most. */
 export const MAX_OVERLAY = 4;
+
+/** A live setting of a run in words: its value, or its values in the order the run had them ("1 → 4 → 1"; the
+ * first and the last two where it changed more often). */
+export function runSetting(run: Run, key: LiveSetting): string {
+  const values = run.epochs.map((e) => e[key] ?? run.settings[key]).filter((v, i, all) => i === 0 || v !== all[i - 1]);
+  if (values.length === 0) return `${run.settings[key]}`;
+  return (values.length > 4 ? [values[0], '…', ...values.slice(-2)] : values).join(' → ');
+}
 
 /** Whether `run`'s figures begin with all of `earlier`'s: the same run, trained on since. */
 function continues(run: Run, earlier: Run): boolean {
@@ -80,7 +94,8 @@ export class RunHistory {
   addEpoch(epoch: RunEpoch, settings: TrainSettings, now = performance.now()): void {
     if (!this.#current) return;
     this.#count(now);
-    this.#current.epochs.push({ epoch: epoch.epoch, testElbo: epoch.testElbo, recon: epoch.recon, kl: epoch.kl });
+    const { beta, learningRate } = settings;
+    this.#current.epochs.push({ epoch: epoch.epoch, testElbo: epoch.testElbo, recon: epoch.recon, kl: epoch.kl, beta, learningRate });
     if (this.#current.epochs.length > MAX_RUN_EPOCHS) this.#current.epochs.shift();
     this.#current.settings = { ...settings };
     this.version++;
@@ -101,7 +116,7 @@ export class RunHistory {
         this.runs.splice(same, 1);
         this.#current.id = run.id;
       }
-      this.#current.epochs = run.epochs.map((e) => ({ epoch: e.epoch, testElbo: e.testElbo, recon: e.recon, kl: e.kl }));
+      this.#current.epochs = run.epochs.map((e) => ({ ...e }));
       this.#current.wallMs = Number(run.wallMs) || 0;
       this.#current.samplesPerSec = Number(run.samplesPerSec) || 0;
     }
@@ -167,7 +182,7 @@ export class RunHistory {
     const header = 'run,hidden_units,latent_dim,beta,learning_rate,batch_size,seed,epoch,test_neg_elbo,test_recon,test_kl,wall_seconds,samples_per_sec,architecture,dataset';
     const rows = this.all().flatMap((run) => run.epochs.map((e) => {
       const s = run.settings;
-      return [run.id, s.hiddenUnits, s.latentDim, s.beta, s.learningRate, s.batchSize, s.seed, e.epoch,
+      return [run.id, s.hiddenUnits, s.latentDim, e.beta ?? s.beta, e.learningRate ?? s.learningRate, s.batchSize, s.seed, e.epoch,
         e.testElbo.toFixed(3), e.recon.toFixed(3), e.kl.toFixed(3), (run.wallMs / 1000).toFixed(1), Math.round(run.samplesPerSec),
         s.architecture, s.datasetId].join(',');
     }));

@@ -139,6 +139,14 @@ function checkRunEpoch(value: unknown): RunEpoch | { why: string } {
     if (failed(checked)) return checked;
     figures[key] = checked;
   }
+  // The live settings the epoch ended with: runs kept before they were recorded have none, and the run's own
+  // settings stand in for them; one that is there must be a setting's value.
+  for (const key of ['beta', 'learningRate'] as const) {
+    if (value[key] === undefined) continue;
+    const checked = numberOf(key, value[key], { min: 0 });
+    if (failed(checked)) return checked;
+    figures[key] = checked;
+  }
   return figures as RunEpoch;
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { importWww } from './bundle.mjs';
 
-const { RunHistory } = await importWww('www/runs.ts');
+const { RunHistory, runSetting } = await importWww('www/runs.ts');
 
 const SETTINGS = { architecture: 'mlp', hiddenUnits: 128, latentDim: 2, beta: 1, learningRate: 0.001, batchSize: 128, seed: 0, datasetId: 'mnist' };
 const epoch = (n) => ({ epoch: n, testElbo: 200 - n, recon: 190 - n, kl: 6 });
@@ -56,4 +56,36 @@ test('a file from elsewhere whose run has the same number but other figures is a
   runs.startRun(SETTINGS, 71);
   runs.resume(SETTINGS, { id: 1, settings: SETTINGS, stepsPerEpoch: 71, epochs: [{ ...epoch(1), testElbo: 150 }], wallMs: 0, samplesPerSec: 0 });
   assert.deepEqual(runs.all().map((r) => r.id), [1, 2]);
+});
+
+test('β and the learning rate changed during a run: each epoch keeps the ones in force when it ended', () => {
+  const runs = new RunHistory();
+  runs.startRun(SETTINGS, 71);
+  runs.addEpoch(epoch(1), SETTINGS, 1_000);
+  runs.addEpoch(epoch(2), { ...SETTINGS, beta: 4 }, 2_000);
+  runs.addEpoch(epoch(3), { ...SETTINGS, beta: 4, learningRate: 0.0005 }, 3_000);
+  const rows = runs.toCsv().trim().split('\n').slice(1).map((row) => row.split(','));
+  assert.deepEqual(rows.map((r) => [r[3], r[4]]), [['1', '0.001'], ['4', '0.001'], ['4', '0.0005']]);
+  const json = JSON.parse(runs.toJson()).runs[0].epochs.map((e) => [e.beta, e.learningRate]);
+  assert.deepEqual(json, [[1, 0.001], [4, 0.001], [4, 0.0005]]);
+  // What a run's row shows: the first value and the last where they differ.
+  assert.equal(runSetting(runs.current, 'beta'), '1 → 4');
+  assert.equal(runSetting(runs.current, 'learningRate'), '0.001 → 0.0005');
+  runs.addEpoch(epoch(4), SETTINGS, 4_000);
+  assert.equal(runSetting(runs.current, 'beta'), '1 → 4 → 1', 'back where it began');
+  for (const [n, beta] of [[5, 2], [6, 3]]) runs.addEpoch(epoch(n), { ...SETTINGS, beta }, 5_000);
+  assert.equal(runSetting(runs.current, 'beta'), '1 → … → 2 → 3', 'changed often: the first and the last two');
+  runs.startRun(SETTINGS, 71);
+  runs.addEpoch(epoch(1), SETTINGS, 6_000);
+  assert.equal(runSetting(runs.current, 'beta'), '1');
+  // A run kept before epochs recorded their settings: the run's own stand in.
+  assert.equal(runSetting({ settings: { ...SETTINGS, beta: 2 }, epochs: [{ epoch: 1, testElbo: 1, recon: 1, kl: 0 }] }, 'beta'), '2');
+});
+
+test('a kept model coming back keeps each epoch’s β', () => {
+  const runs = new RunHistory();
+  runs.startRun(SETTINGS, 71);
+  const kept = { id: 1, settings: { ...SETTINGS, beta: 4 }, stepsPerEpoch: 71, wallMs: 0, samplesPerSec: 0, epochs: [{ ...epoch(1), beta: 1 }, { ...epoch(2), beta: 4 }] };
+  runs.resume(kept.settings, kept);
+  assert.equal(runSetting(runs.current, 'beta'), '1 → 4');
 });

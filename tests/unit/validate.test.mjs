@@ -117,3 +117,15 @@ test('a branch: RunHistory.branch starts a run with the parent’s figures up to
   assert.equal(bad.branchOf, undefined);
   assert.match(dropped.join(), /the run: its branch point dropped \(branchOf\.run is a string/);
 });
+
+test('an epoch’s own β and learning rate come back through validRun; a run kept without them still does; a bad one drops its epoch', () => {
+  const withSettings = run(1, 3);
+  withSettings.epochs.forEach((e, i) => Object.assign(e, { beta: [1, 4, 4][i], learningRate: 0.001 }));
+  assert.deepEqual(validRun(withSettings).run.epochs.map((e) => e.beta), [1, 4, 4]);
+  assert.deepEqual(validRun(run(2)).run.epochs.map((e) => 'beta' in e), [false, false]);
+  const bad = run(3, 2);
+  bad.epochs[1].beta = 'four';
+  const { run: out, dropped } = validRun(bad);
+  assert.deepEqual(out.epochs.map((e) => e.epoch), [1]);
+  assert.match(dropped.join(' '), /beta is a string/);
+});

@@ -1,7 +1,7 @@
 // The run history: one row per run (what differs is easy to spot), up to four drawn over the loss chart, and the
 // whole history exported as CSV or JSON.
 import { DATASETS } from '../datasets.js';
-import { MAX_OVERLAY, type Run, type RunHistory } from '../runs.js';
+import { MAX_OVERLAY, runSetting, type Run, type RunHistory } from '../runs.js';
 import type { TrainSettings } from '../protocol.js';
 import { Listeners, find, type PlaygroundState, type View } from './view.js';
 
@@ -62,7 +62,7 @@ function row(run: Run, current: boolean, overlaid: boolean): string {
     ? '<td>drawn</td>'
     : `<td><input type="checkbox" data-run="${run.id}" ${overlaid ? 'checked' : ''} aria-label="Draw run ${run.id} over the chart"></td>`;
   return `<tr${current ? ' class="current"' : ''}>${box}<td>${run.id}${current ? ' (now)' : ''}${run.branchOf ? `<span class="branch-of"> · from run ${run.branchOf.run} at epoch ${run.branchOf.epoch}</span>` : ''}</td><td>${structureOf(s)}</td><td>${s.latentDim}</td>
-    <td>${s.beta}</td><td>${s.learningRate}</td><td>${s.batchSize}</td><td>${s.seed}</td><td>${run.epochs.length}</td>
+    <td>${runSetting(run, 'beta')}</td><td>${runSetting(run, 'learningRate')}</td><td>${s.batchSize}</td><td>${s.seed}</td><td>${run.epochs.length}</td>
     <td>${last.testElbo.toFixed(1)}</td><td>${last.recon.toFixed(1)}</td><td>${last.kl.toFixed(2)}</td>
     <td>${(run.wallMs / 1000).toFixed(0)} s</td><td>${Math.round(run.samplesPerSec).toLocaleString('en-US')}</td><td>${DATASETS[s.datasetId]?.name ?? s.datasetId}</td></tr>`;
 }
