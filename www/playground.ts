@@ -443,7 +443,7 @@ export class VaePlaygroundElement extends PlaygroundEventTarget {
     const moment = this.#timelapse.view;
     return {
       ...model, dataset, own, history, runs, z, pixels, decoderVersion, marker, drawing, epochs: this.#epochs, limits: this.#startup.limits,
-      loading: this.#datasets.fetching ?? loadingText(this.#life), error: this.#messages.shown, persist: this.#startup.keeper !== null,
+      loading: this.#datasets.fetching ?? loadingText(this.#life), error: this.#messages.shown, persist: this.#startup.keeper !== null, hasTrained: this.#link.hasTrained,
       latents: moment?.latents ?? model.latents, moment: moment && { step: moment.step, trail: moment.trail },
     };
   }

@@ -12,7 +12,6 @@ const FORM_KEYS = SETTING_KEYS.filter((k): k is FormKey => 'label' in SETTINGS[k
 export class SettingsView implements View {
   #listeners = new Listeners();
   /** Whether a model with some training exists: a structural change then asks first. */
-  #trained = false;
   #inputs = new Map<FormKey, HTMLInputElement | HTMLSelectElement>();
   #limits: SettingLimits | null = null;
   #shown: TrainSettings | null = null;
@@ -77,7 +76,6 @@ export class SettingsView implements View {
     // "Your images" can be chosen once there are some.
     const own = this.#host.querySelector<HTMLOptionElement>('[data-attr="dataset"] option[value="own"]');
     if (own) own.disabled = state.own.count === 0 && state.own.inForce === null;
-    this.#trained = state.ready !== null && state.history.loss.steps > 0;
     if (state.limits !== this.#limits) {
       this.#limits = state.limits;
       if (state.limits) this.#applyLimits(state.limits);
@@ -115,7 +113,7 @@ export class SettingsView implements View {
       this.#showInForce(); // as the message says
       return;
     }
-    if (!d.live && this.#trained) {
+    if (!d.live && this.#lastState!.hasTrained) {
       const shown = d.type === 'choice' ? (d.choiceLabels as Record<string, string>)[input.value] ?? input.value : input.value;
       const yes = await this.actions.confirm(newModelQuestion(`Changing “${label}” to ${shown}`, this.#lastState!.persist));
       if (!yes) {

@@ -55,6 +55,8 @@ export interface PlaygroundState {
   running: boolean;
   /** The epoch count training last stopped at because it reached `epochs`. */
   trainedEpoch: number | null;
+  /** A model is there and has trained: what a choice that replaces it asks about first (`ModelLink.hasTrained`). */
+  hasTrained: boolean;
   progress: { epoch: number; epochProgress: number; samplesPerSec: number } | null;
   history: LossHistory;
   /** Every run so far, and which are drawn over the chart. */
