@@ -126,3 +126,35 @@ test('a value the form refuses is said under the form in the field’s words, ti
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('Tab into Interpolate before it has been on screen lands on its first thumbnail, not past them', async () => {
+  const { page, problems } = await openPage(session.browser, `${session.url}#epochs=0`);
+  await page.waitForFunction(() => document.querySelector('vae-playground').running, null, { timeout: 30_000 });
+  await page.evaluate(() => document.querySelector('vae-playground').pause());
+  // The page at its top, Interpolate far below the fold and never drawn; focus on the control just before it,
+  // without scrolling there (as a person tabbing from above arrives).
+  const before = await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    const root = document.querySelector('vae-playground').shadowRoot;
+    const section = root.querySelector('[data-section="interpolate"]');
+    const focusable = [...root.querySelectorAll('button, input, select, [tabindex="0"]')].filter((e) => !e.disabled && e.getClientRects().length > 0);
+    const previous = focusable.filter((e) => section.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_PRECEDING).at(-1);
+    previous.focus({ preventScroll: true });
+    return { previous: previous.outerHTML.slice(0, 60), below: section.firstElementChild.getBoundingClientRect().top - innerHeight };
+  });
+  assert.ok(before.below > 200, `Interpolate starts ${before.below} px below the fold`);
+  await page.keyboard.press('Tab');
+  const now = await page.evaluate(() => {
+    const inner = document.querySelector('vae-playground').shadowRoot.activeElement;
+    return { className: inner?.className, index: inner?.dataset.index, within: inner?.closest('.panel')?.className };
+  });
+  assert.deepEqual(now, { className: 'thumb', index: '0', within: 'panel interpolate' }, `after ${before.previous}`);
+  // The thumbnail it landed on is the real one once the test digits are in: named, drawn, and it picks.
+  const thumb = page.locator('vae-playground >> .interpolate .thumb').first();
+  await page.waitForFunction(() => document.querySelector('vae-playground').shadowRoot.querySelector('.interpolate .thumb').getAttribute('aria-label').startsWith('test digit'));
+  assert.equal(await page.evaluate(() => document.querySelector('vae-playground').shadowRoot.activeElement?.dataset.index), '0', 'still focused after it was filled in');
+  await page.keyboard.press('Enter');
+  assert.equal(await thumb.getAttribute('aria-pressed'), 'true');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

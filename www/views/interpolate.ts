@@ -41,6 +41,9 @@ export class InterpolateView implements View {
       </div></div>`;
     applyWords(host, this.#dataset);
     this.#listeners.on(find(host, '.frames'), 'change', () => this.#interpolate());
+    // The thumbnails' buttons are there from the start and filled in once the test digits come: the view draws
+    // only once it is on screen, and buttons made then would appear behind a person who tabbed into it.
+    this.#thumbButtons(THUMBS);
   }
 
   update(state: Readonly<PlaygroundState>): void {
@@ -72,23 +75,35 @@ export class InterpolateView implements View {
     const dataset = this.#dataset;
     const digits = this.#digits;
     const size = pixelsOf(dataset.spec);
+    this.#thumbButtons(digits.labels.length).forEach((button, d) => {
+      // Class names may be a person's folder names: an attribute set as text.
+      const label = digits.labels[d];
+      button.setAttribute('aria-label', dataset.labelled ? `test ${dataset.item} ${className(dataset, label)}` : `test ${dataset.item} ${d + 1}`);
+      drawTiles(find<HTMLCanvasElement>(button, 'canvas'), digits.pixels.subarray(d * size, (d + 1) * size), 1, 1, dataset.spec);
+    });
+    this.#picked = [];
+    this.#pick(Math.min(1, digits.labels.length - 1));
+    this.#pick(Math.min(7, digits.labels.length - 1));
+  }
+
+  /** Exactly `count` thumbnail buttons, the ones there kept (one may have the focus); new ones wait for a digit. */
+  #thumbButtons(count: number): HTMLButtonElement[] {
     const thumbs = find(this.#host, '.thumbs');
-    thumbs.replaceChildren(...Array.from(digits.labels, (label, d) => {
+    const buttons = [...thumbs.querySelectorAll<HTMLButtonElement>('button.thumb')];
+    for (const extra of buttons.splice(count)) extra.remove();
+    while (buttons.length < count) {
+      const d = buttons.length;
       const button = document.createElement('button');
       button.className = 'thumb';
       button.dataset.index = String(d);
       button.setAttribute('aria-pressed', 'false');
-      // Class names may be a person's folder names: an attribute set as text.
-      button.setAttribute('aria-label', dataset.labelled ? `test ${dataset.item} ${className(dataset, label)}` : `test ${dataset.item} ${d + 1}`);
-      const canvas = document.createElement('canvas');
-      button.append(canvas);
-      drawTiles(canvas, digits.pixels.subarray(d * size, (d + 1) * size), 1, 1, dataset.spec);
-      this.#listeners.on(button, 'click', () => this.#pick(d));
-      return button;
-    }));
-    this.#picked = [];
-    this.#pick(Math.min(1, digits.labels.length - 1));
-    this.#pick(Math.min(7, digits.labels.length - 1));
+      button.setAttribute('aria-label', `test image ${d + 1} (loading)`);
+      button.append(document.createElement('canvas'));
+      this.#listeners.on(button, 'click', () => this.#digits && this.#pick(d));
+      thumbs.append(button);
+      buttons.push(button);
+    }
+    return buttons;
   }
 
   #pick(index: number): void {
