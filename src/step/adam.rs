@@ -52,10 +52,6 @@ impl Adam {
         Adam::new(step.parameters().len(), AdamForm::of(step.config().architecture))
     }
 
-    pub fn form(&self) -> AdamForm {
-        self.form
-    }
-
     /// Updates taken so far.
     pub fn steps(&self) -> i32 {
         self.t
@@ -83,36 +79,36 @@ impl Adam {
             grads.len()
         );
         self.t += 1;
-        let (params, grads, ms, vs) = (&mut params[..len], &grads[..len], &mut self.m[..len], &mut self.v[..len]);
-        // Four slices of one length, indexed, one loop per form: the shape LLVM turns into f32x4 (sqrt and divide
-        // included).
         match self.form {
             AdamForm::Candle => {
                 const EPSILON: f32 = 1e-8;
                 let scale_m = 1.0 / (1.0 - BETA1.powi(self.t));
                 let scale_v = 1.0 / (1.0 - BETA2.powi(self.t));
-                for i in 0..len {
-                    let g = grads[i];
-                    let m = ms[i] * BETA1 + g * (1.0 - BETA1);
-                    let v = vs[i] * BETA2 + g * g * (1.0 - BETA2);
-                    ms[i] = m;
-                    vs[i] = v;
-                    params[i] -= (m * scale_m) / ((v * scale_v).sqrt() + EPSILON) * lr;
-                }
+                sweep(params, grads, &mut self.m, &mut self.v, |m, v| (m * scale_m) / ((v * scale_v).sqrt() + EPSILON) * lr);
             }
             AdamForm::Keras => {
                 const EPSILON: f32 = 1e-7;
                 let alpha = (1.0 - BETA2.powi(self.t)).sqrt() / (1.0 - BETA1.powi(self.t));
-                for i in 0..len {
-                    let g = grads[i];
-                    let m = ms[i] * BETA1 + g * (1.0 - BETA1);
-                    let v = vs[i] * BETA2 + g * g * (1.0 - BETA2);
-                    ms[i] = m;
-                    vs[i] = v;
-                    params[i] -= (m * alpha * lr) / (v.sqrt() + EPSILON);
-                }
+                sweep(params, grads, &mut self.m, &mut self.v, |m, v| (m * alpha * lr) / (v.sqrt() + EPSILON));
             }
         }
+    }
+}
+
+/// One pass over the parameters: each one's moments move towards its gradient, then it moves by `delta(m, v)`, the
+/// form's step for the new moments. Four slices of one length, indexed, the step inlined: the shape LLVM turns into
+/// f32x4 (sqrt and divide included).
+#[inline(always)]
+fn sweep(params: &mut [f32], grads: &[f32], ms: &mut [f32], vs: &mut [f32], delta: impl Fn(f32, f32) -> f32) {
+    let len = ms.len();
+    let (params, grads, vs) = (&mut params[..len], &grads[..len], &mut vs[..len]);
+    for i in 0..len {
+        let g = grads[i];
+        let m = ms[i] * BETA1 + g * (1.0 - BETA1);
+        let v = vs[i] * BETA2 + g * g * (1.0 - BETA2);
+        ms[i] = m;
+        vs[i] = v;
+        params[i] -= delta(m, v);
     }
 }
 
