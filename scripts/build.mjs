@@ -77,6 +77,9 @@ await build({
   logLevel: 'warning',
 });
 
+// The preload script is classic, not a module: it runs as soon as it arrives (see www/preload.ts).
+await build({ entryPoints: { preload: 'www/preload.ts' }, outdir: 'dist', bundle: true, format: 'iife', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning' });
+
 step('assets: wasm and the bundled datasets beside the scripts');
 for (const build of BUILDS) copyFileSync(`${build.dir}/vae_playground_bg.wasm`, `dist/${build.wasm}`);
 // MNIST, loaded with the page, and Fashion-MNIST, fetched only when chosen (www/datasets.ts lists both).

@@ -218,7 +218,7 @@ describe('the packed widget under a host page’s strict policy', () => {
   test('the shipped scripts hold no eval and no new Function', () => {
     const dist = join(project, 'node_modules/vae-playground/dist');
     const scripts = readdirSync(dist).filter((f) => f.endsWith('.js'));
-    assert.deepEqual(scripts.sort(), ['evaluator.js', 'share-worker.js', 'vae-playground.js', 'worker.js']);
+    assert.deepEqual(scripts.sort(), ['evaluator.js', 'preload.js', 'share-worker.js', 'vae-playground.js', 'worker.js']);
     for (const file of scripts) {
       const code = readFileSync(join(dist, file), 'utf8');
       assert.doesNotMatch(code, /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(\s*["'`]/, `${file} compiles no code from strings`);
@@ -242,6 +242,7 @@ describe('the packed widget under a host page’s strict policy', () => {
   async function hostPage(name, base, policy) {
     writeFileSync(join(project, `${name}.html`), `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${policy}"><title>A host page with a strict policy</title>
+<script src="${base}node_modules/vae-playground/dist/preload.js"></script>
 <script type="module" src="${base}node_modules/vae-playground/dist/vae-playground.js"></script></head>
 <body><main><vae-playground epochs="1"></vae-playground></main></body></html>`);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -270,6 +271,10 @@ describe('the packed widget under a host page’s strict policy', () => {
     const policy = `default-src 'none'; script-src ${origin} 'wasm-unsafe-eval'; worker-src blob: ${origin}; connect-src ${origin}`;
     assertStrict(policy);
     const { page, problems, violations } = await hostPage('cdn', cdn.url, policy);
+    // The page's preload (as the README has embedders add it) is the main thread's one download of the wasm.
+    await page.waitForFunction(() => document.querySelector('vae-playground').z.length > 0 && performance.getEntriesByName('vae-playground:first-digit').length > 0, null, { timeout: 60_000 });
+    const downloads = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => e.initiatorType));
+    assert.deepEqual(downloads, ['link'], 'preloaded once, then found by the element');
     await useEveryView(page);
     assert.ok(page.workers().some((w) => w.url().startsWith('blob:')), 'the worker is the blob: shim, under the page’s policy');
     assert.equal(await evaluationPlace(page), 'worker', 'the evaluator, a blob: shim too, runs under this policy');

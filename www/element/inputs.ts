@@ -2,7 +2,8 @@
 // attributes point to instead. A URL attribute that cannot be read is named in a problem and the default used.
 import { parseDataUrls, parseUrl } from '../settings.js';
 import type { WorkerSources } from '../protocol.js';
-import { chooseWasmBuild, errorMessage } from '../wasm.js';
+import { errorMessage } from '../wasm.js';
+import { chooseWasmBuild } from '../wasm-build.js';
 
 // Each file's URL is written out (not built from the dataset table's names) so that bundlers that copy the assets
 // `new URL('…', import.meta.url)` names (Vite) find every one of them.

@@ -1,0 +1,18 @@
+// An early start for the wasm download, the longest wait before the first digit: a page puts this small classic
+// script in its head (`<script src="…/preload.js">`, before the element's module) and, as soon as it arrives, it asks
+// for the build this browser will load, so the download runs beside the element's module instead of after it (the
+// element's own request then finds it). Classic, not a module: an async module waited here until the main thread had
+// parsed the element's module, which left the download where it was.
+import { chooseWasmBuild } from './wasm-build.js';
+
+const base = (document.currentScript as HTMLScriptElement | null)?.src ?? document.baseURI;
+const link = document.createElement('link');
+link.rel = 'preload';
+link.as = 'fetch';
+link.type = 'application/wasm';
+link.crossOrigin = 'anonymous'; // as the element's fetch() asks, or the preload would not be the one it finds
+link.href = chooseWasmBuild({
+  relaxed: new URL('./vae_playground_relaxed_bg.wasm', base).href,
+  simd128: new URL('./vae_playground_bg.wasm', base).href,
+});
+document.head.append(link);
