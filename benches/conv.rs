@@ -1,5 +1,6 @@
 //! The convolutional structure natively (one thread, as the browser's one worker): samples/s of its written-out
-//! step through the `Trainer` against candle's autograd through the same model (`oracle::conv::ConvVae` + AdamW),
+//! step through the `Trainer` against candle's autograd through the same model (`oracle::conv::ConvVae`; candle's
+//! AdamW, not the Keras form the trainer uses: the same work per step, which is what is timed),
 //! and the test −ELBO at epochs 1, 5 and 20 (batch 128, Adam 1e-3, β = 1, L = 2; 10 z-samples). Prints JSON; passes
 //! or fails on nothing. `cargo bench --bench conv [-- --quick] [--seeds N] [--epochs E]` (quick: speed only).
 

@@ -10,10 +10,11 @@
 //! | `dec.out.weight`, `dec.out.bias` | [784, H], [784] |
 //!
 //! all f32, with the structure and its sizes in the metadata (`architecture`, `hidden` for the MLP, `latent`,
-//! `width`, `height`, `channels`; for the conv structure `padding`, its convolutions' rule) and β (`beta`). A file carries its structure: loading it gives that structure. A
-//! file without metadata (as PyTorch's `safetensors.torch.save_file` writes by default) loads too: the structure
-//! comes from the tensor names, the sizes from the shapes, β is 1. A file whose tensors do not fit the structure it
-//! declares (or, without metadata, any structure) is refused, naming the tensor.
+//! `width`, `height`, `channels`; for the conv structure `padding`, its convolutions' rule) and β (`beta`). A file
+//! carries its structure: loading it gives that structure. A file without metadata (as PyTorch's
+//! `safetensors.torch.save_file` writes by default) loads too: the structure comes from the tensor names, the sizes
+//! from the shapes, β is 1, a conv's padding the contract's. A file whose tensors do not fit the structure it declares
+//! (or, without metadata, any structure) is refused, naming the tensor.
 //!
 //! Whoever writes a file may add metadata of their own (the widget adds its settings and the run's curves, so a
 //! shared file reproduces the picture); those entries are strings this module carries and never interprets.
@@ -233,7 +234,6 @@ fn image_of(
     Ok(spec)
 }
 
-/// Without metadata: the structure whose tensor names the file holds.
 /// A conv file's padding: Keras's "same", which this playground's files say and a file from elsewhere is taken to
 /// mean. A file this playground wrote without saying it came from a build whose convolutions padded every edge: the
 /// same tensors would draw something else here.
@@ -254,6 +254,7 @@ fn check_padding(metadata: &BTreeMap<String, String>) -> Result<()> {
     }
 }
 
+/// Without metadata: the structure whose tensor names the file holds.
 fn infer_architecture(names: &[&str]) -> Result<Architecture> {
     let tensors = |architecture: Architecture| ModelConfig::of(architecture, 1, 1, ImageSpec::MNIST).tensors();
     let holds = |architecture: Architecture| tensors(architecture).iter().filter(|t| names.contains(&t.name)).count();

@@ -173,18 +173,24 @@ fn locate(index: usize) -> (usize, usize) {
     (t, index - all[t].2.start)
 }
 
-/// PyTorch's definitions, written out: Conv2d out[n,o,y,x] = b[o] + Σ in[n,i,y·s−p+ky, x·s−p+kx]·W[o,i,ky,kx];
-/// ConvTranspose2d out[n,o,y·s−p+ky, x·s−p+kx] += in[n,i,y,x]·W[i,o,ky,kx], plus b[o]. NCHW in and out.
-/// Keras's (TensorFlow's) "same" padding before the first position, from its definition: of the
-/// (small − 1)·stride + 3 − big positions of padding, the smaller half.
-fn same_padding_before(small: usize, big: usize, stride: usize) -> isize {
-    (((small - 1) * stride + 3).saturating_sub(big) / 2) as isize
+/// Keras's "same" padding before the first position for these 3 × 3 layers, written out rather than computed (the
+/// code under test computes it): at stride 2 over an even side none (the one row and column go after), at stride 1
+/// one.
+fn keras_before(stride: usize) -> isize {
+    match stride {
+        2 => 0,
+        1 => 1,
+        s => panic!("no layer here has stride {s}"),
+    }
 }
 
+/// The layers written out, p being Keras's padding before (`keras_before`), where PyTorch's symmetric p would pad
+/// both sides: Conv2d out[n,o,y,x] = b[o] + Σ in[n,i,y·s−p+ky, x·s−p+kx]·W[o,i,ky,kx]; ConvTranspose2d (the adjoint)
+/// out[n,o,y·s−p+ky, x·s−p+kx] += in[n,i,y,x]·W[i,o,ky,kx], plus b[o]; positions outside are dropped. NCHW in and out.
 fn reference(op: Op, input: &[f32], weight: &[f32], bias: &[f32], images: usize) -> Vec<f32> {
     match op {
         Op::Conv2d { inputs, outputs, stride, in_side, out_side } => {
-            let p = same_padding_before(out_side, in_side, stride);
+            let p = keras_before(stride);
             let mut out = vec![0f32; images * outputs * out_side * out_side];
             for n in 0..images {
                 for o in 0..outputs {
@@ -210,8 +216,7 @@ fn reference(op: Op, input: &[f32], weight: &[f32], bias: &[f32], images: usize)
             out
         }
         Op::ConvTranspose2d { inputs, outputs, stride, in_side, out_side } => {
-            // The adjoint of the "same" convolution from out_side to in_side: what Keras 3 computes.
-            let p = same_padding_before(in_side, out_side, stride);
+            let p = keras_before(stride);
             let mut out = vec![0f64; images * outputs * out_side * out_side];
             for n in 0..images {
                 for i in 0..inputs {

@@ -3,16 +3,17 @@
 // for the build this browser will load, so the download runs beside the element's module instead of after it (the
 // element's own request then finds it). Classic, not a module: an async module waited here until the main thread had
 // parsed the element's module, which left the download where it was.
-import { chooseWasmBuild } from './wasm-build.js';
+import { WASM_FILES, chooseWasmBuild } from './wasm-build.js';
 
-const base = (document.currentScript as HTMLScriptElement | null)?.src ?? document.baseURI;
-const link = document.createElement('link');
-link.rel = 'preload';
-link.as = 'fetch';
-link.type = 'application/wasm';
-link.crossOrigin = 'anonymous'; // as the element's fetch() asks, or the preload would not be the one it finds
-link.href = chooseWasmBuild({
-  relaxed: new URL('./vae_playground_relaxed_bg.wasm', base).href,
-  simd128: new URL('./vae_playground_bg.wasm', base).href,
-});
-document.head.append(link);
+// The files lie beside this script; bundled or injected (no current script), it cannot know where, and asks nothing.
+const script = document.currentScript as HTMLScriptElement | null;
+if (script?.src) {
+  const link = document.createElement('link');
+  link.rel = 'preload';
+  link.as = 'fetch';
+  link.type = 'application/wasm';
+  link.crossOrigin = 'anonymous'; // as the element's fetch() asks, or the preload would not be the one it finds
+  const beside = (file: string) => new URL(file, script.src).href;
+  link.href = chooseWasmBuild({ relaxed: beside(WASM_FILES.relaxed), simd128: beside(WASM_FILES.simd128) });
+  document.head.append(link);
+}

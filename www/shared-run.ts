@@ -7,7 +7,7 @@ import type { Run } from './runs.js';
 import { validCurves, validDatasetStamp, validEpoch, validRun, validSettings, type DatasetStamp } from './validate.js';
 import type { SavedHistory } from './views/loss-history.js';
 
-/** The metadata entries this module writes and reads (the Rust side writes `format`, `hidden`, `latent`, `beta`). */
+/** The metadata entries this module writes and reads (the Rust side writes the model's own: `OWN_KEYS` in src/weights.rs). */
 const KEY = {
   settings: 'vae-playground.settings', epoch: 'vae-playground.epoch', run: 'vae-playground.run', curves: 'vae-playground.curves',
   dataset: 'vae-playground.dataset',

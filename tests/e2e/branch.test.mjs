@@ -66,7 +66,7 @@ test('a branch from epoch 2 with β = 4 trains on exactly as β = 4 from epoch 2
     .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
   assert.equal(rows.length, 2, JSON.stringify(rows));
   assert.equal(rows[1][1], '2 (now) · from run 1 at epoch 2');
-  assert.deepEqual([rows[1][4], rows[1][8]], ['4', '4'], 'β = 4; epochs 1–2 of run 1, then 3–4 of its own');
+  assert.deepEqual([rows[1][4], rows[1][8]], ['1 → 4', '4'], 'β 1 in epochs 1–2 (run 1’s), then 4 in 3–4 (its own)');
   assert.equal(rows[0][1], '1');
   const label = await page.evaluate(() => document.getElementById('p').shadowRoot.querySelector('.chart canvas, canvas.chart')?.getAttribute('aria-label') ?? '');
   assert.match(label, /branch of run 1 from its epoch 2/);

@@ -68,7 +68,7 @@ describe('the npm package', () => {
   test('the tarball holds the module, worker, wasm, digits and types, and nothing of the sources', () => {
     const files = tarball.files.map((f) => f.path).sort();
     for (const needed of [
-      'dist/vae-playground.js', 'dist/worker.js', 'dist/evaluator.js', 'dist/share-worker.js', 'dist/vae_playground_bg.wasm', 'dist/vae_playground_relaxed_bg.wasm', 'dist/types/index.d.ts',
+      'dist/vae-playground.js', 'dist/worker.js', 'dist/evaluator.js', 'dist/share-worker.js', 'dist/preload.js', 'dist/vae_playground_bg.wasm', 'dist/vae_playground_relaxed_bg.wasm', 'dist/types/index.d.ts',
       'dist/types/playground.d.ts', 'dist/data/mnist-10k-images.idx3-ubyte.gz', 'dist/data/mnist-10k-labels.idx1-ubyte.gz',
       'package.json', 'README.md',
     ]) assert.ok(files.includes(needed), `${needed} is in the tarball`);

@@ -5,8 +5,8 @@ import type { WorkerSources } from '../protocol.js';
 import { errorMessage } from '../wasm.js';
 import { chooseWasmBuild } from '../wasm-build.js';
 
-// Each file's URL is written out (not built from the dataset table's names) so that bundlers that copy the assets
-// `new URL('…', import.meta.url)` names (Vite) find every one of them.
+// Each file's URL is written out (not built from the dataset table's names, nor from `WASM_FILES`) so that bundlers
+// that copy the assets `new URL('…', import.meta.url)` names (Vite) find every one of them.
 export const ASSETS = {
   wasm: chooseWasmBuild({
     relaxed: new URL('./vae_playground_relaxed_bg.wasm', import.meta.url).href,

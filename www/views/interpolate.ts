@@ -79,6 +79,7 @@ export class InterpolateView implements View {
       // Class names may be a person's folder names: an attribute set as text.
       const label = digits.labels[d];
       button.setAttribute('aria-label', dataset.labelled ? `test ${dataset.item} ${className(dataset, label)}` : `test ${dataset.item} ${d + 1}`);
+      button.removeAttribute('aria-disabled');
       drawTiles(find<HTMLCanvasElement>(button, 'canvas'), digits.pixels.subarray(d * size, (d + 1) * size), 1, 1, dataset.spec);
     });
     this.#picked = [];
@@ -97,7 +98,9 @@ export class InterpolateView implements View {
       button.className = 'thumb';
       button.dataset.index = String(d);
       button.setAttribute('aria-pressed', 'false');
-      button.setAttribute('aria-label', `test image ${d + 1} (loading)`);
+      // Not `disabled`: a disabled button cannot hold the focus a person tabbed to it.
+      button.setAttribute('aria-disabled', 'true');
+      button.setAttribute('aria-label', `test ${this.#dataset.item} ${d + 1} (loading)`);
       button.append(document.createElement('canvas'));
       this.#listeners.on(button, 'click', () => this.#digits && this.#pick(d));
       thumbs.append(button);

@@ -11,7 +11,6 @@ const FORM_KEYS = SETTING_KEYS.filter((k): k is FormKey => 'label' in SETTINGS[k
 
 export class SettingsView implements View {
   #listeners = new Listeners();
-  /** Whether a model with some training exists: a structural change then asks first. */
   #inputs = new Map<FormKey, HTMLInputElement | HTMLSelectElement>();
   #limits: SettingLimits | null = null;
   #shown: TrainSettings | null = null;
