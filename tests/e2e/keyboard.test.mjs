@@ -151,7 +151,8 @@ test('Tab into Interpolate before it has been on screen lands on its first thumb
   assert.deepEqual(now, { className: 'thumb', index: '0', within: 'panel interpolate' }, `after ${before.previous}`);
   // The thumbnail it landed on is the real one once the test digits are in: named, drawn, and it picks.
   const thumb = page.locator('vae-playground >> .interpolate .thumb').first();
-  await page.waitForFunction(() => document.querySelector('vae-playground').shadowRoot.querySelector('.interpolate .thumb').getAttribute('aria-label').startsWith('test digit'));
+  await page.waitForFunction(() => !document.querySelector('vae-playground').shadowRoot.querySelector('.interpolate .thumb').hasAttribute('aria-disabled'));
+  assert.equal(await thumb.getAttribute('aria-label'), 'test digit 0');
   assert.equal(await page.evaluate(() => document.querySelector('vae-playground').shadowRoot.activeElement?.dataset.index), '0', 'still focused after it was filled in');
   await page.keyboard.press('Enter');
   assert.equal(await thumb.getAttribute('aria-pressed'), 'true');
