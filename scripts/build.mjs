@@ -65,20 +65,15 @@ if (bench) {
 step('TypeScript: esbuild bundles');
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist/data', { recursive: true });
+const BUNDLE = { outdir: 'dist', bundle: true, target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning' };
 await build({
+  ...BUNDLE,
   entryPoints: { 'vae-playground': 'www/index.ts', worker: 'www/worker.ts', evaluator: 'www/evaluator.ts', 'share-worker': 'www/share-worker.ts', main: 'www/main.ts' },
-  outdir: 'dist',
-  bundle: true,
   format: 'esm',
-  target: 'es2022',
-  minify: true,
   sourcemap: true,
-  legalComments: 'none',
-  logLevel: 'warning',
 });
-
 // The preload script is classic, not a module: it runs as soon as it arrives (see www/preload.ts).
-await build({ entryPoints: { preload: 'www/preload.ts' }, outdir: 'dist', bundle: true, format: 'iife', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning' });
+await build({ ...BUNDLE, entryPoints: { preload: 'www/preload.ts' }, format: 'iife' });
 
 step('assets: wasm and the bundled datasets beside the scripts');
 for (const build of BUILDS) copyFileSync(`${build.dir}/vae_playground_bg.wasm`, `dist/${build.wasm}`);

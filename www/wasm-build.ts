@@ -24,14 +24,14 @@ export function hasRelaxedSimd(): boolean {
   }
 }
 
-/**
- * Which of the two builds to load: the relaxed-SIMD one where the browser has relaxed SIMD, else the simd128 one.
- * `?wasm=simd128` in the page's address forces the simd128 build (to compare, or to rule the other out).
- */
 /** The two builds' file names, beside the module that loads them (`element/inputs.ts` writes them out again as
  * `new URL` literals, which bundlers such as Vite look for). */
 export const WASM_FILES = { relaxed: 'vae_playground_relaxed_bg.wasm', simd128: 'vae_playground_bg.wasm' } as const;
 
+/**
+ * Which of the two builds to load: the relaxed-SIMD one where the browser has relaxed SIMD, else the simd128 one.
+ * `?wasm=simd128` in the page's address forces the simd128 build (to compare, or to rule the other out).
+ */
 export function chooseWasmBuild(builds: { relaxed: string; simd128: string }, search = location.search): string {
   return hasRelaxedSimd() && new URLSearchParams(search).get('wasm') !== 'simd128' ? builds.relaxed : builds.simd128;
 }
