@@ -32,11 +32,13 @@ for (const [site, doing] of SITES) {
     await waitForCount(page, 'epoch', 1);
     const [trapping] = trainingWorkers(page);
     const ended = new Promise((done) => trapping.once('close', done));
-    await trapping.evaluate((site) => globalThis.vaePlaygroundDiagnostics.injectTrap(site), site);
-    // A classify() waiting for the classifier, which trains in the loop's spare slices for a few seconds.
+    // A classify() waiting for the classifier, which trains in the loop's spare slices for a few seconds; asked before
+    // the trap is set, so it is waiting when the trap comes (asked after, on a busy machine it could find the worker
+    // already restarting, and be told to try again).
     await page.evaluate(() => {
       window.__classified = document.getElementById('t').classify(new Float32Array(784)).then(() => 'resolved', (e) => `rejected: ${e.message}`);
     });
+    await trapping.evaluate((site) => globalThis.vaePlaygroundDiagnostics.injectTrap(site), site);
 
     await page.waitForFunction((words) => window.__events.some((e) => e.type === 'error' && e.detail.message.includes(words)), TRAP_WORDS, { timeout: 30_000 });
     const { message } = await lastOf(page, 'error');
