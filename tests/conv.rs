@@ -6,7 +6,7 @@
 
 mod common;
 use candle_core::{DType, Device, Tensor};
-use common::bundled;
+use common::{bundled, close};
 use vae_playground::kernels::im2col::{self, to_position_major, Finish, Grid, TAPS};
 use vae_playground::model::conv::{decoder_range, Op, CHUNK, CONV_LAYERS};
 use vae_playground::model::{Architecture, Decoder, Model, ModelConfig};
@@ -56,20 +56,6 @@ fn tensor(values: &[f32], shape: &[usize], dtype: DType) -> Tensor {
 
 fn flat(t: &Tensor) -> Vec<f32> {
     t.flatten_all().unwrap().to_dtype(DType::F32).unwrap().to_vec1().unwrap()
-}
-
-/// Equal to within `tolerance` of the largest value's size.
-fn close(name: &str, got: &[f32], want: &[f32], tolerance: f32) {
-    assert_eq!(got.len(), want.len(), "{name}: lengths");
-    let scale = want.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-6);
-    let (worst, at) =
-        got.iter().zip(want).enumerate().map(|(i, (a, b))| ((a - b).abs(), i)).fold((0f32, 0), |m, d| if d.0 > m.0 { d } else { m });
-    assert!(
-        worst <= tolerance * scale,
-        "{name}: worst difference {worst} at {at} ({} vs {}) against a largest value of {scale}",
-        got[at],
-        want[at]
-    );
 }
 
 /// candle's autograd through `ConvVae` and `negative_elbo`: (loss terms, gradient per tensor).

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::close;
 use serde::Deserialize;
 use vae_playground::{weights, Architecture};
 
@@ -23,18 +24,7 @@ struct KerasOutputs {
 /// f32 sums in another order (XLA's convolutions against our im2col products) differ in the last bits: 2e-6 on logits
 /// of up to 8.4 here, hence a bound of 1e-5 of the values' scale. A wrong layout, flip or padding is off by whole units
 /// (PyTorch's symmetric padding: μ off by 0.41, a logit by 7.5).
-fn assert_close(what: &str, ours: &[f32], keras: &[f32]) {
-    assert_eq!(ours.len(), keras.len(), "{what}: lengths");
-    let scale = keras.iter().fold(1f32, |m, v| m.max(v.abs()));
-    let (worst, at) =
-        ours.iter().zip(keras).enumerate().map(|(i, (a, b))| ((a - b).abs(), i)).fold((0f32, 0), |w, d| if d.0 > w.0 { d } else { w });
-    assert!(
-        worst <= 1e-5 * scale,
-        "{what}: ours {} where Keras gave {} (index {at}; worst difference {worst}, scale {scale})",
-        ours[at],
-        keras[at]
-    );
-}
+const TOLERANCE: f32 = 1e-5;
 
 fn fixture() -> (vae_playground::Model, KerasOutputs) {
     let loaded = weights::from_safetensors(WEIGHTS).expect("the Keras-trained file loads");
@@ -55,13 +45,13 @@ fn the_encoder_gives_what_keras_gave() {
     let (_, test) = common::bundled().split();
     let x = test.pixels(&keras.test_images).unwrap();
     let (mu, logvar) = model.view().encode(&x);
-    assert_close("μ", &mu, &keras.mu.concat());
-    assert_close("log σ²", &logvar, &keras.logvar.concat());
+    close("μ", &mu, &keras.mu.concat(), TOLERANCE);
+    close("log σ²", &logvar, &keras.logvar.concat(), TOLERANCE);
 }
 
 #[test]
 fn the_decoder_gives_the_logits_keras_gave() {
     let (model, keras) = fixture();
     let logits = model.view().decode_logits(&keras.z.concat());
-    assert_close("logits", &logits, &keras.logits.concat());
+    close("logits", &logits, &keras.logits.concat(), TOLERANCE);
 }

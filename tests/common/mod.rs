@@ -10,6 +10,20 @@ pub fn bundled() -> Dataset {
     Dataset::from_idx_gz("images.gz", IMAGES_GZ, "labels.gz", LABELS_GZ).expect("the bundled digits load")
 }
 
+/// Equal to within `tolerance` of the largest value's size; a failure names the worst element.
+pub fn close(name: &str, got: &[f32], want: &[f32], tolerance: f32) {
+    assert_eq!(got.len(), want.len(), "{name}: lengths");
+    let scale = want.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-6);
+    let (worst, at) =
+        got.iter().zip(want).enumerate().map(|(i, (a, b))| ((a - b).abs(), i)).fold((0f32, 0), |m, d| if d.0 > m.0 { d } else { m });
+    assert!(
+        worst <= tolerance * scale,
+        "{name}: worst difference {worst} at {at} ({} vs {}) against a largest value of {scale}",
+        got[at],
+        want[at]
+    );
+}
+
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
